@@ -1,0 +1,71 @@
+package main
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/BurntSushi/toml"
+
+	"github.com/hfgate/hfgate"
+)
+
+// Config is the optional config file (TOML). Flags and environment variables
+// override it; missing keys keep their defaults.
+type Config struct {
+	HuggingFace struct {
+		ClientID     string   `toml:"client_id"`     // an OAuth app from huggingface.co/settings/applications
+		ClientSecret string   `toml:"client_secret"` // empty for a public app (PKCE only)
+		Scopes       []string `toml:"scopes"`
+		Endpoint     string   `toml:"endpoint"`
+	} `toml:"huggingface"`
+}
+
+// configPath returns --config, else HFGATE_CONFIG, else
+// $XDG_CONFIG_HOME/hfgate/config.toml (~/.config/hfgate/config.toml), and
+// whether the path was chosen explicitly.
+func (a *app) configPath() (path string, explicit bool) {
+	if p := firstNonEmpty(a.configFlag, a.env("HFGATE_CONFIG")); p != "" {
+		return p, true
+	}
+	return filepath.Join(a.configDir(), "config.toml"), false
+}
+
+// configDir is $XDG_CONFIG_HOME/hfgate, else ~/.config/hfgate.
+func (a *app) configDir() string {
+	base := a.env("XDG_CONFIG_HOME")
+	if base == "" {
+		home := a.env("HOME")
+		if home == "" {
+			home, _ = os.UserHomeDir()
+		}
+		base = filepath.Join(home, ".config")
+	}
+	return filepath.Join(base, "hfgate")
+}
+
+// loadConfig reads the config file. A missing default file is no error; a
+// missing explicit file, a syntax error or an unknown key is.
+func (a *app) loadConfig() error {
+	a.cfg = new(Config)
+	path, explicit := a.configPath()
+	md, err := toml.DecodeFile(path, a.cfg)
+	switch {
+	case errors.Is(err, fs.ErrNotExist) && !explicit:
+		return nil
+	case errors.Is(err, fs.ErrNotExist):
+		return hfgate.Errorf(hfgate.EINVALID, "config file %s does not exist", path)
+	case err != nil:
+		return hfgate.WrapError(hfgate.EINVALID, err, "read config file %s", path)
+	}
+	if undecoded := md.Undecoded(); len(undecoded) > 0 {
+		keys := make([]string, len(undecoded))
+		for i, k := range undecoded {
+			keys[i] = k.String()
+		}
+		return hfgate.Errorf(hfgate.EINVALID, "config file %s: unknown key(s) %s", path, strings.Join(keys, ", "))
+	}
+	return nil
+}

@@ -1,0 +1,65 @@
+package main
+
+import (
+	"context"
+	"errors"
+
+	"github.com/hfgate/hfgate"
+)
+
+// Exit statuses, documented in the root command's help. Scripts rely on them:
+// keep them stable.
+const (
+	exitOK          = 0
+	exitError       = 1 // anything not listed below
+	exitUsage       = 2 // bad command line or input
+	exitAuth        = 3 // not signed in, or the token was rejected
+	exitNotFound    = 4 // repo, revision or file not found
+	exitGated       = 5 // gated repo or missing permission
+	exitUnavailable = 6 // network failure, rate limit or server error after retries
+	exitIntegrity   = 7 // downloaded bytes failed verification
+	exitNoSpace     = 8 // not enough disk space
+	exitCanceled    = 130
+)
+
+const exitCodesHelp = `Exit status:
+  0  success
+  1  unexpected error
+  2  usage error (bad flag, argument or input)
+  3  not signed in, or the token was rejected
+  4  repo, revision or file not found
+  5  gated repo not granted, or the token lacks permission
+  6  network failure, rate limit or server error after retries
+  7  downloaded data failed verification
+  8  not enough disk space
+  130 interrupted`
+
+// exitCode maps an error to the process exit status.
+func exitCode(err error) int {
+	if err == nil {
+		return exitOK
+	}
+	if errors.Is(err, context.Canceled) {
+		return exitCanceled
+	}
+	switch hfgate.ErrorCode(err) {
+	case hfgate.EINVALID:
+		return exitUsage
+	case hfgate.EUNAUTHORIZED:
+		return exitAuth
+	case hfgate.ENOTFOUND:
+		return exitNotFound
+	case hfgate.EGATED, hfgate.EFORBIDDEN:
+		return exitGated
+	case hfgate.EUNAVAILABLE:
+		return exitUnavailable
+	case hfgate.EINTEGRITY:
+		return exitIntegrity
+	case hfgate.ENOSPACE:
+		return exitNoSpace
+	case hfgate.ECANCELED:
+		return exitCanceled
+	default:
+		return exitError
+	}
+}

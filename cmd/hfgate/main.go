@@ -1,0 +1,20 @@
+// Command hfgate signs in with Hugging Face, finds and downloads models into
+// the standard Hugging Face cache, and serves a local web app for both.
+//
+// Run "hfgate --help" for the commands and "hfgate demo" to try everything
+// against the built-in simulated Hub, with no account.
+package main
+
+import (
+	"context"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], &stdio{In: os.Stdin, Out: os.Stdout, Err: os.Stderr}, os.Getenv)
+	stop()
+	os.Exit(code)
+}
