@@ -1,0 +1,262 @@
+package hubsim
+
+import (
+	"crypto/rand"
+	"crypto/sha1"
+	"encoding/hex"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+)
+
+// User is a built-in hubsim account.
+type User struct {
+	ID        string // 24-hex, like the Hub's ObjectIds; the OIDC "sub"
+	Name      string // handle, e.g. "alice"
+	FullName  string
+	Email     string
+	IsPro     bool
+	AvatarURL string // relative, as whoami-v2 returns it
+	Orgs      []Membership
+}
+
+// Membership is a user's role in an organization.
+type Membership struct {
+	Org  string // org handle
+	Role string // "admin", "write", "contributor" or "read"
+}
+
+// Org is a built-in organization.
+type Org struct {
+	ID        string
+	Name      string
+	FullName  string
+	AvatarURL string
+	Plan      string // "team", "enterprise" or ""
+}
+
+// Built-in accounts. alice is granted access to the gated repo and is a
+// writer in org acme; bob has no grants and no org.
+const (
+	UserAlice = "alice"
+	UserBob   = "bob"
+	OrgAcme   = "acme"
+)
+
+// objectID returns a stable 24-hex id for a name, like the Hub's Mongo ids.
+func objectID(kind, name string) string {
+	sum := sha1.Sum([]byte("hubsim:" + kind + ":" + name))
+	return hex.EncodeToString(sum[:12])
+}
+
+func avatarURL(name string) string {
+	sum := sha1.Sum([]byte("avatar:" + name))
+	return "/avatars/" + hex.EncodeToString(sum[:16]) + ".svg"
+}
+
+func builtinUsers() []*User {
+	return []*User{
+		{
+			ID: objectID("user", UserAlice), Name: UserAlice, FullName: "Alice Martin",
+			Email: "alice@example.com", IsPro: true, AvatarURL: avatarURL(UserAlice),
+			Orgs: []Membership{{Org: OrgAcme, Role: "write"}},
+		},
+		{
+			ID: objectID("user", UserBob), Name: UserBob, FullName: "Bob Chen",
+			Email: "bob@example.com", AvatarURL: avatarURL(UserBob),
+		},
+	}
+}
+
+func builtinOrgs() []*Org {
+	return []*Org{
+		{ID: objectID("org", OrgAcme), Name: OrgAcme, FullName: "Acme Corp", AvatarURL: avatarURL(OrgAcme), Plan: "team"},
+	}
+}
+
+type tokenKind int
+
+const (
+	classicToken tokenKind = iota // hf_… user access token
+	oauthToken                    // hf_oauth_… from /oauth/token
+)
+
+// accessToken is a bearer token the Hub accepts.
+type accessToken struct {
+	value       string
+	kind        tokenKind
+	user        *User
+	role        string   // classic tokens: "read" or "write"
+	displayName string   // classic tokens
+	scopes      []string // OAuth tokens
+	orgs        []string // OAuth tokens: orgs granted on the consent page
+	clientID    string   // OAuth tokens
+	created     time.Time
+	expires     time.Time // zero: never
+}
+
+// identities holds users, orgs and live access tokens.
+type identities struct {
+	users map[string]*User
+	orgs  map[string]*Org
+
+	mu     sync.Mutex
+	tokens map[string]*accessToken
+}
+
+func newIdentities() *identities {
+	ids := &identities{users: map[string]*User{}, orgs: map[string]*Org{}, tokens: map[string]*accessToken{}}
+	for _, u := range builtinUsers() {
+		ids.users[u.Name] = u
+	}
+	for _, o := range builtinOrgs() {
+		ids.orgs[o.Name] = o
+	}
+	return ids
+}
+
+func (ids *identities) user(name string) *User { return ids.users[name] }
+func (ids *identities) org(name string) *Org   { return ids.orgs[name] }
+
+// userBySub finds a user by stable id.
+func (ids *identities) userBySub(sub string) *User {
+	for _, u := range ids.users {
+		if u.ID == sub {
+			return u
+		}
+	}
+	return nil
+}
+
+func (ids *identities) addToken(t *accessToken) {
+	ids.mu.Lock()
+	defer ids.mu.Unlock()
+	ids.tokens[t.value] = t
+}
+
+// lookupToken returns the live token with this value, or nil if it is
+// unknown, revoked or expired at now.
+func (ids *identities) lookupToken(value string, now time.Time) *accessToken {
+	ids.mu.Lock()
+	defer ids.mu.Unlock()
+	t := ids.tokens[value]
+	if t == nil || (!t.expires.IsZero() && !now.Before(t.expires)) {
+		return nil
+	}
+	return t
+}
+
+func (ids *identities) revokeToken(value string) {
+	ids.mu.Lock()
+	defer ids.mu.Unlock()
+	delete(ids.tokens, value)
+}
+
+// randomToken returns prefix followed by n random characters of [A-Za-z],
+// the alphabet of real hf_ tokens.
+func randomToken(prefix string, n int) string {
+	const alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	b := make([]byte, n)
+	rand.Read(b)
+	for i := range b {
+		b[i] = alphabet[int(b[i])%len(alphabet)]
+	}
+	return prefix + string(b)
+}
+
+// MintToken creates a classic user access token ("hf_…") for a built-in user,
+// as if they had made one at huggingface.co/settings/tokens. role is "read"
+// or "write" ("" means "read").
+func (s *Server) MintToken(user, role string) (string, error) {
+	u := s.ids.user(user)
+	if u == nil {
+		return "", errUnknownUser(user)
+	}
+	switch role {
+	case "":
+		role = "read"
+	case "read", "write":
+	default:
+		return "", errBadRole(role)
+	}
+	t := &accessToken{
+		value: randomToken("hf_", 34), kind: classicToken, user: u, role: role,
+		displayName: "hubsim-" + role, created: s.Now(),
+	}
+	s.ids.addToken(t)
+	return t.value, nil
+}
+
+type errUnknownUser string
+
+func (e errUnknownUser) Error() string { return "hubsim: no user " + string(e) }
+
+type errBadRole string
+
+func (e errBadRole) Error() string { return "hubsim: role must be read or write, not " + string(e) }
+
+// principal is who made a request.
+type principal struct {
+	user *User        // nil when anonymous
+	tok  *accessToken // nil when anonymous
+}
+
+// anonymous reports whether the request carried no token.
+func (p *principal) anonymous() bool { return p.user == nil }
+
+// hasScope reports whether the token grants an OAuth scope. Classic tokens
+// are not scoped: a read token grants every read scope, a write token every
+// scope.
+func (p *principal) hasScope(scope string) bool {
+	switch {
+	case p.tok == nil:
+		return false
+	case p.tok.kind == classicToken:
+		return p.tok.role == "write" || !strings.HasPrefix(scope, "write-") && scope != "manage-repos"
+	default:
+		return slices.Contains(p.tok.scopes, scope)
+	}
+}
+
+// orgRole returns the user's role in org as seen through this token: a
+// classic token sees every membership; an OAuth token only the orgs granted
+// on the consent page. "" means no access.
+func (p *principal) orgRole(org string) string {
+	if p.user == nil {
+		return ""
+	}
+	for _, m := range p.user.Orgs {
+		if m.Org != org {
+			continue
+		}
+		if p.tok.kind == oauthToken && !slices.Contains(p.tok.orgs, org) {
+			return ""
+		}
+		return m.Role
+	}
+	return ""
+}
+
+// errBadCredentials is the Hub's message for an unknown or expired token.
+const errBadCredentials = "Invalid credentials in Authorization header"
+
+// authenticate resolves the Authorization header. A missing header is an
+// anonymous principal; a malformed, unknown or expired token is ok=false,
+// and the caller answers 401 with errBadCredentials.
+func (s *Server) authenticate(r *http.Request) (p *principal, ok bool) {
+	h := r.Header.Get("Authorization")
+	if h == "" {
+		return &principal{}, true
+	}
+	scheme, value, found := strings.Cut(h, " ")
+	if !found || !strings.EqualFold(scheme, "Bearer") || value == "" {
+		return nil, false
+	}
+	t := s.ids.lookupToken(strings.TrimSpace(value), s.Now())
+	if t == nil {
+		return nil, false
+	}
+	return &principal{user: t.user, tok: t}, true
+}
