@@ -33,6 +33,7 @@ func FuzzRead(f *testing.F) {
 		}
 		_ = got.Quantization()
 		_, _ = got.TensorDataSize()
+		_, _ = Estimate([]*File{got}, EstimateOptions{})
 
 		// What was read must survive being written and read again.
 		again, _ := fixture{order: got.ByteOrder, version: got.Version, kv: got.KV, tensors: got.Tensors, align: 1}.encode()
