@@ -1,0 +1,11 @@
+//go:build !linux
+
+package download
+
+import "os"
+
+// allocate is not available here; reserve falls back to extending the file.
+func allocate(*os.File, int64, int64, bool) error { return errNoAllocate }
+
+// freeSpace is unknown here; a full disk is still reported when a write fails.
+func freeSpace(string) (uint64, bool) { return 0, false }

@@ -1,0 +1,19 @@
+// Package download fetches files from the Hugging Face Hub into the
+// huggingface_hub cache (or a plain local directory) fast, completely and
+// verified.
+//
+// A large file is fetched as parallel HTTP Range parts written in place into
+// blobs/<etag>.incomplete, with a small journal beside it
+// (<etag>.incomplete.parts) recording how far each part got, so a download
+// killed at any point (kill -9 included) resumes where it stopped. Small files
+// stream sequentially into an append-only .incomplete, exactly as
+// huggingface_hub writes them, so each tool can resume the other's partial
+// file. The content hash (SHA-256 for LFS files, the git blob SHA-1 for
+// others) is computed while the bytes arrive, and the file is published into
+// blobs/ by an atomic rename only when the hash matches: nothing that looks
+// complete is ever left behind by a failed, corrupt or interrupted download.
+//
+// One process downloads a blob while others wanting the same blob wait on a
+// file lock and then use the finished blob. Progress is reported as data
+// through a Reporter; this package never prints.
+package download

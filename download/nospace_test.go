@@ -1,0 +1,5 @@
+package download
+
+import "syscall"
+
+var errNoSpaceForTest error = syscall.ENOSPC

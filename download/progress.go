@@ -1,0 +1,47 @@
+package download
+
+import "time"
+
+// EventKind says what happened to a file.
+type EventKind string
+
+// Event kinds, in the order a file goes through them. Every file gets
+// exactly one FileStart and then one of FileDone or FileError.
+const (
+	FileStart    EventKind = "start"    // about to fetch; Size is known
+	FileWaiting  EventKind = "waiting"  // another process is downloading the same blob
+	FileProgress EventKind = "progress" // Done bytes are on disk
+	FileRetry    EventKind = "retry"    // a transient error; Err says which, Wait how long
+	FileVerify   EventKind = "verify"   // all bytes are here; checking the hash
+	FileDone     EventKind = "done"     // verified and in place at LocalPath
+	FileError    EventKind = "error"    // failed; Err says why
+)
+
+// Event is one progress report about one file.
+type Event struct {
+	Kind      EventKind
+	Path      string // file path in the repo
+	Size      int64  // total bytes, when known
+	Done      int64  // bytes on disk so far (resumed bytes included)
+	Resumed   int64  // bytes that were already on disk when the fetch started
+	Cached    bool   // FileDone: nothing was fetched, the file was already there
+	LocalPath string // FileDone: where the file is
+	Wait      time.Duration
+	Err       error
+}
+
+// Reporter receives progress. Report is called from many goroutines at once
+// and must not block for long; progress events are rate-limited per file.
+type Reporter interface {
+	Report(Event)
+}
+
+// ReporterFunc adapts a function to Reporter.
+type ReporterFunc func(Event)
+
+// Report calls f(e).
+func (f ReporterFunc) Report(e Event) { f(e) }
+
+type nopReporter struct{}
+
+func (nopReporter) Report(Event) {}
