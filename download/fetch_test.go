@@ -116,7 +116,7 @@ func (fs *fileServer) serve(w http.ResponseWriter, r *http.Request) {
 	fs.bytesServed += int64(n)
 	fs.mu.Unlock()
 	if limit < int64(len(body)) {
-		w.(http.Flusher).Flush()   // the client gets every byte counted...
+		w.(http.Flusher).Flush()    // the client gets every byte counted...
 		panic(http.ErrAbortHandler) // ...then the connection is cut mid-body
 	}
 }
