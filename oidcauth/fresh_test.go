@@ -110,12 +110,13 @@ func TestFreshPassesThrough(t *testing.T) {
 	classic := &hfgate.Credential{Endpoint: "https://classic.example", AccessToken: "hf_classic"}
 	for _, tt := range []struct {
 		name   string
-		client *Client
+		client Refresher
 		cred   *hfgate.Credential
 	}{
 		{"OAuth token outside the leeway", c, oauthCred},
 		{"classic token", c, classic},
 		{"classic token without a client", nil, classic},
+		{"classic token with a nil *Client", (*Client)(nil), classic},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			store := newMemStore(tt.cred)
@@ -133,6 +134,35 @@ func TestFreshPassesThrough(t *testing.T) {
 	}
 	if n := p.Hits("refresh_token"); n != 0 {
 		t.Errorf("token endpoint saw %d refreshes, want 0", n)
+	}
+}
+
+// TestFreshLazy checks that Lazy opens the client (one discovery request)
+// only once a refresh is due, and then reuses it.
+func TestFreshLazy(t *testing.T) {
+	p := newProvider(t)
+	_, cred := signedIn(t, p)
+	store := newMemStore(cred)
+	r := Lazy(p.config())
+	before := p.Hits("discovery")
+	if _, err := Fresh(context.Background(), store, r, cred.Endpoint); err != nil {
+		t.Fatal(err)
+	}
+	if n := p.Hits("discovery") - before; n != 0 {
+		t.Errorf("fresh token: %d discovery requests, want 0", n)
+	}
+	for range 2 {
+		p.clock.Advance(time.Hour)
+		got, err := Fresh(context.Background(), store, r, cred.Endpoint)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.AccessToken == cred.AccessToken {
+			t.Error("token not refreshed")
+		}
+	}
+	if n, m := p.Hits("discovery")-before, p.Hits("refresh_token"); n != 1 || m != 2 {
+		t.Errorf("two refreshes: %d discovery requests and %d refreshes, want 1 and 2", n, m)
 	}
 }
 

@@ -117,7 +117,8 @@ func (p *fakeProvider) Secrets() []string {
 	return append([]string(nil), p.secrets...)
 }
 
-// Hits returns how often the token endpoint was called with grantType.
+// Hits returns how often the token endpoint was called with grantType, or
+// discovery with "discovery".
 func (p *fakeProvider) Hits(grantType string) int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -125,6 +126,9 @@ func (p *fakeProvider) Hits(grantType string) int {
 }
 
 func (p *fakeProvider) serveDiscovery(w http.ResponseWriter, r *http.Request) {
+	p.mu.Lock()
+	p.hits["discovery"]++
+	p.mu.Unlock()
 	u := p.srv.URL
 	doc := map[string]any{
 		"issuer":                                u,
