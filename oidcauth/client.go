@@ -88,11 +88,6 @@ func Open(ctx context.Context, cfg Config) (*Client, error) {
 	if err := p.Claims(&md); err != nil {
 		return nil, hfgate.WrapError(hfgate.EINVALID, err, "the discovery document of %s is not valid JSON", cfg.Issuer)
 	}
-	if len(md.CodeChallengeMethods) > 0 && !slices.Contains(md.CodeChallengeMethods, "S256") {
-		return nil, hfgate.Errorf(hfgate.EINVALID,
-			"%s does not support PKCE with S256 (it offers %q); hfgate requires it and will not use a weaker method",
-			cfg.Issuer, md.CodeChallengeMethods)
-	}
 	c.provider = p
 	c.endpoint = p.Endpoint()
 	if c.endpoint.DeviceAuthURL == "" {
@@ -100,22 +95,8 @@ func Open(ctx context.Context, cfg Config) (*Client, error) {
 	}
 	c.endpoint.AuthStyle = authStyle(cfg.ClientSecret, md.TokenAuthMethods)
 	c.userinfo = p.UserInfoEndpoint()
-	for _, u := range []struct{ name, url string }{
-		{"authorization_endpoint", c.endpoint.AuthURL},
-		{"token_endpoint", c.endpoint.TokenURL},
-		{"jwks_uri", md.JWKSURI},
-	} {
-		if u.url == "" {
-			return nil, hfgate.Errorf(hfgate.EINVALID, "the discovery document of %s has no %s", cfg.Issuer, u.name)
-		}
-	}
-	for _, u := range []string{c.endpoint.AuthURL, c.endpoint.TokenURL, c.endpoint.DeviceAuthURL, c.userinfo, md.JWKSURI} {
-		if u == "" {
-			continue
-		}
-		if err := checkEndpointURL(u); err != nil {
-			return nil, hfgate.WrapError(hfgate.EINVALID, err, "the discovery document of %s lists endpoint %q", cfg.Issuer, u)
-		}
+	if err := c.checkDiscovery(md); err != nil {
+		return nil, err
 	}
 	algs, err := signingAlgs(md.SigningAlgs)
 	if err != nil {
@@ -131,6 +112,34 @@ func Open(ctx context.Context, cfg Config) (*Client, error) {
 		Now: func() time.Time { return c.cfg.Now().Add(-c.cfg.ClockSkew) },
 	})
 	return c, nil
+}
+
+// checkDiscovery refuses a provider hfgate cannot use safely.
+func (c *Client) checkDiscovery(md discovery) error {
+	issuer := c.cfg.Issuer
+	if len(md.CodeChallengeMethods) > 0 && !slices.Contains(md.CodeChallengeMethods, "S256") {
+		return hfgate.Errorf(hfgate.EINVALID,
+			"%s does not support PKCE with S256 (it offers %q); hfgate requires it and will not use a weaker method",
+			issuer, md.CodeChallengeMethods)
+	}
+	for _, u := range []struct{ name, url string }{
+		{"authorization_endpoint", c.endpoint.AuthURL},
+		{"token_endpoint", c.endpoint.TokenURL},
+		{"jwks_uri", md.JWKSURI},
+	} {
+		if u.url == "" {
+			return hfgate.Errorf(hfgate.EINVALID, "the discovery document of %s has no %s", issuer, u.name)
+		}
+	}
+	for _, u := range []string{c.endpoint.AuthURL, c.endpoint.TokenURL, c.endpoint.DeviceAuthURL, c.userinfo, md.JWKSURI} {
+		if u == "" {
+			continue
+		}
+		if err := checkEndpointURL(u); err != nil {
+			return hfgate.WrapError(hfgate.EINVALID, err, "the discovery document of %s lists endpoint %q", issuer, u)
+		}
+	}
+	return nil
 }
 
 // Issuer returns the issuer URL the Client was opened with.

@@ -50,9 +50,7 @@ func Fresh(ctx context.Context, store Store, r Refresher, endpoint string) (*hfg
 		r = nil // a nil *Client is no Refresher
 	}
 	now, leeway := time.Now, DefaultRefreshLeeway
-	if p, ok := r.(interface {
-		policy() (func() time.Time, time.Duration)
-	}); ok {
+	if p, ok := r.(refreshPolicy); ok {
 		now, leeway = p.policy()
 	}
 	due := func(c *hfgate.Credential) bool { return c.IsOAuth() && c.Expired(now(), leeway) }
@@ -86,6 +84,11 @@ func Fresh(ctx context.Context, store Store, r Refresher, endpoint string) (*hfg
 			"renewed the sign-in for %s but could not save it: fix the credential store, then run hfgate login", endpoint)
 	}
 	return next, nil
+}
+
+// refreshPolicy is implemented by the Refreshers that know a Config.
+type refreshPolicy interface {
+	policy() (now func() time.Time, leeway time.Duration)
 }
 
 func (c *Client) policy() (func() time.Time, time.Duration) { return c.cfg.Now, c.cfg.RefreshLeeway }
