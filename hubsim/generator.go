@@ -42,16 +42,23 @@ func (o *onceValue[T]) get(f func() (T, error)) (T, error) {
 
 // contentSource is the memoised content of one spec.
 type contentSource struct {
-	key   string // hex SHA-256 of the canonical spec
-	desc  string // "Qwen/Qwen2.5-Coder-7B-Instruct-GGUF/qwen2.5-coder-7b-instruct-q4_k_m.gguf", for humans
-	lfs   bool   // default LFS flag for this kind of content
-	big   bool   // generated binary content, covered by the digest table
-	gguf  *ggufSummary
+	key   string       // hex SHA-256 of the canonical spec
+	desc  string       // "Qwen/Qwen2.5-Coder-7B-Instruct-GGUF/qwen2.5-coder-7b-instruct-q4_k_m.gguf", for humans
+	lfs   bool         // default LFS flag for this kind of content
+	big   bool         // generated binary content, covered by the digest table
+	gguf  *ggufSummary // GGUF files
+	st    *stSummary   // safetensors files
 	build func() (content, error)
 	val   onceValue[content]
 }
 
 func (s *contentSource) content() (content, error) { return s.val.get(s.build) }
+
+// stSummary is what model info's "safetensors" object counts.
+type stSummary struct {
+	dtype  string
+	params int64
+}
 
 // ggufSummary is what model info's "gguf" object says about a GGUF file,
 // known from the specs alone.
@@ -135,6 +142,7 @@ func (g *generator) source(r *Repo, f *File) (*contentSource, error) {
 		lfs   = true
 		big   = true
 		sum   *ggufSummary
+		st    *stSummary
 	)
 	n := 0
 	for _, set := range []bool{f.GGUF != nil, f.Safetensors != nil, f.Random != nil, f.Tokenizer != nil, f.Card, f.JSON != nil} {
@@ -185,6 +193,7 @@ func (g *generator) source(r *Repo, f *File) (*contentSource, error) {
 			return nil, err
 		}
 		ks.Kind, ks.Model, ks.DType, ks.Seed = "safetensors", m, f.Safetensors.DType, seed(f.Safetensors.Seed)
+		st = &stSummary{dtype: l.dtype, params: l.params}
 		c := &genContent{total: l.size(), prefixLen: int64(len(l.header)), seed: seedOf(ks.Seed), build: func() []byte { return l.header }}
 		build = func() (content, error) { return c, nil }
 	case f.Random != nil:
@@ -250,7 +259,7 @@ func (g *generator) source(r *Repo, f *File) (*contentSource, error) {
 	if s := g.sources[key]; s != nil {
 		return s, nil
 	}
-	s := &contentSource{key: key, desc: r.ID + "/" + f.Path, lfs: lfs, big: big, gguf: sum, build: build}
+	s := &contentSource{key: key, desc: r.ID + "/" + f.Path, lfs: lfs, big: big, gguf: sum, st: st, build: build}
 	g.sources[key] = s
 	return s, nil
 }
@@ -268,4 +277,11 @@ func (g *generator) bigSources() []*contentSource {
 	}
 	slices.SortFunc(out, func(a, b *contentSource) int { return strings.Compare(a.key, b.key) })
 	return out
+}
+
+// sourceByKey returns the content source with this key, or nil.
+func (g *generator) sourceByKey(key string) *contentSource {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.sources[key]
 }

@@ -1,0 +1,219 @@
+package hubsim
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// Page sizes of GET /api/models. UNVERIFIED: the real default and maximum
+// (a third-party OpenAPI rewrite says 1000).
+const (
+	defaultSearchLimit = 1000
+	maxSearchLimit     = 1000
+)
+
+// listOrder is the default item shape of GET /api/models (reference §1).
+var listOrder = []string{"_id", "id", "likes", "trendingScore", "private", "downloads", "tags",
+	"pipeline_tag", "library_name", "createdAt", "modelId"}
+
+// fullExtra is what full=true adds. UNVERIFIED: the exact set;
+// huggingface_hub documents lastModified, sha, siblings (rfilename only)
+// and tags.
+var fullExtra = []string{"author", "sha", "lastModified", "gated", "disabled", "siblings"}
+
+var sortKeys = map[string]func(*repoEntry) int64{
+	"trendingScore": func(re *repoEntry) int64 { return re.TrendingScore },
+	"downloads":     func(re *repoEntry) int64 { return re.Downloads },
+	"likes":         func(re *repoEntry) int64 { return re.Likes },
+	"lastModified":  func(re *repoEntry) int64 { return re.lastModified.UnixMilli() },
+	"createdAt":     func(re *repoEntry) int64 { return re.createdAt.UnixMilli() },
+}
+
+// searchCursor is the opaque cursor: the sort key and the last item's sort
+// value and id. Because it names a position rather than an offset, pages
+// stay consistent even if requests interleave.
+type searchCursor struct {
+	Sort  string `json:"s"`
+	Value int64  `json:"v"`
+	ID    string `json:"id"`
+}
+
+// handleSearch serves GET /api/models: search, author, filter (repeatable;
+// all must be tags), pipeline_tag, gated, sort (always descending; default
+// trendingScore, UNVERIFIED), limit (page size), full, config, cardData,
+// expand, and cursor pagination through Link rel="next". Private repos are
+// listed to those who may see them; disabled repos are not listed
+// (UNVERIFIED).
+func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
+	p, ok := s.authenticate(r)
+	if !ok {
+		errInvalidCredentials.write(w, r)
+		return
+	}
+	q := r.URL.Query()
+	bad := func(msg string) { writeHubError(w, r, http.StatusBadRequest, "", msg) }
+	expand, err := expandParams(q)
+	if err != nil {
+		bad(err.Error())
+		return
+	}
+	sortName := q.Get("sort")
+	if sortName == "" {
+		sortName = "trendingScore"
+	}
+	key := sortKeys[sortName]
+	if key == nil {
+		bad(`"sort" must be one of trendingScore, downloads, likes, lastModified, createdAt`)
+		return
+	}
+	limit := defaultSearchLimit
+	if l := q.Get("limit"); l != "" {
+		if limit, err = strconv.Atoi(l); err != nil || limit < 1 {
+			bad(`"limit" must be a positive integer`)
+			return
+		}
+		limit = min(limit, maxSearchLimit)
+	}
+	var after *searchCursor
+	if c := q.Get("cursor"); c != "" {
+		if after = decodeCursor(c); after == nil || after.Sort != sortName {
+			bad("Invalid cursor")
+			return
+		}
+	}
+
+	var hits []*repoEntry
+	for _, re := range s.hub.idx.order {
+		if canSee(p, re) && !re.Disabled && matchesSearch(re, q) {
+			hits = append(hits, re)
+		}
+	}
+	slices.SortStableFunc(hits, func(a, b *repoEntry) int {
+		if ka, kb := key(a), key(b); ka != kb {
+			return compareInt(kb, ka)
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	if after != nil {
+		i, _ := slices.BinarySearchFunc(hits, after, func(re *repoEntry, c *searchCursor) int {
+			if k := key(re); k != c.Value {
+				return compareInt(c.Value, k)
+			}
+			return strings.Compare(re.ID, c.ID)
+		})
+		for i < len(hits) && key(hits[i]) == after.Value && hits[i].ID == after.ID {
+			i++
+		}
+		hits = hits[i:]
+	}
+	more := len(hits) > limit
+	hits = hits[:min(limit, len(hits))]
+
+	keys := listOrder
+	switch {
+	case len(expand) > 0:
+		keys = expandKeys(expand)
+	default:
+		if q.Get("full") == "true" {
+			keys = append(slices.Clone(keys), fullExtra...)
+		}
+		if q.Get("config") == "true" {
+			keys = append(slices.Clone(keys), "config")
+		}
+		if q.Get("cardData") == "true" {
+			keys = append(slices.Clone(keys), "cardData")
+		}
+	}
+	items := make([]jsonObject, 0, len(hits))
+	for _, re := range hits {
+		obj, err := (&modelView{idx: s.hub.idx, re: re, c: re.main}).object(keys)
+		if err != nil {
+			writeHubError(w, r, http.StatusInternalServerError, "", "internal error: "+err.Error())
+			return
+		}
+		items = append(items, obj)
+	}
+	if more {
+		last := hits[len(hits)-1]
+		next := encodeCursor(searchCursor{Sort: sortName, Value: key(last), ID: last.ID})
+		w.Header().Set("Link", "<"+nextPageURL(r, next)+`>; rel="next"`)
+	}
+	writeHubJSON(w, r, items)
+}
+
+// matchesSearch applies the filters of a search request to one repo.
+func matchesSearch(re *repoEntry, q url.Values) bool {
+	id := strings.ToLower(re.ID)
+	for _, s := range q["search"] {
+		if !strings.Contains(id, strings.ToLower(s)) {
+			return false
+		}
+	}
+	// UNVERIFIED: whether author matches case-insensitively.
+	if a := q.Get("author"); a != "" && !strings.EqualFold(a, re.owner) {
+		return false
+	}
+	if pt := q.Get("pipeline_tag"); pt != "" && pt != re.PipelineTag {
+		return false
+	}
+	switch q.Get("gated") {
+	case "true":
+		if re.Gated == "" {
+			return false
+		}
+	case "false":
+		if re.Gated != "" {
+			return false
+		}
+	}
+	// UNVERIFIED: library= as a tag filter; huggingface_hub sends library
+	// names as filter= values.
+	for _, f := range append(q["filter"], q["library"]...) {
+		for _, tag := range strings.Split(f, ",") {
+			if tag != "" && !slices.Contains(re.Tags, tag) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func compareInt(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+func encodeCursor(c searchCursor) string {
+	b, _ := json.Marshal(c)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func decodeCursor(s string) *searchCursor {
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return nil
+	}
+	var c searchCursor
+	if json.Unmarshal(b, &c) != nil {
+		return nil
+	}
+	return &c
+}
+
+// nextPageURL is the absolute URL of the request with every parameter kept
+// and the cursor replaced.
+func nextPageURL(r *http.Request, cursor string) string {
+	q := r.URL.Query()
+	q.Set("cursor", cursor)
+	return baseURL(r) + r.URL.EscapedPath() + "?" + q.Encode()
+}
