@@ -3,6 +3,7 @@ package gguf
 import (
 	"fmt"
 	"math"
+	"reflect"
 	"strconv"
 )
 
@@ -174,70 +175,17 @@ func (v Value) Uints() ([]uint64, bool) {
 
 // Len returns the number of elements of an array, and 0 for other values.
 func (v Value) Len() int {
-	if v.typ != TypeArray {
+	if v.typ != TypeArray || v.v == nil {
 		return 0
 	}
-	switch x := v.v.(type) {
-	case []uint8:
-		return len(x)
-	case []int8:
-		return len(x)
-	case []uint16:
-		return len(x)
-	case []int16:
-		return len(x)
-	case []uint32:
-		return len(x)
-	case []int32:
-		return len(x)
-	case []float32:
-		return len(x)
-	case []bool:
-		return len(x)
-	case []string:
-		return len(x)
-	case []uint64:
-		return len(x)
-	case []int64:
-		return len(x)
-	case []float64:
-		return len(x)
-	case []Value:
-		return len(x)
-	}
-	return 0
+	return reflect.ValueOf(v.v).Len()
 }
 
 // index returns element i of an array as a Value; i must be in range.
 func (v Value) index(i int) Value {
-	var x any
-	switch a := v.v.(type) {
-	case []uint8:
-		x = a[i]
-	case []int8:
-		x = a[i]
-	case []uint16:
-		x = a[i]
-	case []int16:
-		x = a[i]
-	case []uint32:
-		x = a[i]
-	case []int32:
-		x = a[i]
-	case []float32:
-		x = a[i]
-	case []bool:
-		x = a[i]
-	case []string:
-		x = a[i]
-	case []uint64:
-		x = a[i]
-	case []int64:
-		x = a[i]
-	case []float64:
-		x = a[i]
-	case []Value:
-		return a[i]
+	x := reflect.ValueOf(v.v).Index(i).Interface()
+	if inner, ok := x.(Value); ok {
+		return inner
 	}
 	return Value{typ: v.elem, v: x}
 }
