@@ -13,4 +13,28 @@
 // and "hfgate demo" run it as a process. Everything lives in memory: the
 // built-in catalog's multi-gigabyte files are generated deterministically as
 // they are read, so they cost no disk.
+//
+// # Hub API
+//
+// On the Hub host (URL): GET /api/models (search), GET /api/models/{id}
+// and /api/models/{id}/revision/{rev} (model info), /api/models/{id}/tree/{rev}[/{path}],
+// /api/models/{id}/refs, POST /api/models/{id}/paths-info/{rev}, and
+// GET/HEAD /{id}/resolve/{rev}/{path} and /{id}/raw/{rev}/{path}. LFS files
+// redirect (302) to the CDN host (CDNURL) with presigned URLs valid for
+// CDNURLTTL; the CDN refuses requests that carry Authorization.
+//
+// # Catalog
+//
+// BuiltinCatalog has about thirty repos; the Repo* constants name the ones
+// tests rely on. LoadCatalog reads a custom catalog in the same JSON format.
+// Catalog.Stat gives a file's expected size, SHA-256 and ETag, Catalog.Open
+// its bytes; Server.ResolveURL and Server.CDNFileURL build download URLs.
+//
+// # Faults and counters
+//
+// SetFaults installs FaultRules (latency, bandwidth caps, error statuses with
+// Retry-After, connections cut after N bytes, a corrupted byte, Range
+// ignored) on either host; Counters reports requests and bytes per route
+// (Route* names) and host. Both are also reachable over HTTP under
+// /_hubsim/ for tests in other processes.
 package hubsim
