@@ -1,6 +1,7 @@
 package hubsim
 
 import (
+	"bytes"
 	_ "embed"
 	"encoding/json"
 	"fmt"
@@ -181,7 +182,9 @@ func LoadCatalog(r io.Reader) (*Catalog, error) {
 
 func parseCatalog(data []byte, table digestTable) (*Catalog, error) {
 	var cat Catalog
-	if err := json.Unmarshal(data, &cat); err != nil {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields() // a misspelt field would silently change a file
+	if err := dec.Decode(&cat); err != nil {
 		return nil, fmt.Errorf("parse catalog: %w", err)
 	}
 	idx, err := buildIndex(&cat, table)

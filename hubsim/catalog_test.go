@@ -26,6 +26,7 @@ func TestLoadCatalogRejectsBadSpecs(t *testing.T) {
 		{"file and dir", `[{"id":"a/b","createdAt":"2025-01-01T00:00:00Z","files":[{"path":"x","text":"x"},{"path":"x/y","text":"y"}]}]`, "both a file and a directory"},
 		{"duplicate tag", `[{"id":"a/b","commits":[{"title":"a","date":"2025-01-01T00:00:00Z","tags":["v1"],"files":[]},{"title":"b","date":"2025-01-02T00:00:00Z","tags":["v1"],"files":[]}]}]`, "defined twice"},
 		{"no date", `[{"id":"a/b","commits":[{"title":"a","files":[]}]}]`, "no date"},
+		{"misspelt field", `[{"id":"a/b","createdAt":"2025-01-01T00:00:00Z","files":[{"path":"x","ggfu":{}}]}]`, "unknown field"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := LoadCatalog(strings.NewReader(`{` + models + `,"repos":` + tt.repos + `}`))

@@ -44,7 +44,7 @@ type Counters struct {
 // RouteCounts is one line of Counters.
 type RouteCounts struct {
 	Requests int64 `json:"requests"`
-	Bytes    int64 `json:"bytes"`   // response body bytes written (after cuts, before bandwidth caps)
+	Bytes    int64 `json:"bytes"`   // response body bytes written (up to a cut)
 	Faulted  int64 `json:"faulted"` // requests a fault rule applied to
 }
 

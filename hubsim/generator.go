@@ -70,7 +70,7 @@ type ggufSummary struct {
 
 func newGenerator(cat *Catalog) (*generator, error) {
 	for name, m := range cat.Models {
-		if err := m.validate(); err != nil {
+		if err := m.normalize(); err != nil {
 			return nil, fmt.Errorf("model %q: %w", name, err)
 		}
 		if m.Arch == "bert" && m.Tokenizer == "" {
@@ -117,7 +117,6 @@ type keySpec struct {
 	Kind      string          `json:"kind"`
 	Text      string          `json:"text,omitempty"`
 	JSON      json.RawMessage `json:"json,omitempty"`
-	Readme    string          `json:"readme,omitempty"`
 	Model     *ModelSpec      `json:"model,omitempty"`
 	Tokenizer *TokenizerSpec  `json:"tokenizer,omitempty"`
 	GGUF      *GGUFSpec       `json:"gguf,omitempty"`

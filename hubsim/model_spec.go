@@ -52,7 +52,8 @@ func (m *ModelSpec) headDim() int {
 	return m.EmbeddingLength / m.HeadCount
 }
 
-func (m *ModelSpec) validate() error {
+// normalize checks m and fills in the defaults of omitted fields.
+func (m *ModelSpec) normalize() error {
 	switch m.Arch {
 	case "llama", "qwen2", "starcoder2", "bert":
 	default:
