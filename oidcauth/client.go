@@ -117,6 +117,8 @@ func Open(ctx context.Context, cfg Config) (*Client, error) {
 // checkDiscovery refuses a provider hfgate cannot use safely.
 func (c *Client) checkDiscovery(md discovery) error {
 	issuer := c.cfg.Issuer
+	// UNVERIFIED whether huggingface.co lists code_challenge_methods_supported;
+	// every official HF client sends S256, so an absent list is accepted.
 	if len(md.CodeChallengeMethods) > 0 && !slices.Contains(md.CodeChallengeMethods, "S256") {
 		return hfgate.Errorf(hfgate.EINVALID,
 			"%s does not support PKCE with S256 (it offers %q); hfgate requires it and will not use a weaker method",

@@ -82,6 +82,8 @@ func (c *Client) DeviceWait(ctx context.Context, dc *DeviceCode) (*Result, error
 	tok, err := c.oauth2Config("").DeviceAccessToken(c.tokenContext(ctx), dc.resp)
 	switch {
 	case err == nil:
+		// UNVERIFIED whether Hugging Face's device grant returns an ID
+		// token; one is verified when present, and not required.
 		return c.finish(ctx, tok, "", false)
 	case ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded):
 		// The deadline x/oauth2 set at dc.Expiry passed.
