@@ -1,0 +1,150 @@
+package hfhub
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/hfgate/hfgate"
+)
+
+// modelJSON is a model as /api/models and /api/models/{id} send it
+// (reference §1–2). Absent fields stay zero.
+type modelJSON struct {
+	ID               string         `json:"id"`
+	ModelID          string         `json:"modelId"` // legacy twin of id
+	Author           string         `json:"author"`
+	SHA              string         `json:"sha"`
+	Private          bool           `json:"private"`
+	Gated            gated          `json:"gated"`
+	Disabled         bool           `json:"disabled"`
+	Downloads        int64          `json:"downloads"`
+	DownloadsAllTime int64          `json:"downloadsAllTime"`
+	Likes            int64          `json:"likes"`
+	TrendingScore    float64        `json:"trendingScore"`
+	Tags             []string       `json:"tags"`
+	PipelineTag      string         `json:"pipeline_tag"`
+	LibraryName      string         `json:"library_name"`
+	CreatedAt        hubTime        `json:"createdAt"`
+	LastModified     hubTime        `json:"lastModified"`
+	CardData         map[string]any `json:"cardData"`
+	Siblings         []siblingJSON  `json:"siblings"`
+	GGUF             *struct {
+		Total         int64  `json:"total"` // parameters, not bytes
+		Architecture  string `json:"architecture"`
+		ContextLength int64  `json:"context_length"`
+		TotalFileSize int64  `json:"totalFileSize"`
+	} `json:"gguf"`
+	UsedStorage int64 `json:"usedStorage"`
+}
+
+// siblingJSON is one file of model info; size, blobId and lfs come only
+// with blobs=true.
+type siblingJSON struct {
+	RFilename string `json:"rfilename"`
+	Size      int64  `json:"size"`
+	BlobID    string `json:"blobId"`
+	LFS       *struct {
+		SHA256      string `json:"sha256"`
+		Size        int64  `json:"size"`
+		PointerSize int64  `json:"pointerSize"`
+	} `json:"lfs"`
+}
+
+// gated decodes the Hub's gated field: false, "auto" or "manual".
+type gated string
+
+func (g *gated) UnmarshalJSON(b []byte) error {
+	switch string(bytes.TrimSpace(b)) {
+	case "false", "null", `""`:
+		*g = ""
+		return nil
+	case "true":
+		// UNVERIFIED: the Hub sends only false, "auto" or "manual"; a bare
+		// true is taken as gated with manual approval, the stricter case.
+		*g = "manual"
+		return nil
+	}
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return fmt.Errorf("gated: %w", err)
+	}
+	*g = gated(s)
+	return nil
+}
+
+// hubTime decodes the Hub's ISO 8601 dates ("2024-02-19T11:06:12.000Z").
+// A date that does not parse is left zero rather than failing the whole
+// answer: a date is never worth losing a search result for.
+type hubTime time.Time
+
+func (t *hubTime) UnmarshalJSON(b []byte) error {
+	var s string
+	if json.Unmarshal(b, &s) != nil || s == "" {
+		return nil
+	}
+	if v, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		*t = hubTime(v)
+	}
+	return nil
+}
+
+// model converts the wire form, checking every file path the server sent.
+func (m *modelJSON) model() (*hfgate.Model, error) {
+	id := m.ID
+	if id == "" {
+		id = m.ModelID
+	}
+	out := &hfgate.Model{
+		ID:               hfgate.RepoID(id),
+		Author:           m.Author,
+		SHA:              m.SHA,
+		Private:          m.Private,
+		Gated:            string(m.Gated),
+		Disabled:         m.Disabled,
+		Downloads:        m.Downloads,
+		DownloadsAllTime: m.DownloadsAllTime,
+		Likes:            m.Likes,
+		TrendingScore:    m.TrendingScore,
+		Tags:             m.Tags,
+		PipelineTag:      m.PipelineTag,
+		LibraryName:      m.LibraryName,
+		CreatedAt:        time.Time(m.CreatedAt),
+		LastModified:     time.Time(m.LastModified),
+		CardData:         m.CardData,
+		UsedStorage:      m.UsedStorage,
+	}
+	if out.Author == "" {
+		out.Author = out.ID.Owner()
+	}
+	if g := m.GGUF; g != nil {
+		out.GGUF = &hfgate.GGUFSummary{Parameters: g.Total, Architecture: g.Architecture,
+			ContextLength: g.ContextLength, TotalFileSize: g.TotalFileSize}
+	}
+	for _, s := range m.Siblings {
+		if err := hfgate.ValidateRepoPath(s.RFilename); err != nil {
+			return nil, fmt.Errorf("model %s: %w", id, err)
+		}
+		f := hfgate.RepoFile{Path: s.RFilename, Size: s.Size, BlobID: s.BlobID}
+		if s.LFS != nil {
+			f.LFS = &hfgate.LFSInfo{SHA256: s.LFS.SHA256, Size: s.LFS.Size, PointerSize: s.LFS.PointerSize}
+			if f.Size == 0 {
+				f.Size = s.LFS.Size
+			}
+		}
+		out.Files = append(out.Files, f)
+	}
+	return out, nil
+}
+
+// decodeJSON decodes an answer already read into memory by do, naming the
+// host in the error: a body that is not the JSON we expect most often means
+// the endpoint is not a Hub (a login page of a proxy, say).
+func (c *Client) decodeJSON(body []byte, host string, v any) error {
+	if err := json.Unmarshal(body, v); err != nil {
+		return hfgate.WrapError(hfgate.EUNAVAILABLE, err,
+			"%s sent an answer that is not the Hub's JSON: is %s a Hugging Face Hub?", host, c.base())
+	}
+	return nil
+}
