@@ -1,0 +1,179 @@
+package hfcache
+
+import (
+	"crypto/rand"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"runtime"
+)
+
+// openRoot opens dir as an os.Root, through which no path and no symlink
+// can reach outside dir, creating dir first if create is set.
+func openRoot(dir string, create bool) (*os.Root, error) {
+	if create {
+		if err := os.MkdirAll(dir, 0o777); err != nil {
+			return nil, fmt.Errorf("create directory: %w", err)
+		}
+	}
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, fmt.Errorf("open directory: %w", err)
+	}
+	return root, nil
+}
+
+// mkdirAll creates dir (slash-separated, relative to root) with mode 0777
+// less the umask, as Python's os.makedirs does.
+func mkdirAll(root *os.Root, dir string) error {
+	if err := root.MkdirAll(dir, 0o777); err != nil {
+		return fmt.Errorf("create directory: %w", err)
+	}
+	return nil
+}
+
+// tmpName returns a fresh name for a temporary file in dir. The names begin
+// with "tmp_" like huggingface_hub's own temporary files, and are only ever
+// made directly in a repository folder or a metadata folder, where no
+// scanner looks for refs, snapshots or blobs.
+func tmpName(dir string) string {
+	return path.Join(dir, "tmp_"+rand.Text())
+}
+
+// writeFileAtomic writes data to name through a temporary file in tmpDir
+// (same filesystem), synced and renamed, so readers see the old content or
+// the new, never a mix. The temporary file is removed on any failure.
+func writeFileAtomic(root *os.Root, tmpDir, name string, data []byte) (err error) {
+	tmp := tmpName(tmpDir)
+	f, err := root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o666)
+	if err != nil {
+		return fmt.Errorf("create temporary file: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			f.Close()
+			root.Remove(tmp)
+		}
+	}()
+	if _, err := f.Write(data); err != nil {
+		return fmt.Errorf("write temporary file: %w", err)
+	}
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("sync temporary file: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("close temporary file: %w", err)
+	}
+	if err := root.Rename(tmp, name); err != nil {
+		return fmt.Errorf("rename temporary file: %w", err)
+	}
+	return syncDir(root, path.Dir(name))
+}
+
+// syncFile flushes a file's data to disk.
+func syncFile(root *os.Root, name string) error {
+	f, err := root.OpenFile(name, os.O_RDWR, 0)
+	if err != nil {
+		return fmt.Errorf("open file: %w", err)
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return fmt.Errorf("sync file: %w", err)
+	}
+	return f.Close()
+}
+
+// syncDir makes a rename in dir durable. Windows cannot sync a directory
+// (and does not need to), so there it does nothing.
+func syncDir(root *os.Root, dir string) error {
+	if runtime.GOOS == "windows" {
+		return nil
+	}
+	d, err := root.Open(dir)
+	if err != nil {
+		return fmt.Errorf("open directory: %w", err)
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil {
+		return fmt.Errorf("sync directory: %w", err)
+	}
+	return nil
+}
+
+// newFileMode returns the permissions a file created in dir gets: 0666
+// less the umask (and less whatever a default ACL takes away). Go, like
+// Python, cannot read the umask without changing it for every thread, so
+// huggingface_hub's trick is used: create a file and look.
+func newFileMode(root *os.Root, dir string) (fs.FileMode, error) {
+	probe := tmpName(dir)
+	f, err := root.OpenFile(probe, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o666)
+	if err != nil {
+		return 0, fmt.Errorf("probe file mode: %w", err)
+	}
+	fi, statErr := f.Stat()
+	f.Close()
+	root.Remove(probe)
+	if statErr != nil {
+		return 0, fmt.Errorf("probe file mode: %w", statErr)
+	}
+	return fi.Mode().Perm(), nil
+}
+
+// finishFile prepares a finished download for publishing: it must be a
+// regular file, it is synced, and it gets the mode a new file in modeDir
+// would get, so that a cache shared through group permissions stays
+// shared (huggingface_hub issues #1141, #1215). A failed chmod is ignored,
+// as huggingface_hub ignores it: some filesystems do not support it, and
+// the file is still correct.
+func finishFile(root *os.Root, name, modeDir string) error {
+	fi, err := root.Lstat(name)
+	if err != nil {
+		return fmt.Errorf("finished download: %w", err)
+	}
+	if !fi.Mode().IsRegular() {
+		return fmt.Errorf("finished download %s: not a regular file", name)
+	}
+	if err := syncFile(root, name); err != nil {
+		return err
+	}
+	if mode, err := newFileMode(root, modeDir); err == nil {
+		_ = root.Chmod(name, mode)
+	}
+	return nil
+}
+
+// copyFileAtomic copies src to dst (both relative to root) through a
+// temporary file in tmpDir.
+func copyFileAtomic(root *os.Root, src, tmpDir, dst string) (err error) {
+	in, err := root.Open(src)
+	if err != nil {
+		return fmt.Errorf("open blob: %w", err)
+	}
+	defer in.Close()
+	tmp := tmpName(tmpDir)
+	out, err := root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o666)
+	if err != nil {
+		return fmt.Errorf("create temporary file: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			out.Close()
+			root.Remove(tmp)
+		}
+	}()
+	if _, err := io.Copy(out, in); err != nil {
+		return fmt.Errorf("copy blob: %w", err)
+	}
+	if err := out.Sync(); err != nil {
+		return fmt.Errorf("sync copy: %w", err)
+	}
+	if err := out.Close(); err != nil {
+		return fmt.Errorf("close copy: %w", err)
+	}
+	if err := root.Rename(tmp, dst); err != nil {
+		return fmt.Errorf("rename copy: %w", err)
+	}
+	return nil
+}
