@@ -29,18 +29,20 @@ func (r Repo) PublishBlob(etag, src string) error {
 	if err != nil {
 		return err
 	}
-	return r.withRoot(true, func(root *os.Root) error {
-		if err := r.prepare(root); err != nil {
-			return err
-		}
-		if err := finishFile(root, srcRel, r.folder); err != nil {
-			return fmt.Errorf("publish blob %s: %w", etag, err)
-		}
-		if err := root.Rename(srcRel, blob); err != nil {
-			return fmt.Errorf("publish blob %s: %w", etag, err)
-		}
-		return syncDir(root, path.Dir(blob))
-	})
+	return r.withRoot(true, func(root *os.Root) error { return r.publishBlob(root, srcRel, blob) })
+}
+
+func (r Repo) publishBlob(root *os.Root, src, blob string) error {
+	if err := r.prepare(root); err != nil {
+		return err
+	}
+	if err := finishFile(root, src, r.folder); err != nil {
+		return fmt.Errorf("publish blob %s: %w", path.Base(blob), err)
+	}
+	if err := root.Rename(src, blob); err != nil {
+		return fmt.Errorf("publish blob %s: %w", path.Base(blob), err)
+	}
+	return syncDir(root, path.Dir(blob))
 }
 
 // Link makes snapshots/<commit>/<file> point at blobs/<etag> with a
@@ -63,25 +65,27 @@ func (r Repo) Link(commit, file, etag string) error {
 	if err != nil {
 		return err
 	}
-	return r.withRoot(true, func(root *os.Root) error {
-		fi, err := root.Stat(blob)
-		if err != nil || !fi.Mode().IsRegular() {
-			return hfgate.WrapError(hfgate.ENOTFOUND, err, "cannot link %s: blob %s is not in the cache", file, etag)
+	return r.withRoot(true, func(root *os.Root) error { return r.link(root, file, blob, dst) })
+}
+
+// link does Link's work; file is the repository path dst is made for.
+func (r Repo) link(root *os.Root, file, blob, dst string) error {
+	if fi, err := root.Stat(blob); err != nil || !fi.Mode().IsRegular() {
+		return hfgate.WrapError(hfgate.ENOTFOUND, err, "cannot link %s: blob %s is not in the cache", file, path.Base(blob))
+	}
+	if err := r.prepare(root); err != nil {
+		return err
+	}
+	if err := mkdirAll(root, path.Dir(dst)); err != nil {
+		return err
+	}
+	if !r.cache.symlinks(root, r.folder) {
+		if err := copyFileAtomic(root, blob, r.folder, dst); err != nil {
+			return fmt.Errorf("link %s: %w", file, err)
 		}
-		if err := r.prepare(root); err != nil {
-			return err
-		}
-		if err := mkdirAll(root, path.Dir(dst)); err != nil {
-			return err
-		}
-		if !r.cache.symlinks(root, r.folder) {
-			if err := copyFileAtomic(root, blob, r.folder, dst); err != nil {
-				return fmt.Errorf("link %s: %w", file, err)
-			}
-			return syncDir(root, path.Dir(dst))
-		}
-		return r.symlink(root, linkTarget(file, etag), dst)
-	})
+		return syncDir(root, path.Dir(dst))
+	}
+	return r.symlink(root, linkTarget(file, path.Base(blob)), dst)
 }
 
 // Publish is PublishBlob followed by Link, for a file just downloaded at
@@ -93,19 +97,21 @@ func (r Repo) Publish(commit, file, etag, src string) error {
 	if err != nil {
 		return err
 	}
-	if _, err := r.blobRel(etag); err != nil {
+	blob, err := r.blobRel(etag)
+	if err != nil {
 		return err
 	}
 	srcRel, err := r.cache.rel(src)
 	if err != nil {
 		return err
 	}
-	moved := false
-	err = r.withRoot(true, func(root *os.Root) error {
+	return r.withRoot(true, func(root *os.Root) error {
 		if r.cache.symlinks(root, r.folder) {
-			return nil
+			if err := r.publishBlob(root, srcRel, blob); err != nil {
+				return err
+			}
+			return r.link(root, file, blob, dst)
 		}
-		moved = true
 		if err := r.prepare(root); err != nil {
 			return err
 		}
@@ -120,13 +126,6 @@ func (r Repo) Publish(commit, file, etag, src string) error {
 		}
 		return syncDir(root, path.Dir(dst))
 	})
-	if err != nil || moved {
-		return err
-	}
-	if err := r.PublishBlob(etag, src); err != nil {
-		return err
-	}
-	return r.Link(commit, file, etag)
 }
 
 // linkTarget is the relative path from snapshots/<commit>/<file> to

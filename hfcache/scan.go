@@ -18,7 +18,7 @@ import (
 type Report struct {
 	Dir        string
 	Repos      []CachedRepo
-	Size       int64            // bytes of all blobs, each counted once
+	Size       int64            // bytes of all blobs (sum of the repositories' Size)
 	Incomplete []IncompleteFile // partial downloads, blobs/*.incomplete
 	Warnings   []Warning        // damaged entries; the scan went on past them
 }
@@ -70,13 +70,16 @@ type Warning struct {
 
 func (w Warning) String() string { return w.Path + ": " + w.Message }
 
-// ignoredNames are files operating systems drop into folders, and the
-// entries of the cache root that are not repositories: .locks, the
-// CACHEDIR.TAG recent huggingface_hub writes, and "blobs", the cache-wide
-// shared blob store of recent versions.
+// ignoredNames are the files operating systems drop into folders, which
+// huggingface_hub's scan skips everywhere.
 var ignoredNames = []string{".DS_Store", "Thumbs.db", "desktop.ini"}
 
 func ignored(name string) bool { return slices.Contains(ignoredNames, name) }
+
+// notRepos are the entries of the cache root that are not repositories:
+// the lock folder, the CACHEDIR.TAG recent huggingface_hub versions write,
+// and "blobs", their cache-wide shared blob store.
+var notRepos = []string{".locks", "CACHEDIR.TAG", "blobs"}
 
 // Scan lists every repository, revision and file in the cache with sizes
 // and times, reading refs/ and snapshots/ as huggingface_hub does. A
@@ -101,13 +104,12 @@ func (c Cache) Scan(ctx context.Context) (*Report, error) {
 	if err != nil {
 		return nil, fmt.Errorf("scan cache: %w", err)
 	}
-	blobSizes := map[string]int64{}
 	for _, e := range entries {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
 		name := e.Name()
-		if ignored(name) || name == ".locks" || name == "CACHEDIR.TAG" || name == "blobs" {
+		if ignored(name) || slices.Contains(notRepos, name) {
 			continue
 		}
 		typ, id, ok := parseRepoFolder(name)
@@ -119,19 +121,14 @@ func (c Cache) Scan(ctx context.Context) (*Report, error) {
 			rep.warn(c.abs(name), "not a folder (links to repository folders are not followed)")
 			continue
 		}
-		repo, blobs, err := c.scanRepo(fsys, name, typ, id, rep)
+		repo, err := c.scanRepo(fsys, name, typ, id, rep)
 		if err != nil {
 			rep.warn(c.abs(name), err.Error())
 			continue
 		}
 		rep.Repos = append(rep.Repos, *repo)
-		for p, size := range blobs {
-			blobSizes[p] = size
-		}
+		rep.Size += repo.Size
 		rep.Incomplete = append(rep.Incomplete, c.scanIncomplete(fsys, name)...)
-	}
-	for _, size := range blobSizes {
-		rep.Size += size
 	}
 	return rep, nil
 }

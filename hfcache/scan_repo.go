@@ -14,21 +14,20 @@ import (
 	"github.com/hfgate/hfgate"
 )
 
-// scanRepo reads one repository folder. blobs maps every blob its
-// snapshots use (slash path relative to the cache) to its size. An error
-// means the folder is unusable as a whole; smaller problems are warnings.
-func (c Cache) scanRepo(fsys fs.FS, folder string, typ hfgate.RepoType, id hfgate.RepoID, rep *Report) (*CachedRepo, map[string]int64, error) {
+// scanRepo reads one repository folder. An error means the folder is
+// unusable as a whole; smaller problems are added to rep as warnings.
+func (c Cache) scanRepo(fsys fs.FS, folder string, typ hfgate.RepoType, id hfgate.RepoID, rep *Report) (*CachedRepo, error) {
 	snaps := path.Join(folder, "snapshots")
 	if fi, err := fs.Stat(fsys, snaps); err != nil || !fi.IsDir() {
-		return nil, nil, errors.New("no snapshots folder in this repository folder")
+		return nil, errors.New("no snapshots folder in this repository folder")
 	}
 	refs, err := scanRefs(fsys, folder)
 	if err != nil {
-		return nil, nil, fmt.Errorf("read refs: %w", err)
+		return nil, fmt.Errorf("read refs: %w", err)
 	}
 	entries, err := fs.ReadDir(fsys, snaps)
 	if err != nil {
-		return nil, nil, fmt.Errorf("read snapshots: %w", err)
+		return nil, fmt.Errorf("read snapshots: %w", err)
 	}
 	repo := &CachedRepo{Type: typ, ID: id, Path: c.abs(folder)}
 	blobs := map[string]fs.FileInfo{}
@@ -53,9 +52,7 @@ func (c Cache) scanRepo(fsys fs.FS, folder string, typ hfgate.RepoType, id hfgat
 		}
 	}
 	slices.Sort(repo.Refs)
-	sizes := map[string]int64{}
-	for p, fi := range blobs {
-		sizes[p] = fi.Size()
+	for _, fi := range blobs {
 		repo.Size += fi.Size()
 		atime, mtime := statTimes(fi)
 		repo.LastAccessed = latest(repo.LastAccessed, atime)
@@ -67,7 +64,7 @@ func (c Cache) scanRepo(fsys fs.FS, folder string, typ hfgate.RepoType, id hfgat
 			repo.LastAccessed, repo.LastModified = statTimes(fi)
 		}
 	}
-	return repo, sizes, nil
+	return repo, nil
 }
 
 // scanRevision lists the files of one snapshot folder, adding the blobs

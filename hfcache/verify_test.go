@@ -126,3 +126,20 @@ func TestVerifyLargeFileStreams(t *testing.T) {
 		t.Errorf("%d progress updates for a 24 MiB blob, want one per chunk", updates)
 	}
 }
+
+// BenchmarkVerify measures rehashing speed (SHA-256 of one 64 MiB blob,
+// mostly from the page cache).
+func BenchmarkVerify(b *testing.B) {
+	content := make([]byte, 64<<20)
+	for i := range content {
+		content[i] = byte(i)
+	}
+	r := mustRepo(b, hfcache.Cache{Dir: b.TempDir()}, "", "org/big")
+	download(b, r, commitMain, "big.bin", content, lfsETag(content))
+	b.SetBytes(int64(len(content)))
+	for b.Loop() {
+		if problems, err := r.Verify(context.Background(), nil); err != nil || len(problems) != 0 {
+			b.Fatal(problems, err)
+		}
+	}
+}
