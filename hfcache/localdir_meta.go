@@ -172,6 +172,9 @@ func (d LocalDir) Publish(file, commit, etag, src string) error {
 	if err := checkCommit(commit); err != nil {
 		return err
 	}
+	if err := checkETag(etag); err != nil {
+		return err
+	}
 	srcRel, err := relInside(d.Root, src)
 	if err != nil {
 		return err

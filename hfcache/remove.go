@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 
 	"github.com/hfgate/hfgate"
 )
@@ -20,7 +21,7 @@ type RemoveOptions struct {
 
 // Removal is what a removal deleted (or, with DryRun, would delete).
 type Removal struct {
-	Freed    int64    // bytes of files deleted; a blob is counted once
+	Freed    int64    // bytes freed: the blobs (and copies) of the removed snapshots, each once; for RemoveRepo every file of the folder
 	Paths    []string // deleted files and folders, sorted
 	NotFound []string // requested commits that are in no snapshot
 }
@@ -99,7 +100,7 @@ func (c Cache) RemoveRevisions(ctx context.Context, commits []string, opts Remov
 		}
 	}
 	if len(found) == 0 {
-		return rm, hfgate.Errorf(hfgate.ENOTFOUND, "no cached snapshot has commit %s; list them with \"hfgate cache ls\"", commits)
+		return rm, hfgate.Errorf(hfgate.ENOTFOUND, "no cached snapshot has commit %s; list them with \"hfgate cache ls\"", strings.Join(commits, ", "))
 	}
 	rm.Paths = plan.all()
 	if opts.DryRun {
