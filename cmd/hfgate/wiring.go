@@ -1,0 +1,59 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/hfgate/hfgate"
+	"github.com/hfgate/hfgate/credstore"
+	"github.com/hfgate/hfgate/hfcache"
+	"github.com/hfgate/hfgate/hfhub"
+)
+
+// This file wires the library packages together for the subcommands: one
+// place decides which Hub, which credentials and which cache a command uses.
+
+// credStore returns the credential store: HF_TOKEN, then the OS keyring,
+// then the 0600 file under the config directory, then `hf auth login`'s
+// token file. Notices (such as "no keyring, using a file") go to stderr.
+func (a *app) credStore() *credstore.Store {
+	_, hfHome := hfcache.DirFromEnv(a.getenv)
+	return &credstore.Store{
+		ConfigDir: a.configDir(),
+		HFHome:    hfHome,
+		Getenv:    a.getenv,
+		Notice:    func(msg string) { fmt.Fprintf(a.io.Err, "hfgate: %s\n", msg) },
+	}
+}
+
+// accessToken returns the access token to send to the Hub for the current
+// endpoint, or "" when not signed in. Hub commands never fail for want of a
+// token: public repos work anonymously and the Hub's 401 says what is missing.
+func (a *app) accessToken(ctx context.Context) (string, error) {
+	cred, _, err := a.credStore().Load(ctx, a.endpoint())
+	if err != nil {
+		if hfgate.ErrorCode(err) == hfgate.EUNAUTHORIZED {
+			return "", nil // not signed in: go anonymous
+		}
+		return "", err
+	}
+	return cred.AccessToken, nil
+}
+
+// hubClient returns a Hub client for the current endpoint that sends the
+// stored credentials.
+func (a *app) hubClient() *hfhub.Client {
+	return &hfhub.Client{
+		Endpoint:  a.endpoint(),
+		Token:     a.accessToken,
+		UserAgent: "hfgate/" + version(),
+	}
+}
+
+// cache returns the Hugging Face hub cache ($HF_HUB_CACHE, else
+// $HF_HOME/hub, else ~/.cache/huggingface/hub) and whether HF_HUB_OFFLINE
+// is set.
+func (a *app) cache() (c hfcache.Cache, offline bool) {
+	dir, _ := hfcache.DirFromEnv(a.getenv)
+	return hfcache.Cache{Dir: dir}, hfcache.OfflineFromEnv(a.getenv)
+}

@@ -1,0 +1,52 @@
+// Shared helpers for the end-to-end tests: start the real hfgate binary
+// (HFGATE_BIN, built by scripts/test) and read the addresses it prints.
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+
+export const bin = process.env.HFGATE_BIN || "hfgate";
+
+// tempHome returns a fresh directory to use as HOME/XDG dirs, and a cleanup.
+export function tempHome(t) {
+  const dir = mkdtempSync(join(tmpdir(), "hfgate-e2e-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+// isolatedEnv returns an environment for hfgate with every HF and XDG
+// location under home, and no ambient token.
+export function isolatedEnv(home, extra = {}) {
+  const env = { ...process.env };
+  for (const k of ["HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "HF_ENDPOINT", "HF_HUB_OFFLINE", "HF_HUB_CACHE", "HUGGINGFACE_CLIENT_ID", "HUGGINGFACE_CLIENT_SECRET", "DBUS_SESSION_BUS_ADDRESS"]) delete env[k];
+  return {
+    ...env,
+    HOME: home,
+    HF_HOME: join(home, "hf"),
+    XDG_CONFIG_HOME: join(home, "config"),
+    XDG_CACHE_HOME: join(home, "cache"),
+    ...extra,
+  };
+}
+
+// startJSON starts `hfgate ...args` and resolves with the first line it
+// prints to stdout parsed as JSON (commands like `hfgate hubsim --json`
+// print their addresses that way). The process is killed after the test.
+export function startJSON(t, args, env) {
+  const child = spawn(bin, args, { env, stdio: ["ignore", "pipe", "pipe"] });
+  let stderr = "";
+  child.stderr.on("data", (d) => (stderr += d));
+  t.after(() => child.kill("SIGTERM"));
+  return new Promise((resolve, reject) => {
+    const rl = createInterface({ input: child.stdout });
+    rl.once("line", (line) => {
+      try {
+        resolve({ child, info: JSON.parse(line) });
+      } catch (e) {
+        reject(new Error(`hfgate ${args.join(" ")} printed ${line}: ${e}`));
+      }
+    });
+    child.once("exit", (code) => reject(new Error(`hfgate ${args.join(" ")} exited ${code}: ${stderr}`)));
+  });
+}
