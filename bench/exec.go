@@ -1,0 +1,137 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// timeBin measures peak RSS ("Maximum resident set size"), as GNU time -v.
+const timeBin = "/usr/bin/time"
+
+// proc is one command to measure.
+type proc struct {
+	argv []string
+	env  []string // KEY=VALUE on top of the bench's minimal environment
+	rss  bool     // run under /usr/bin/time -v for the peak RSS
+}
+
+// result is what one run of a proc gave.
+type result struct {
+	wall   time.Duration
+	rssKiB int64 // peak RSS from /usr/bin/time -v; 0 if not measured
+	err    error
+}
+
+// running is a started proc.
+type running struct {
+	cmd     *exec.Cmd
+	name    string // of the measured command, not of /usr/bin/time
+	start   time.Time
+	logPath string
+	rssPath string
+}
+
+// start prints the exact command line and starts it with a minimal
+// environment (no proxies, no user config, PATH=/usr/bin:/bin so curl is
+// the system's), stdout and stderr to a log file.
+func (b *bench) start(p proc) (*running, error) {
+	b.seq++
+	r := &running{name: filepath.Base(p.argv[0]), logPath: filepath.Join(b.work, "logs", fmt.Sprintf("%03d.log", b.seq))}
+	argv := p.argv
+	if p.rss {
+		r.rssPath = filepath.Join(b.work, "logs", fmt.Sprintf("%03d.time", b.seq))
+		argv = append([]string{timeBin, "-v", "-o", r.rssPath}, argv...)
+	}
+	env := append([]string{"PATH=/usr/bin:/bin", "HOME=" + b.home, "TMPDIR=" + b.tmp}, p.env...)
+	b.logf("$ %s", shellJoin(append(append([]string{"env", "-i"}, env...), argv...)))
+	logf, err := os.Create(r.logPath)
+	if err != nil {
+		return nil, err
+	}
+	defer logf.Close()
+	r.cmd = exec.Command(argv[0], argv[1:]...)
+	r.cmd.Env = env
+	r.cmd.Stdout, r.cmd.Stderr = logf, logf
+	r.start = time.Now()
+	if err := r.cmd.Start(); err != nil {
+		return nil, fmt.Errorf("start %s: %w", argv[0], err)
+	}
+	return r, nil
+}
+
+// wait waits for the command and returns its wall time and peak RSS.
+func (r *running) wait() result {
+	err := r.cmd.Wait()
+	res := result{wall: time.Since(r.start)}
+	if err != nil {
+		out, _ := os.ReadFile(r.logPath)
+		res.err = fmt.Errorf("%s: %v: %s", r.name, err, tail(out, 400))
+	}
+	if r.rssPath != "" {
+		res.rssKiB = maxRSS(r.rssPath)
+	}
+	return res
+}
+
+// exec runs p to the end, or until ctx ends.
+func (b *bench) exec(ctx context.Context, p proc) result {
+	r, err := b.start(p)
+	if err != nil {
+		return result{err: err}
+	}
+	stop := context.AfterFunc(ctx, func() { r.cmd.Process.Kill() })
+	defer stop()
+	return r.wait()
+}
+
+var rssLine = regexp.MustCompile(`Maximum resident set size \(kbytes\): (\d+)`)
+
+func maxRSS(path string) int64 {
+	data, _ := os.ReadFile(path)
+	m := rssLine.FindSubmatch(data)
+	if m == nil {
+		return 0
+	}
+	n, _ := strconv.ParseInt(string(m[1]), 10, 64)
+	return n
+}
+
+func tail(b []byte, n int) string {
+	b = bytes.TrimSpace(b)
+	if len(b) > n {
+		b = append([]byte("..."), b[len(b)-n:]...)
+	}
+	return string(b)
+}
+
+// shellJoin quotes argv for a POSIX shell, so that printed commands can be
+// pasted.
+func shellJoin(argv []string) string {
+	q := make([]string, len(argv))
+	for i, a := range argv {
+		if a != "" && strings.IndexFunc(a, func(r rune) bool {
+			return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./:=@,+%", r))
+		}) < 0 {
+			q[i] = a
+			continue
+		}
+		q[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+	}
+	return strings.Join(q, " ")
+}
+
+// median returns the median of xs (the lower middle for an even count).
+func median[T int64 | float64 | time.Duration](xs []T) T {
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	return s[(len(s)-1)/2]
+}

@@ -1,0 +1,135 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"time"
+)
+
+// pairRuns runs curl and hfgate reps times each, alternating which goes
+// first so that drift in the machine's load hits both alike. Each function
+// returns its result; the first error stops the runs.
+func (b *bench) pairRuns(curl, hfgate func(rep int) result) (c, h []result, err error) {
+	for rep := range b.cfg.reps {
+		order := []bool{true, false} // true: curl
+		if rep%2 == 1 {
+			slices.Reverse(order)
+		}
+		for _, isCurl := range order {
+			if isCurl {
+				r := curl(rep)
+				if r.err != nil {
+					return c, h, r.err
+				}
+				c = append(c, r)
+			} else {
+				r := hfgate(rep)
+				if r.err != nil {
+					return c, h, r.err
+				}
+				h = append(h, r)
+			}
+		}
+	}
+	return c, h, nil
+}
+
+// download runs "hfgate download" of repo into a fresh HF_HOME and checks
+// every file it should have got, then removes the HF_HOME.
+func (b *bench) download(ctx context.Context, repo string, args []string, files []string, rss bool) result {
+	home := b.freshDir("hf-home")
+	defer dropDir(home)
+	r := b.exec(ctx, proc{argv: append([]string{b.bin, "download", repo}, args...), env: b.hfgateEnv(home), rss: rss})
+	if r.err != nil {
+		return r
+	}
+	for _, f := range files {
+		p, err := cachedFile(home, repo, f)
+		if err == nil {
+			err = b.verify(p, repo, f)
+		}
+		if err != nil {
+			r.err = fmt.Errorf("hfgate download: result does not verify: %w", err)
+			return r
+		}
+	}
+	return r
+}
+
+// curlFile fetches one file with curl -L -o into a fresh directory.
+func (b *bench) curlFile(ctx context.Context, repo, path string, rss bool) result {
+	dir := b.freshDir("curl")
+	defer dropDir(dir)
+	return b.exec(ctx, proc{argv: []string{"curl", "-q", "-sS", "-f", "-L", "-o", filepath.Join(dir, filepath.Base(path)), b.resolveURL(repo, path)}, rss: rss})
+}
+
+// singleFile is scenario 1 (wall time of the 2 GiB file, cold cache) and
+// scenario 5 (peak RSS during the same hfgate runs).
+func (b *bench) singleFile(ctx context.Context) []row {
+	const name1, name5 = "2 GiB LFS file, cold cache: wall time", "peak RSS downloading 2 GiB"
+	if err := b.hs.reset(ctx); err != nil {
+		return []row{failed("1", name1, err)}
+	}
+	size := b.lfs[benchRepo+"/"+bigFile].Size
+	c, h, err := b.pairRuns(
+		func(int) result { return b.curlFile(ctx, benchRepo, bigFile, true) },
+		func(int) result { return b.download(ctx, benchRepo, []string{bigFile}, []string{bigFile}, true) })
+	if err != nil {
+		return []row{failed("1", name1, err)}
+	}
+	cw, hw := median(walls(c)), median(walls(h))
+	ratio := hw.Seconds() / cw.Seconds()
+	var rows []row
+	if contains(b.cfg.only, "1") {
+		rows = append(rows, row{id: "1", name: name1, curl: secs(cw), hfgate: secs(hw),
+			ratio: fmt.Sprintf("%.2fx", ratio), target: "<= 1.10x", status: judge(ratio <= 1.10),
+			note: fmt.Sprintf("curl %.0f MB/s, hfgate %.0f MB/s; every hfgate result sha256-checked against the LFS oid (outside timing); runs: curl %v, hfgate %v",
+				mbps(size, cw), mbps(size, hw), walls(c), walls(h))})
+	}
+	if contains(b.cfg.only, "5") {
+		hr := slices.Max(rsss(h))
+		rows = append(rows, row{id: "5", name: name5, curl: mib(slices.Max(rsss(c)) << 10), hfgate: mib(hr << 10),
+			target: "<= 64 MiB", status: judge(hr > 0 && hr<<10 <= 64<<20),
+			note: "highest \"Maximum resident set size\" of /usr/bin/time -v over the hfgate runs of scenario 1"})
+	}
+	return rows
+}
+
+// bandwidthCap is scenario 2: every CDN connection capped, as CDNs do.
+func (b *bench) bandwidthCap(ctx context.Context) []row {
+	name := fmt.Sprintf("%.0f MB/s per connection cap: throughput", float64(b.cfg.capBPS)/1e6)
+	if err := b.hs.setFaults(ctx, fault{Host: "cdn", BandwidthPerConn: b.cfg.capBPS}); err != nil {
+		return []row{failed("2", name, err)}
+	}
+	defer b.hs.reset(ctx)
+	size := b.lfs[capRepo+"/"+capFile].Size
+	c, h, err := b.pairRuns(
+		func(int) result { return b.curlFile(ctx, capRepo, capFile, false) },
+		func(int) result { return b.download(ctx, capRepo, []string{capFile}, []string{capFile}, false) })
+	if err != nil {
+		return []row{failed("2", name, err)}
+	}
+	ct, ht := mbps(size, median(walls(c))), mbps(size, median(walls(h)))
+	return []row{{id: "2", name: name, curl: fmt.Sprintf("%.1f MB/s", ct), hfgate: fmt.Sprintf("%.1f MB/s", ht),
+		ratio: fmt.Sprintf("%.1fx", ht/ct), target: ">= 4x", status: judge(ht/ct >= 4),
+		note: fmt.Sprintf("%s/%s (%s), hubsim fault bandwidthPerConn=%d on the CDN host; runs: curl %v, hfgate %v",
+			capRepo, capFile, mib(size), b.cfg.capBPS, walls(c), walls(h))}}
+}
+
+func walls(rs []result) []time.Duration {
+	out := make([]time.Duration, len(rs))
+	for i, r := range rs {
+		out[i] = r.wall.Round(time.Millisecond)
+	}
+	return out
+}
+
+func rsss(rs []result) []int64 {
+	out := make([]int64, len(rs))
+	for i, r := range rs {
+		out[i] = r.rssKiB
+	}
+	return out
+}
