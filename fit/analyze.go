@@ -1,0 +1,98 @@
+package fit
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"io"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/hfgate/hfgate"
+	"github.com/hfgate/hfgate/gguf"
+)
+
+// DefaultConcurrency is how many GGUF headers Analyze reads at once.
+const DefaultConcurrency = 4
+
+// Opener returns a reader over one file of a repository at a fixed
+// revision, whose ReadAt calls fetch only the bytes asked for (an HTTP
+// Range request each, for a remote file). Errors are *hfgate.Error values.
+type Opener func(ctx context.Context, path string) (io.ReaderAt, error)
+
+// Options are the settings of Analyze. The zero value reads headers
+// DefaultConcurrency at a time, estimates at gguf's default context and has
+// an unknown budget.
+type Options struct {
+	Budget Budget
+	// ContextLength is the n_ctx estimates assume. Zero means the model's
+	// own context length capped at gguf.DefaultContextCap (8192).
+	ContextLength int64
+	// Concurrency bounds the headers read at once; 0 means
+	// DefaultConcurrency.
+	Concurrency int
+}
+
+// Analyze describes each file of a repository (files as hfgate.Hub's
+// ModelInfo with blobs, or Tree, lists them; directories are skipped):
+// size, quantization and, for GGUF files, what the header says and the
+// memory estimate with its verdict against opts.Budget. The shards of a
+// split model ("name-00001-of-00003.gguf") become one Entry. Headers are
+// read through open, opts.Concurrency at a time; only header bytes are
+// fetched. Entries come in the order of files.
+//
+// A header that is not valid GGUF, or shards that are incomplete, give the
+// entry a Problem and no estimate. Analyze fails when ctx ends or when
+// reading any header fails for want of access or network (EUNAUTHORIZED,
+// EGATED, EFORBIDDEN, EUNAVAILABLE, ECANCELED): the answer would be wrong
+// for every file.
+func Analyze(ctx context.Context, open Opener, files []hfgate.RepoFile, opts Options) ([]Entry, error) {
+	groups := group(files)
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(cmp.Or(opts.Concurrency, DefaultConcurrency))
+	for _, gr := range groups {
+		if !gr.readable() {
+			continue
+		}
+		for _, s := range gr.shards {
+			g.Go(func() error {
+				s.header, s.err = readHeader(gctx, open, s.file)
+				if s.err != nil && fatal(s.err) {
+					return s.err
+				}
+				return nil
+			})
+		}
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	entries := make([]Entry, len(groups))
+	for i, gr := range groups {
+		entries[i] = gr.entry(opts)
+	}
+	return entries, nil
+}
+
+// readHeader parses the GGUF header of one file.
+func readHeader(ctx context.Context, open Opener, f hfgate.RepoFile) (*gguf.File, error) {
+	r, err := open(ctx, f.Path)
+	if err != nil {
+		return nil, err
+	}
+	size := f.Size
+	if size <= 0 {
+		size = -1
+	}
+	return gguf.Read(ctx, r, size)
+}
+
+// fatal reports whether a header read failed for a reason that is not the
+// file's: access, the network, or the end of ctx.
+func fatal(err error) bool {
+	switch hfgate.ErrorCode(err) {
+	case hfgate.EUNAUTHORIZED, hfgate.EGATED, hfgate.EFORBIDDEN, hfgate.EUNAVAILABLE, hfgate.ECANCELED:
+		return true
+	}
+	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
+}
