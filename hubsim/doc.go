@@ -14,6 +14,20 @@
 // built-in catalog's multi-gigabyte files are generated deterministically as
 // they are read, so they cost no disk.
 //
+// # OAuth 2.0 and OpenID Connect
+//
+// At huggingface.co's paths: /.well-known/openid-configuration (issuer =
+// URL), /oauth/authorize (an HTML consent page to pick a user, see the
+// scopes and tick orgs, or Options.AutoApprove / SetAutoApprove to approve
+// at once), /oauth/token (authorization_code with PKCE S256, single-use
+// codes; refresh_token with rotation; the device_code grant), POST
+// /oauth/device and its verification page GET /oauth/device,
+// /oauth/userinfo, /oauth/jwks (RS256) and /api/whoami-v2. Access tokens
+// are opaque hf_oauth_… values that the Hub API honours with their scopes
+// and granted orgs; classic hf_… tokens come from MintToken. The built-in
+// apps are ClientPublic and ClientConfidential (secret ClientSecret);
+// RevokeOAuth revokes a user's OAuth tokens.
+//
 // # Hub API
 //
 // On the Hub host (URL): GET /api/models (search), GET /api/models/{id}
@@ -36,5 +50,7 @@
 // Retry-After, connections cut after N bytes, a corrupted byte, Range
 // ignored) on either host; Counters reports requests and bytes per route
 // (Route* names) and host. Both are also reachable over HTTP under
-// /_hubsim/ for tests in other processes.
+// /_hubsim/ for tests in other processes, as are token minting
+// (POST /_hubsim/tokens), the clock (POST /_hubsim/clock), auto-approval
+// (PUT /_hubsim/auto-approve) and revocation (POST /_hubsim/revoke).
 package hubsim

@@ -154,6 +154,21 @@ func (ids *identities) revokeToken(value string) {
 	delete(ids.tokens, value)
 }
 
+// revokeWhere revokes every token for which match is true and returns how
+// many it revoked.
+func (ids *identities) revokeWhere(match func(*accessToken) bool) int {
+	ids.mu.Lock()
+	defer ids.mu.Unlock()
+	n := 0
+	for v, t := range ids.tokens {
+		if match(t) {
+			delete(ids.tokens, v)
+			n++
+		}
+	}
+	return n
+}
+
 // randomToken returns prefix followed by n random characters of [A-Za-z],
 // the alphabet of real hf_ tokens.
 func randomToken(prefix string, n int) string {

@@ -103,7 +103,7 @@ func New(opts Options) (*Server, error) {
 		return nil, fmt.Errorf("auto-approve: no user %q", opts.AutoApprove)
 	}
 	var err error
-	if s.oauth, err = newOAuthState(); err != nil {
+	if s.oauth, err = newOAuthState(opts.AutoApprove); err != nil {
 		return nil, err
 	}
 	if s.hub, err = newHubState(cat); err != nil {
