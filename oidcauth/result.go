@@ -144,7 +144,7 @@ func (c *Client) fetchUserInfo(ctx context.Context, tok *oauth2.Token) (json.Raw
 		case errors.Is(err, context.Canceled):
 			return nil, hfgate.WrapError(hfgate.ECANCELED, err, "sign-in canceled")
 		case errors.As(err, &se) && (se.StatusCode == http.StatusUnauthorized || se.StatusCode == http.StatusForbidden):
-			return nil, hfgate.WrapError(hfgate.EUNAUTHORIZED, err, "%s rejected the new access token at userinfo: sign in again", c.cfg.Issuer)
+			return nil, hfgate.WrapError(hfgate.EUNAUTHORIZED, err, "%s rejected the access token at userinfo: sign in again", c.cfg.Issuer)
 		default:
 			return nil, hfgate.WrapError(hfgate.EUNAVAILABLE, err, "cannot fetch the user profile from %s: try again", c.cfg.Issuer)
 		}

@@ -1,7 +1,10 @@
 package oidcauth
 
 import (
+	"context"
 	"encoding/json"
+
+	"golang.org/x/oauth2"
 
 	"github.com/hfgate/hfgate"
 )
@@ -65,6 +68,28 @@ func HuggingFaceUser(claims []byte) (hfgate.User, error) {
 			AvatarURL: o.Picture,
 			Role:      o.RoleInOrg,
 		})
+	}
+	return u, nil
+}
+
+// UserInfo returns the account an access token belongs to, read from the
+// provider's userinfo endpoint with Config.ParseUser. It is for tokens kept
+// from an earlier sign-in; the token is sent only to the userinfo endpoint.
+//
+// Errors are *hfgate.Error: EINVALID when the provider has no userinfo
+// endpoint; EUNAUTHORIZED when it rejects the token; EUNAVAILABLE for
+// network and server failures; ECANCELED when ctx is canceled.
+func (c *Client) UserInfo(ctx context.Context, accessToken string) (hfgate.User, error) {
+	if c.userinfo == "" {
+		return hfgate.User{}, hfgate.Errorf(hfgate.EINVALID, "%s has no userinfo endpoint", c.name())
+	}
+	claims, err := c.fetchUserInfo(ctx, &oauth2.Token{AccessToken: accessToken, TokenType: "Bearer"})
+	if err != nil {
+		return hfgate.User{}, err
+	}
+	u, err := c.cfg.ParseUser(claims)
+	if err != nil {
+		return hfgate.User{}, hfgate.WrapError(hfgate.EUNAVAILABLE, err, "cannot read the user profile from %s", c.cfg.Issuer)
 	}
 	return u, nil
 }

@@ -29,8 +29,9 @@ type app struct {
 	endpointFlag string // --endpoint
 	configFlag   string // --config
 
-	cfg     *Config // loaded by PersistentPreRunE
-	started bool    // set once arguments were accepted and a command began
+	cfg     *Config   // loaded by PersistentPreRunE
+	started bool      // set once arguments were accepted and a command began
+	creds   credCache // the Hub token, reused while it is fresh
 }
 
 // run executes one hfgate command line and returns the exit status.
@@ -88,6 +89,10 @@ Try everything with no account: "hfgate demo" runs a simulated Hub and the web a
 
 	root.AddCommand(
 		a.versionCmd(),
+		a.loginCmd(),
+		a.logoutCmd(),
+		a.whoamiCmd(),
+		a.tokenCmd(),
 	)
 	return root
 }

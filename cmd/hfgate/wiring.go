@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/hfgate/hfgate"
 	"github.com/hfgate/hfgate/credstore"
@@ -27,16 +28,28 @@ func (a *app) credStore() *credstore.Store {
 }
 
 // accessToken returns the access token to send to the Hub for the current
-// endpoint, or "" when not signed in. Hub commands never fail for want of a
-// token: public repos work anonymously and the Hub's 401 says what is missing.
+// endpoint, refreshed first when it expires soon, or "" when not signed in.
+// Hub commands never fail for want of a token: public repos work
+// anonymously and the Hub's 401 says what is missing. A stored sign-in that
+// can no longer be renewed is an error, though ("signed out: run hfgate
+// login"): going anonymous would turn it into confusing gated or not-found
+// errors.
 func (a *app) accessToken(ctx context.Context) (string, error) {
-	cred, _, err := a.credStore().Load(ctx, a.endpoint())
-	if err != nil {
-		if hfgate.ErrorCode(err) == hfgate.EUNAUTHORIZED {
-			return "", nil // not signed in: go anonymous
-		}
+	a.creds.mu.Lock() // one refresh per process; others wait for its result
+	defer a.creds.mu.Unlock()
+	// A token good for another minute is reused; Fresh renews it 5 minutes
+	// ahead, so this only waits out a provider that was briefly down.
+	if c := a.creds.cred; c != nil && !c.Expired(time.Now(), time.Minute) {
+		return c.AccessToken, nil
+	}
+	cred, _, found, err := a.freshCredential(ctx)
+	switch {
+	case err != nil && !found && hfgate.ErrorCode(err) == hfgate.EUNAUTHORIZED:
+		cred = &hfgate.Credential{} // not signed in: go anonymous
+	case err != nil:
 		return "", err
 	}
+	a.creds.cred = cred
 	return cred.AccessToken, nil
 }
 

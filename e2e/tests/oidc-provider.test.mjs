@@ -1,0 +1,180 @@
+// hfgate login against a certified OpenID provider no one here wrote: npm
+// oidc-provider as a generic issuer. The test plays the browser with fetch
+// (and a hand-kept cookie jar) through oidc-provider's development login and
+// consent pages, starting from the URL the real binary prints.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { createServer } from "node:http";
+import { once } from "node:events";
+import Provider from "oidc-provider";
+import { bin, tempHome, isolatedEnv } from "./lib.mjs";
+
+const CLIENT_ID = "hfgate-e2e";
+
+// startProvider serves oidc-provider on 127.0.0.1:0 with one native public
+// client that must use PKCE and may redirect to http://127.0.0.1:ANY/callback.
+async function startProvider(t) {
+  const server = createServer();
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const issuer = `http://127.0.0.1:${server.address().port}`;
+  const provider = new Provider(issuer, {
+    clients: [{
+      client_id: CLIENT_ID,
+      application_type: "native",
+      token_endpoint_auth_method: "none",
+      grant_types: ["authorization_code"],
+      response_types: ["code"],
+      redirect_uris: ["http://127.0.0.1/callback"],
+    }],
+    pkce: { required: () => true },
+    features: { devInteractions: { enabled: true } },
+    claims: { openid: ["sub"], profile: ["name", "preferred_username"], email: ["email"] },
+    async findAccount(_ctx, sub) {
+      return {
+        accountId: sub,
+        async claims() {
+          return { sub, preferred_username: sub, name: "Dana Example", email: `${sub}@example.org` };
+        },
+      };
+    },
+  });
+  server.on("request", provider.callback());
+  t.after(() => server.close());
+  return issuer;
+}
+
+// run runs hfgate to completion and returns its exit code and output.
+function run(args, env, input = "") {
+  return new Promise((resolve, reject) => {
+    const child = spawn(bin, args, { env, stdio: ["pipe", "pipe", "pipe"] });
+    let stdout = "", stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    child.on("error", reject);
+    child.on("exit", (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(input);
+  });
+}
+
+// browser is a minimal cookie-keeping client that follows redirects by hand
+// and stops at the first one that leaves the issuer.
+function browser(issuer) {
+  const jar = new Map();
+  async function request(url, init = {}) {
+    const headers = { ...(init.headers || {}) };
+    if (url.startsWith(issuer) && jar.size) {
+      headers.cookie = [...jar].map(([k, v]) => `${k}=${v}`).join("; ");
+    }
+    const res = await fetch(url, { ...init, headers, redirect: "manual" });
+    for (const c of res.headers.getSetCookie()) {
+      const [pair] = c.split(";");
+      const i = pair.indexOf("=");
+      jar.set(pair.slice(0, i), pair.slice(i + 1));
+    }
+    return res;
+  }
+  // go GETs url and follows redirects within the issuer; it returns the
+  // final response and the URL it came from, or the first foreign Location.
+  async function go(url, init) {
+    let res = await request(url, init);
+    while (res.status >= 300 && res.status < 400) {
+      const next = new URL(res.headers.get("location"), url).href;
+      if (!next.startsWith(issuer)) return { leave: next };
+      url = next;
+      res = await request(url);
+    }
+    return { res, url, body: await res.text() };
+  }
+  return { go };
+}
+
+// submit posts the page's first form with the given fields.
+async function submit(b, page, fields) {
+  const action = page.body.match(/<form[^>]*action="([^"]+)"/)?.[1];
+  assert.ok(action, `no form on ${page.url}:\n${page.body.slice(0, 500)}`);
+  const prompt = page.body.match(/name="prompt" value="([^"]+)"/)?.[1];
+  const form = new URLSearchParams({ prompt, ...fields });
+  return b.go(new URL(action.replaceAll("&amp;", "&"), page.url).href, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: form.toString(),
+  });
+}
+
+// waitForURL resolves with the first http URL the child prints on stderr.
+function waitForURL(child) {
+  return new Promise((resolve, reject) => {
+    let buf = "";
+    child.stderr.on("data", (d) => {
+      buf += d;
+      const m = buf.match(/https?:\/\/\S+\/auth\?\S+/);
+      if (m) resolve(m[0]);
+    });
+    child.on("exit", (code) => reject(new Error(`hfgate login exited ${code} before printing a URL:\n${buf}`)));
+  });
+}
+
+test("hfgate login against oidc-provider as a generic issuer", async (t) => {
+  const issuer = await startProvider(t);
+  const env = isolatedEnv(tempHome(t), { HUGGINGFACE_CLIENT_ID: CLIENT_ID });
+
+  const login = spawn(bin, ["login", "--no-browser", "--endpoint", issuer], { env, stdio: ["ignore", "pipe", "pipe"] });
+  t.after(() => login.kill());
+  let stdout = "", stderr = "";
+  login.stdout.on("data", (d) => (stdout += d));
+  login.stderr.on("data", (d) => (stderr += d));
+  const exited = once(login, "exit");
+  const authURL = await waitForURL(login);
+  const params = new URL(authURL).searchParams;
+  assert.equal(params.get("code_challenge_method"), "S256");
+  assert.equal(params.get("client_id"), CLIENT_ID);
+  assert.match(params.get("redirect_uri"), /^http:\/\/127\.0\.0\.1:\d+\/callback$/);
+  assert.ok(params.get("state") && params.get("nonce"), "state and nonce are sent");
+
+  const b = browser(issuer);
+  let page = await b.go(authURL);
+  assert.match(page.body, /name="login"/, "the login page is shown");
+  page = await submit(b, page, { login: "dana", password: "any" });
+  if (!page.leave) {
+    assert.match(page.body, /name="prompt" value="consent"/, "the consent page is shown");
+    page = await submit(b, page, {});
+  }
+  assert.ok(page.leave, "the provider redirects back to hfgate");
+  const callback = new URL(page.leave);
+  assert.equal(callback.origin + callback.pathname, params.get("redirect_uri"));
+  assert.ok(callback.searchParams.get("code"), `redirect has a code: ${callback.search.replace(/code=[^&]+/, "code=…")}`);
+  const res = await fetch(callback);
+  assert.equal(res.status, 200, "hfgate's loopback page accepts the callback");
+
+  const [code] = await exited;
+  assert.equal(code, 0, `login failed:\n${stderr}`);
+  assert.match(stdout, new RegExp(`Signed in as dana to ${issuer} \\(stored in (keyring|file .*)\\)`));
+  assert.ok(!stderr.includes(callback.searchParams.get("code")), "the code is never printed");
+
+  const who = await run(["whoami", "--json", "--endpoint", issuer], env);
+  assert.equal(who.code, 0, who.stderr);
+  const info = JSON.parse(who.stdout);
+  assert.equal(info.username, "dana");
+  assert.equal(info.fullname, "Dana Example");
+  assert.equal(info.profile_source, "userinfo");
+  assert.equal(info.token.kind, "oauth");
+
+  const tok = await run(["token", "--endpoint", issuer], env);
+  assert.equal(tok.code, 0, tok.stderr);
+  const accessToken = tok.stdout.trim();
+  assert.ok(accessToken.length > 20, "token prints an access token");
+  const ui = await fetch(`${issuer}/me`, { headers: { authorization: `Bearer ${accessToken}` } });
+  assert.equal(ui.status, 200, "the printed token works at the issuer's userinfo endpoint");
+  assert.equal((await ui.json()).sub, "dana");
+  for (const out of [stdout, stderr, who.stdout, who.stderr, tok.stderr]) {
+    assert.ok(!out.includes(accessToken), "the access token appears only on token's stdout");
+  }
+
+  const out = await run(["logout", "--endpoint", issuer], env);
+  assert.equal(out.code, 0, out.stderr);
+  assert.match(out.stdout, /Removed the /);
+  const after = await run(["token", "--endpoint", issuer], env);
+  assert.equal(after.code, 3, "signed out: token fails with exit status 3");
+});
