@@ -2,6 +2,14 @@
 // huggingface_hub cache (or a plain local directory) fast, completely and
 // verified.
 //
+// A Downloader resolves a Request (a repository, a revision, and either
+// file names or include/exclude patterns over the whole snapshot) to one
+// commit, skips what is already in place, and fetches the rest several files
+// at a time over one shared pool of connections:
+//
+//	d := &download.Downloader{Hub: client, Cache: hfcache.Cache{Dir: dir}}
+//	res, err := d.Download(ctx, download.Request{Repo: "org/model", Files: []string{"model.gguf"}}, reporter)
+//
 // A large file is fetched as parallel HTTP Range parts written in place into
 // blobs/<etag>.incomplete, with a small journal beside it
 // (<etag>.incomplete.parts) recording how far each part got, so a download
