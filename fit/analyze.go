@@ -47,7 +47,11 @@ type Options struct {
 // EGATED, EFORBIDDEN, EUNAVAILABLE, ECANCELED): the answer would be wrong
 // for every file.
 func Analyze(ctx context.Context, open Opener, files []hfgate.RepoFile, opts Options) ([]Entry, error) {
-	groups := group(files)
+	return analyze(ctx, open, group(files), opts)
+}
+
+// analyze reads the headers of the readable groups and builds the entries.
+func analyze(ctx context.Context, open Opener, groups []*fileGroup, opts Options) ([]Entry, error) {
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(cmp.Or(opts.Concurrency, DefaultConcurrency))
 	for _, gr := range groups {

@@ -23,6 +23,17 @@ type shard struct {
 type fileGroup struct {
 	shards []*shard
 	count  int // shards the names announce; 0 for a single file
+	// tooLarge marks a group known not to fit without reading its headers.
+	tooLarge bool
+}
+
+// size is the bytes of every shard.
+func (g *fileGroup) size() int64 {
+	var n int64
+	for _, s := range g.shards {
+		n += s.file.Size
+	}
+	return n
 }
 
 // isGGUF reports whether a path names a GGUF file.
@@ -77,14 +88,15 @@ func (g *fileGroup) complete() bool {
 }
 
 // readable reports whether the group's headers are worth reading.
-func (g *fileGroup) readable() bool { return isGGUF(g.shards[0].file.Path) && g.complete() }
+func (g *fileGroup) readable() bool {
+	return isGGUF(g.shards[0].file.Path) && g.complete() && !g.tooLarge
+}
 
 // entry builds the group's Entry from the headers read.
 func (g *fileGroup) entry(opts Options) Entry {
 	first := g.shards[0].file
-	e := Entry{Path: first.Path, GGUF: isGGUF(first.Path), Fits: Unknown}
+	e := Entry{Path: first.Path, Size: g.size(), GGUF: isGGUF(first.Path), Fits: Unknown}
 	for _, s := range g.shards {
-		e.Size += s.file.Size
 		if g.count > 0 {
 			e.Shards = append(e.Shards, s.file.Path)
 		}
@@ -97,6 +109,10 @@ func (g *fileGroup) entry(opts Options) Entry {
 	}
 	if !g.complete() {
 		e.Problem = fmt.Sprintf("the repository has %d of the %d shards of this model", len(g.shards), g.count)
+		return e
+	}
+	if g.tooLarge {
+		e.Fits = TooBig // the weights alone are larger than the budget
 		return e
 	}
 	headers := make([]*gguf.File, 0, len(g.shards))

@@ -1,0 +1,68 @@
+package fit
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+)
+
+// need is the memory an entry needs: its estimate, else its size (a lower
+// bound: the weights).
+func need(e *Entry) int64 {
+	if e.Memory != nil {
+		return e.Memory.Total
+	}
+	return e.Size
+}
+
+// compareEntries orders entries best first: those that fit before the
+// rest; among those that fit, the most parameters, then the best
+// quantization; among the rest, the smallest need.
+func compareEntries(a, b Entry) int {
+	af, bf := a.Fits == Fits, b.Fits == Fits
+	switch {
+	case af != bf:
+		if af {
+			return -1
+		}
+		return 1
+	case af:
+		return cmp.Or(cmp.Compare(b.Parameters, a.Parameters),
+			cmp.Compare(quantRank(b.Quantization), quantRank(a.Quantization)))
+	}
+	return cmp.Compare(need(&a), need(&b))
+}
+
+// comparePicks orders picks by their entries, then by downloads.
+func comparePicks(a, b Pick) int {
+	return cmp.Or(compareEntries(a.Entry, b.Entry), cmp.Compare(b.Downloads, a.Downloads), cmp.Compare(a.Repo, b.Repo))
+}
+
+// quantRank is a quantization's place in candidateQuants, -1 if absent.
+func quantRank(q string) int { return slices.Index(candidateQuants, q) }
+
+// reason is a pick's one line, e.g. "largest model that fits: 14.8B
+// parameters at Q4_K_M need 10.7 GiB at 8192 tokens of context, of 12.6
+// GiB usable".
+func reason(p *Pick, b Budget, first bool) string {
+	e := &p.Entry
+	switch {
+	case e.Fits == TooBig && e.Memory == nil:
+		return fmt.Sprintf("does not fit: the file alone is %s, more than the %s usable", gib(e.Size), gib(b.Usable))
+	case e.Fits == TooBig:
+		return fmt.Sprintf("does not fit: %s at %s needs %s, more than the %s usable", params(e.Parameters), e.Quantization, gib(need(e)), gib(b.Usable))
+	}
+	what := "fits"
+	switch {
+	case first && e.Fits == Fits:
+		what = "best fit, the largest model that fits"
+	case e.Fits == Unknown:
+		what = "memory unknown (state it with --memory)"
+	}
+	return fmt.Sprintf("%s: %s at %s needs %s with %d tokens of context; %d downloads",
+		what, params(e.Parameters), e.Quantization, gib(need(e)), e.Memory.ContextLength, p.Downloads)
+}
+
+func gib(n int64) string { return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30)) }
+
+func params(n int64) string { return fmt.Sprintf("%.1fB parameters", float64(n)/1e9) }
