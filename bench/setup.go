@@ -71,16 +71,6 @@ func newBench(ctx context.Context, cfg config) (*bench, error) {
 		return nil, err
 	}
 	argv := []string{b.bin, "hubsim", "--json", "--addr", "127.0.0.1:0"}
-	if exec.Command(b.bin, "hubsim", "--help").Run() != nil {
-		// "hfgate hubsim" is not there yet: the same server from its own main.
-		serve := filepath.Join(b.work, "hubsim-serve")
-		if err := b.build(ctx, serve, "./hubsim/internal/cmd/hubsim-serve"); err != nil {
-			b.close()
-			return nil, err
-		}
-		argv = []string{serve}
-		b.logf("# note: this hfgate has no \"hubsim\" command; using hubsim/internal/cmd/hubsim-serve")
-	}
 	if b.hs, err = startHubsim(ctx, argv, filepath.Join(b.work, "logs", "hubsim.log"), b.logf); err != nil {
 		b.close()
 		return nil, err

@@ -93,6 +93,7 @@ Try everything with no account: "hfgate demo" runs a simulated Hub and the web a
 		a.logoutCmd(),
 		a.whoamiCmd(),
 		a.tokenCmd(),
+		a.hubsimCmd(),
 	)
 	return root
 }
