@@ -89,6 +89,7 @@ Try everything with no account: "hfgate demo" runs a simulated Hub and the web a
 
 	root.AddCommand(
 		a.versionCmd(),
+		a.downloadCmd(),
 		a.loginCmd(),
 		a.logoutCmd(),
 		a.whoamiCmd(),
