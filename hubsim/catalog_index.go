@@ -259,7 +259,11 @@ func (idx *catalogIndex) lookup(id string) (re *repoEntry, renamed string) {
 }
 
 // resolve finds the commit a revision names: a branch, tag or PR (short or
-// full name) or a full commit id.
+// full name) or a full commit id. "HEAD" is the default branch, as in git:
+// huggingface.js's modelInfo asks for /revision/HEAD when given no revision.
 func (re *repoEntry) resolve(rev string) *commitEntry {
+	if rev == "HEAD" {
+		return re.main
+	}
 	return re.refs[rev]
 }

@@ -245,6 +245,9 @@ func TestModelInfoRevisionsAndRefs(t *testing.T) {
 	if got := files(re.main.id); !slices.Contains(got, "tiny-llama-Q8_0.gguf") {
 		t.Errorf("main by commit id: files %v", got)
 	}
+	if got := files("HEAD"); !slices.Contains(got, "tiny-llama-Q8_0.gguf") {
+		t.Errorf("HEAD (huggingface.js's default): files %v", got)
+	}
 
 	var refs struct {
 		Branches, Tags, PullRequests []struct{ Name, Ref, TargetCommit string }
