@@ -185,7 +185,7 @@ func TestE2ELoginDevice(t *testing.T) {
 	p := e.start("login", "--device", "--no-browser")
 	line := p.waitLine(t, "and enter the code")
 	verify := regexp.MustCompile(`open (\S+) and enter`).FindStringSubmatch(line)[1]
-	code := p.waitLine(t, "-")        // the user code, e.g. ABCD-EFGH
+	code := p.waitLine(t, "-") // the user code, e.g. ABCD-EFGH
 	resp, err := browser.Get(verify + "?user_code=" + url.QueryEscape(code))
 	if err != nil {
 		t.Fatal(err)
