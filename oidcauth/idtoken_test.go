@@ -9,6 +9,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
+	"strings"
 	"testing"
 	"time"
 
@@ -32,22 +33,23 @@ func TestIDTokenRejected(t *testing.T) {
 		name  string
 		edit  func(claims map[string]any)
 		mint  func(p *fakeProvider, claims map[string]any) string
-		parts []string
+		parts []string // in err.Error()
+		msg   string   // in the message shown to the user
 	}{
 		{name: "wrong audience", edit: func(c map[string]any) { c["aud"] = "another-app" },
-			parts: []string{"audience", "another-app"}},
+			parts: []string{"audience", "another-app"}, msg: "issued to another app"},
 		{name: "wrong issuer", edit: func(c map[string]any) { c["iss"] = "https://evil.example" },
-			parts: []string{"different provider", "https://evil.example"}},
+			parts: []string{"different provider", "https://evil.example"}, msg: "issued by another provider"},
 		{name: "expired", edit: func(c map[string]any) {
 			now := time.Unix(c["iat"].(int64), 0)
 			c["iat"], c["exp"] = now.Add(-2*time.Hour).Unix(), now.Add(-DefaultClockSkew-time.Second).Unix()
-		}, parts: []string{"expired"}},
+		}, parts: []string{"expired"}, msg: "it has expired"},
 		{name: "bad signature (other key)", mint: func(_ *fakeProvider, c map[string]any) string {
 			return signJWT(jose.RS256, otherKey, "k1", c)
-		}, parts: []string{"signature"}},
+		}, parts: []string{"signature"}, msg: "signature does not match"},
 		{name: "alg none", mint: func(_ *fakeProvider, c map[string]any) string {
 			return unsignedJWT(c)
-		}, parts: []string{`"none"`}},
+		}, parts: []string{`"none"`}, msg: `not signed (alg "none")`},
 		{name: "HS256 keyed with the RSA public key", mint: func(p *fakeProvider, c map[string]any) string {
 			der, err := x509.MarshalPKIXPublicKey(&p.key.PublicKey)
 			if err != nil {
@@ -55,18 +57,18 @@ func TestIDTokenRejected(t *testing.T) {
 			}
 			secret := pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der})
 			return signJWT(jose.HS256, secret, "k1", c)
-		}, parts: []string{"HS256"}},
+		}, parts: []string{"HS256"}, msg: "signed with HS256, which hfgate does not accept"},
 		{name: "ES256 not advertised", mint: func(_ *fakeProvider, c map[string]any) string {
 			return signJWT(jose.ES256, ecKey, "k1", c)
-		}, parts: []string{"ES256"}},
+		}, parts: []string{"ES256"}, msg: "signed with ES256"},
 		{name: "missing nonce", edit: func(c map[string]any) { delete(c, "nonce") },
-			parts: []string{"no nonce"}},
+			parts: []string{"no nonce"}, msg: "carries no nonce"},
 		{name: "wrong nonce", edit: func(c map[string]any) { c["nonce"] = "replayed-nonce" },
-			parts: []string{"nonce does not match"}},
+			parts: []string{"nonce does not match"}, msg: "nonce does not match this sign-in"},
 		{name: "wrong at_hash", edit: func(c map[string]any) { c["at_hash"] = "AAAAAAAAAAAAAAAAAAAAAA" },
-			parts: []string{"access token hash"}},
+			parts: []string{"access token hash"}, msg: "at_hash mismatch"},
 		{name: "userinfo subject differs", edit: func(c map[string]any) { c["sub"] = "not-alice" },
-			parts: []string{"another user"}},
+			parts: []string{"another user"}, msg: "another user"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			p := newProvider(t)
@@ -80,6 +82,9 @@ func TestIDTokenRejected(t *testing.T) {
 				t.Errorf("Result = %+v, want nil", r)
 			}
 			wantError(t, p, err, hfgate.EUNAUTHORIZED, tt.parts...)
+			if got := hfgate.ErrorMessage(err); !strings.Contains(got, tt.msg) {
+				t.Errorf("message %q, want it to say %q", got, tt.msg)
+			}
 		})
 	}
 }
@@ -110,4 +115,22 @@ func unsignedJWT(claims map[string]any) string {
 	enc := base64.RawURLEncoding
 	payload, _ := json.Marshal(claims)
 	return enc.EncodeToString([]byte(`{"alg":"none","typ":"JWT"}`)) + "." + enc.EncodeToString(payload) + "."
+}
+
+// TestIDTokenHMACNeverAccepted: a provider that advertises HS256 still
+// cannot have an HMAC token accepted, since anyone holding its public key
+// could forge one.
+func TestIDTokenHMACNeverAccepted(t *testing.T) {
+	p := newProvider(t)
+	p.discovery = map[string]any{"id_token_signing_alg_values_supported": []string{"RS256", "HS256"}}
+	p.mint = func(c map[string]any) string {
+		der, err := x509.MarshalPKIXPublicKey(&p.key.PublicKey)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return signJWT(jose.HS256, pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}), "k1", c)
+	}
+	c := mustOpen(t, p, nil)
+	_, err := signIn(t, p, c)
+	wantError(t, p, err, hfgate.EUNAUTHORIZED, "HS256")
 }

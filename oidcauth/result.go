@@ -2,7 +2,6 @@ package oidcauth
 
 import (
 	"context"
-	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -74,7 +73,8 @@ func (c *Client) finish(ctx context.Context, tok *oauth2.Token, nonce string, re
 		idt, err := c.verifyIDToken(ctx, raw, tok.AccessToken, nonce)
 		if err != nil {
 			return nil, hfgate.WrapError(hfgate.EUNAUTHORIZED, err,
-				"the ID token from %s failed verification: sign in again; if it keeps failing, check the issuer and client id", c.cfg.Issuer)
+				"the ID token from %s was rejected: %s; sign in again, and if it keeps failing check the issuer and client id",
+				c.cfg.Issuer, idTokenReason(err))
 		}
 		r.IDToken = idt
 	case requireIDToken:
@@ -110,29 +110,6 @@ func (c *Client) finish(ctx context.Context, tok *oauth2.Token, nonce string, re
 		return nil, hfgate.WrapError(hfgate.EUNAVAILABLE, err, "cannot read the user profile from %s", c.cfg.Issuer)
 	}
 	return r, nil
-}
-
-// verifyIDToken checks signature, issuer, audience, expiry and algorithm
-// (go-oidc, configured in Open), then the nonce and, if present, at_hash.
-func (c *Client) verifyIDToken(ctx context.Context, raw, accessToken, nonce string) (*oidc.IDToken, error) {
-	idt, err := c.verifier.Verify(oidc.ClientContext(ctx, c.oidcHTTP), raw)
-	if err != nil {
-		return nil, err
-	}
-	if nonce != "" {
-		if idt.Nonce == "" {
-			return nil, errors.New("ID token has no nonce, but one was sent")
-		}
-		if subtle.ConstantTimeCompare([]byte(idt.Nonce), []byte(nonce)) != 1 {
-			return nil, errors.New("ID token nonce does not match this sign-in (replayed token?)")
-		}
-	}
-	if idt.AccessTokenHash != "" {
-		if err := idt.VerifyAccessToken(accessToken); err != nil {
-			return nil, err
-		}
-	}
-	return idt, nil
 }
 
 // fetchUserInfo calls the userinfo endpoint with the access token.
