@@ -1,0 +1,117 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/hfgate/hfgate"
+	"github.com/hfgate/hfgate/download"
+)
+
+// speedWindow is the least time between two speed samples; shorter
+// intervals make a jumpy number.
+const speedWindow = 500 * time.Millisecond
+
+// run starts t in the background; the caller holds d.mu.
+func (d *Downloads) run(t *transfer) {
+	ctx, cancel := context.WithCancel(context.Background())
+	if t.auth {
+		ctx = WithUserCredentials(ctx)
+	}
+	t.cancel = cancel
+	t.run++
+	run := t.run
+	t.State, t.Error, t.Retrying, t.Speed, t.ETA = StateQueued, "", "", 0, 0
+	t.Started, t.Finished, t.lastAt, t.lastDone = d.now(), time.Time{}, time.Time{}, t.Done
+	d.wg.Add(1)
+	go func() {
+		defer d.wg.Done()
+		defer cancel()
+		rep := download.ReporterFunc(func(e download.Event) { d.report(t, run, e) })
+		path, size, err := d.Fetch(ctx, hfgate.RepoID(t.Repo), t.Revision, t.File, rep)
+		d.finish(t, run, path, size, err)
+	}()
+}
+
+// report applies one progress event of t's run, unless t was canceled or
+// restarted since.
+func (d *Downloads) report(t *transfer, run int, e download.Event) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if run != t.run || !active(t.State) {
+		return
+	}
+	if e.Size > 0 {
+		t.Size = e.Size
+	}
+	switch e.Kind {
+	case download.FileStart, download.FileWaiting, download.FileProgress:
+		t.State, t.Retrying = StateRunning, ""
+		d.progress(t, e.Done)
+	case download.FileRetry:
+		t.Retrying = "connection trouble, retrying"
+		if e.Err != nil {
+			t.Retrying = hfgate.ErrorMessage(e.Err) + " (retrying)"
+		}
+	case download.FileVerify:
+		t.State, t.Done, t.Speed, t.ETA = StateVerify, t.Size, 0, 0
+	case download.FileDone:
+		t.LocalPath = e.LocalPath
+	}
+}
+
+// progress updates the byte count, the smoothed speed and the ETA.
+func (d *Downloads) progress(t *transfer, done int64) {
+	if done < t.Done {
+		t.lastDone = done // the download started over
+	}
+	t.Done = done
+	now := d.now()
+	if t.lastAt.IsZero() {
+		t.lastAt, t.lastDone = now, done
+		return
+	}
+	dt := now.Sub(t.lastAt)
+	if dt < speedWindow {
+		return
+	}
+	inst := float64(done-t.lastDone) / dt.Seconds()
+	if t.Speed == 0 {
+		t.Speed = inst
+	} else {
+		t.Speed = 0.6*t.Speed + 0.4*inst
+	}
+	t.lastAt, t.lastDone = now, done
+	t.ETA = 0
+	if t.Speed > 0 && t.Size > done {
+		t.ETA = float64(t.Size-done) / t.Speed
+	}
+}
+
+// finish records the outcome of t's run, unless t was canceled (Cancel
+// said so already) or restarted since.
+func (d *Downloads) finish(t *transfer, run int, path string, size int64, err error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if run != t.run || !active(t.State) {
+		return
+	}
+	t.Finished, t.Speed, t.ETA, t.Retrying = d.now(), 0, 0, ""
+	switch {
+	case err != nil && (hfgate.ErrorCode(err) == hfgate.ECANCELED || errors.Is(err, context.Canceled)):
+		t.State = StateCanceled
+	case err != nil:
+		t.State, t.Error = StateFailed, plainError(err)
+	default:
+		t.State, t.LocalPath, t.Size, t.Done = StateDone, path, size, size
+	}
+}
+
+// plainError is an error in words for the downloads panel.
+func plainError(err error) string {
+	if hfgate.ErrorCode(err) == hfgate.EINTERNAL {
+		return "the download failed unexpectedly: try again, and see hfgate's log if it keeps failing"
+	}
+	return hfgate.ErrorMessage(err)
+}

@@ -1,0 +1,135 @@
+package web_test
+
+import (
+	"context"
+	"math"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hfgate/hfgate"
+	"github.com/hfgate/hfgate/download"
+	"github.com/hfgate/hfgate/web"
+)
+
+// fakeFetch is a FetchFunc whose transfers a test steps through: each
+// call reports start, then waits on step for each progress amount, then
+// finishes, fails or stops when its context is canceled.
+type fakeFetch struct {
+	mu    sync.Mutex
+	calls int
+	step  chan int64 // bytes to report next; close to finish
+	fail  error      // returned after step is closed, if set
+	size  int64
+}
+
+func (f *fakeFetch) fetch(ctx context.Context, repo hfgate.RepoID, rev, file string, rep download.Reporter) (string, int64, error) {
+	f.mu.Lock()
+	f.calls++
+	f.mu.Unlock()
+	rep.Report(download.Event{Kind: download.FileStart, Path: file, Size: f.size})
+	for {
+		select {
+		case <-ctx.Done():
+			return "", 0, hfgate.WrapError(hfgate.ECANCELED, ctx.Err(), "canceled")
+		case n, ok := <-f.step:
+			if !ok {
+				if f.fail != nil {
+					return "", 0, f.fail
+				}
+				rep.Report(download.Event{Kind: download.FileDone, Path: file, Size: f.size, Done: f.size, LocalPath: "/cache/" + file})
+				return "/cache/" + file, f.size, nil
+			}
+			rep.Report(download.Event{Kind: download.FileProgress, Path: file, Size: f.size, Done: n})
+		}
+	}
+}
+
+// waitState polls d until download id reaches state.
+func waitState(t *testing.T, d *web.Downloads, id, state string) web.Transfer {
+	t.Helper()
+	return waitFor(t, d, id, state, func(web.Transfer) bool { return true })
+}
+
+// waitFor polls d until download id is in state and ok says so.
+func waitFor(t *testing.T, d *web.Downloads, id, state string, ok func(web.Transfer) bool) web.Transfer {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		for _, tr := range d.List() {
+			if tr.ID == id && tr.State == state && ok(tr) {
+				return tr
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("download %s never reached %s as wanted: %+v", id, state, d.List())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func TestDownloadsProgressCancelResume(t *testing.T) {
+	f := &fakeFetch{step: make(chan int64), size: 1000}
+	now := time.Unix(1000, 0)
+	var clock sync.Mutex
+	d := &web.Downloads{Fetch: f.fetch, Now: func() time.Time { clock.Lock(); defer clock.Unlock(); return now }}
+	defer d.Close()
+	advance := func(dt time.Duration) { clock.Lock(); now = now.Add(dt); clock.Unlock() }
+
+	tr, err := d.Start("org/model", "", "m.gguf", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again, _ := d.Start("org/model", "main", "m.gguf", false); again.ID != tr.ID {
+		t.Errorf("starting a running download again made a second one (%s, %s)", tr.ID, again.ID)
+	}
+	f.step <- 100
+	waitFor(t, d, tr.ID, web.StateRunning, func(tr web.Transfer) bool { return tr.Done == 100 })
+	advance(time.Second)
+	f.step <- 300
+	got := waitFor(t, d, tr.ID, web.StateRunning, func(tr web.Transfer) bool { return tr.Done == 300 })
+	// 300 bytes in the second since the start; 700 left at that speed.
+	if got.Done != 300 || got.Size != 1000 || got.Speed != 300 || math.Abs(got.ETA-7.0/3) > 1e-9 {
+		t.Errorf("progress = done %d of %d at %.0f B/s, ETA %.2f s; want 300 of 1000 at 300 B/s, ETA 2.33 s", got.Done, got.Size, got.Speed, got.ETA)
+	}
+
+	if got, err := d.Cancel(tr.ID); err != nil || got.State != web.StateCanceled {
+		t.Fatalf("Cancel = %+v, %v", got, err)
+	}
+	if got, err := d.Resume(tr.ID); err != nil || got.State != web.StateQueued {
+		t.Fatalf("Resume = %+v, %v", got, err)
+	}
+	f.step <- 900
+	close(f.step)
+	got = waitState(t, d, tr.ID, web.StateDone)
+	if got.LocalPath != "/cache/m.gguf" || got.Done != 1000 || got.Error != "" {
+		t.Errorf("done = %+v", got)
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.calls != 2 {
+		t.Errorf("Fetch called %d times, want 2 (start, resume)", f.calls)
+	}
+	if _, err := d.Cancel("nope"); hfgate.ErrorCode(err) != hfgate.ENOTFOUND {
+		t.Errorf("Cancel(unknown) = %v, want ENOTFOUND", err)
+	}
+}
+
+func TestDownloadsFailureInPlainWords(t *testing.T) {
+	f := &fakeFetch{step: make(chan int64), size: 10,
+		fail: hfgate.Errorf(hfgate.EGATED, "access to org/model is not granted: request it on the model page")}
+	d := &web.Downloads{Fetch: f.fetch}
+	defer d.Close()
+	tr, err := d.Start("org/model", "", "m.gguf", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	close(f.step)
+	got := waitState(t, d, tr.ID, web.StateFailed)
+	if got.Error != "access to org/model is not granted: request it on the model page" {
+		t.Errorf("error = %q", got.Error)
+	}
+	if _, err := d.Start("org/model", "", "../../etc/passwd", false); hfgate.ErrorCode(err) != hfgate.EINVALID {
+		t.Errorf("Start with a path escaping the repo = %v, want EINVALID", err)
+	}
+}

@@ -1,0 +1,74 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/hfgate/hfgate"
+	"github.com/hfgate/hfgate/fit"
+)
+
+// files lists m's files with size, quantization, memory estimate and
+// verdict from their GGUF headers. Without an Opener, or when the headers
+// cannot be read (a gated repo not granted), it lists sizes only and says
+// why in the note.
+func (s *Server) files(ctx context.Context, m *hfgate.Model) ([]fit.Entry, string) {
+	if s.Open != nil {
+		entries, err := fit.Analyze(ctx, s.Open(m.ID, m.SHA), m.Files, fit.Options{Budget: s.Budget})
+		if err == nil {
+			return entries, ""
+		}
+		if hfgate.ErrorCode(err) == hfgate.EINTERNAL {
+			s.Logger.Error("web: analyse files", "repo", m.ID, "err", err)
+		}
+		return plainFiles(m), "Memory estimates are not available: " + hfgate.ErrorMessage(err)
+	}
+	return plainFiles(m), ""
+}
+
+func plainFiles(m *hfgate.Model) []fit.Entry {
+	out := []fit.Entry{}
+	for _, f := range m.Files {
+		if !f.IsDir {
+			out = append(out, fit.Entry{Path: f.Path, Size: f.Size, Fits: fit.Unknown})
+		}
+	}
+	return out
+}
+
+// recommendTTL is how long recommendations are kept: they take a few
+// searches and header reads, and the catalog changes slowly.
+const recommendTTL = 10 * time.Minute
+
+type recommendCache struct {
+	mu  sync.Mutex
+	at  time.Time
+	rec *fit.Recommendation
+}
+
+// apiRecommend: GET /api/recommendations lists coding models with a file
+// that fits this machine, best first (fit.Recommendation).
+func (s *Server) apiRecommend(w http.ResponseWriter, r *http.Request) error {
+	if s.Open == nil {
+		writeJSON(w, http.StatusOK, &fit.Recommendation{Task: fit.TaskCoding, Budget: s.Budget, Picks: []fit.Pick{}})
+		return nil
+	}
+	c := &s.recommend
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.rec == nil || s.Now().Sub(c.at) > recommendTTL {
+		// Public models only: no credentials, so every browser gets the same list.
+		rec, err := fit.Recommend(r.Context(), s.Hub, s.Open, fit.RecommendOptions{Task: fit.TaskCoding, Budget: s.Budget})
+		if err != nil {
+			return err
+		}
+		if rec.Picks == nil {
+			rec.Picks = []fit.Pick{}
+		}
+		c.rec, c.at = rec, s.Now()
+	}
+	writeJSON(w, http.StatusOK, c.rec)
+	return nil
+}

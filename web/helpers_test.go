@@ -1,0 +1,142 @@
+package web_test
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/hfgate/hfgate"
+	"github.com/hfgate/hfgate/hfhub"
+	"github.com/hfgate/hfgate/hubsim"
+	"github.com/hfgate/hfgate/oidcauth"
+	"github.com/hfgate/hfgate/web"
+)
+
+// app is a web.Server wired to a hubsim, as cmd/hfgate wires it.
+type app struct {
+	hub   *hubsim.Server
+	srv   *web.Server
+	ts    *httptest.Server
+	creds *web.MemoryCredentials
+}
+
+// startApp serves a web.Server against hub. Its OAuth app is hubsim's
+// public client unless noOAuth.
+func startApp(t *testing.T, hub *hubsim.Server, noOAuth bool) *app {
+	t.Helper()
+	a := &app{hub: hub, creds: &web.MemoryCredentials{}}
+	ts := httptest.NewUnstartedServer(nil)
+	client := &hfhub.Client{
+		Endpoint: hub.URL(),
+		Token: func(ctx context.Context) (string, error) {
+			if !web.UserCredentials(ctx) {
+				return "", nil
+			}
+			cred, err := a.creds.Load(ctx, hub.URL())
+			if err != nil {
+				return "", nil
+			}
+			return cred.AccessToken, nil
+		},
+	}
+	a.srv = &web.Server{
+		Hub:         client,
+		Endpoint:    hub.URL(),
+		Credentials: a.creds,
+		BaseURL:     "http://" + ts.Listener.Addr().String(),
+	}
+	if !noOAuth {
+		cfg := oidcauth.HuggingFace(hub.URL())
+		cfg.ClientID = hubsim.ClientPublic
+		a.srv.OAuth = &cfg
+	}
+	ts.Config.Handler = a.srv.Handler()
+	ts.Start()
+	t.Cleanup(ts.Close)
+	a.ts = ts
+	return a
+}
+
+// browser returns an HTTP client with a cookie jar, as a browser keeps
+// cookies. It follows redirects unless noFollow.
+func browser(t *testing.T, noFollow bool) *http.Client {
+	t.Helper()
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &http.Client{Jar: jar}
+	if noFollow {
+		c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	}
+	return c
+}
+
+// get fetches path on the app and returns the response and its body.
+func (a *app) get(t *testing.T, c *http.Client, path string) (*http.Response, string) {
+	t.Helper()
+	resp, err := c.Get(a.ts.URL + path)
+	if err != nil {
+		t.Fatalf("GET %s: %v", path, err)
+	}
+	return resp, readBody(t, resp)
+}
+
+// post sends a same-origin POST, as the app's own pages do.
+func (a *app) post(t *testing.T, c *http.Client, path, body string, hdr map[string]string) (*http.Response, string) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, a.ts.URL+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	req.Header.Set("Origin", a.ts.URL)
+	for k, v := range hdr {
+		req.Header.Set(k, v)
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatalf("POST %s: %v", path, err)
+	}
+	return resp, readBody(t, resp)
+}
+
+func readBody(t *testing.T, resp *http.Response) string {
+	t.Helper()
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("read body: %v", err)
+	}
+	return string(b)
+}
+
+// signIn runs the whole sign-in with c as the browser; hub must
+// auto-approve. It returns the final response.
+func (a *app) signIn(t *testing.T, c *http.Client, returnTo string) *http.Response {
+	t.Helper()
+	resp, _ := a.get(t, c, "/auth/oauth/authorize/huggingface?return_to="+url.QueryEscape(returnTo))
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("sign-in ended with %s at %s", resp.Status, resp.Request.URL)
+	}
+	return resp
+}
+
+// storedToken returns the access token in the credential store, or "".
+func (a *app) storedToken(t *testing.T) string {
+	t.Helper()
+	cred, err := a.creds.Load(context.Background(), a.hub.URL())
+	if hfgate.ErrorCode(err) == hfgate.EUNAUTHORIZED {
+		return ""
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cred.AccessToken
+}
