@@ -95,6 +95,8 @@ Try everything with no account: "hfgate demo" runs a simulated Hub and the web a
 		a.whoamiCmd(),
 		a.tokenCmd(),
 		a.hubsimCmd(),
+		a.uiCmd(),
+		a.demoCmd(),
 	)
 	return root
 }

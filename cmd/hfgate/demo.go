@@ -1,0 +1,118 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hfgate/hfgate"
+	"github.com/hfgate/hfgate/hfcache"
+	"github.com/hfgate/hfgate/hfhub"
+	"github.com/hfgate/hfgate/hubsim"
+	"github.com/hfgate/hfgate/web"
+)
+
+func (a *app) demoCmd() *cobra.Command {
+	var f webFlags
+	cmd := &cobra.Command{
+		Use:   "demo",
+		Short: "Try everything with no account: a simulated Hub and the web app",
+		Long: `Run hubsim, the built-in simulated Hugging Face Hub, and the web app wired to
+it, then open the app in the browser. "Connect Hugging Face" goes through a real
+OAuth sign-in with the simulated Hub's consent page, where you pick a user:
+alice (granted the gated model) or bob (not granted).
+
+The demo keeps to itself: downloads go to a separate cache
+($XDG_CACHE_HOME/hfgate/demo/hub, not your Hugging Face cache), and simulated
+tokens stay in memory, never in your keyring. Everything listens on loopback
+only. Ctrl-C stops it.`,
+		Example: `  hfgate demo
+  hfgate demo --addr 127.0.0.1:8080 --no-open
+  hfgate demo --no-open --json     # one line: {"url":...,"hub":...,"cache":...}`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return a.demo(cmd.Context(), f) },
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.addr, "addr", "127.0.0.1:0", "loopback host:port of the web app (port 0 picks a free port)")
+	fl.BoolVar(&f.noOpen, "no-open", false, "do not open a browser; only print the URL")
+	fl.BoolVar(&f.asJSON, "json", false, `print {"url":URL,"hub":URL,"cache":DIR} on one line once listening`)
+	return cmd
+}
+
+// demoCacheDir is the demo's own hub cache, apart from the user's.
+func (a *app) demoCacheDir() string {
+	base := a.env("XDG_CACHE_HOME")
+	if base == "" {
+		home := a.env("HOME")
+		if home == "" {
+			home, _ = os.UserHomeDir()
+		}
+		base = filepath.Join(home, ".cache")
+	}
+	return filepath.Join(base, "hfgate", "demo", "hub")
+}
+
+func (a *app) demo(ctx context.Context, f webFlags) error {
+	ln, err := listenWeb(ctx, f.addr)
+	if err != nil {
+		return err
+	}
+	sim, err := hubsim.New(hubsim.Options{})
+	if err != nil {
+		ln.Close()
+		return hfgate.WrapError(hfgate.EINTERNAL, err, "start the simulated Hub")
+	}
+	if err := sim.Start("127.0.0.1:0", "127.0.0.1:0"); err != nil {
+		ln.Close()
+		return hfgate.WrapError(hfgate.EUNAVAILABLE, err, "cannot start the simulated Hub: %v", err)
+	}
+	defer func() {
+		stop, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := sim.Shutdown(stop); err != nil {
+			sim.Close()
+		}
+	}()
+
+	creds := &web.MemoryCredentials{} // simulated tokens never reach the keyring
+	hub := &hfhub.Client{
+		Endpoint:  sim.URL(),
+		UserAgent: "hfgate/" + version(),
+		Token: gatedToken(func(ctx context.Context) (*hfgate.Credential, error) {
+			cred, err := creds.Load(ctx, sim.URL())
+			if hfgate.ErrorCode(err) == hfgate.EUNAUTHORIZED {
+				return nil, nil
+			}
+			return cred, err
+		}),
+	}
+	cache := hfcache.Cache{Dir: a.demoCacheDir()}
+	logger := slog.New(slog.NewTextHandler(a.io.Err, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	w := newWebApp(sim.URL(), hub, cache, false, creds, logger)
+	cfg := oidcConfig(sim.URL(), hubsim.ClientPublic, "", nil)
+	w.srv.OAuth = &cfg
+
+	return a.serveWeb(ctx, ln, w, f, func(url string) error {
+		if f.asJSON {
+			return a.printJSONLine(map[string]string{"url": url, "hub": sim.URL(), "cache": cache.Dir})
+		}
+		_, err := fmt.Fprintf(a.io.Out, `hfgate demo is running (Ctrl-C stops it).
+
+  Open %s
+
+  Simulated Hub: %s
+  Demo cache:    %s (not your Hugging Face cache)
+
+Click "Connect Hugging Face" and pick a user on the consent page:
+  alice  Alice Martin, granted the gated model meta-llama/Llama-3.2-1B-Instruct
+  bob    Bob Chen, not granted: the gated model asks him to request access
+Try: search "coder" with GGUF only, open hubsim/tiny-llama-GGUF, download a file.
+`, url, sim.URL(), cache.Dir)
+		return err
+	})
+}

@@ -1,0 +1,179 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/hfgate/hfgate"
+	"github.com/hfgate/hfgate/credstore"
+	"github.com/hfgate/hfgate/download"
+	"github.com/hfgate/hfgate/fit"
+	"github.com/hfgate/hfgate/hfcache"
+	"github.com/hfgate/hfgate/hfhub"
+	"github.com/hfgate/hfgate/web"
+)
+
+// This file holds what "hfgate ui" and "hfgate demo" share: wiring the web
+// app to a Hub, a cache and a credential store, and serving it on loopback.
+
+// webFlags are the flags of ui and demo.
+type webFlags struct {
+	addr   string
+	noOpen bool
+	asJSON bool
+}
+
+// webApp is a web.Server with its downloads, ready to serve.
+type webApp struct {
+	srv       *web.Server
+	downloads *web.Downloads
+}
+
+// newWebApp wires the web app: hub for the API, cache for downloads,
+// creds for sign-ins. BaseURL is set by serveWeb.
+func newWebApp(endpoint string, hub *hfhub.Client, cache hfcache.Cache, offline bool, creds web.CredentialStore, logger *slog.Logger) *webApp {
+	d := &download.Downloader{Hub: hub, Cache: cache, Offline: offline}
+	downloads := &web.Downloads{Fetch: func(ctx context.Context, repo hfgate.RepoID, rev, file string, rep download.Reporter) (string, int64, error) {
+		res, err := d.Download(ctx, download.Request{Repo: repo, Revision: rev, Files: []string{file}}, rep)
+		if err != nil {
+			return "", 0, err
+		}
+		if len(res) == 0 {
+			return "", 0, hfgate.Errorf(hfgate.ENOTFOUND, "%s has no file %s", repo, file)
+		}
+		return res[0].Path, res[0].Size, nil
+	}}
+	return &webApp{
+		srv: &web.Server{
+			Hub:         hub,
+			Endpoint:    endpoint,
+			Credentials: creds,
+			Downloads:   downloads,
+			Budget:      machineBudget(),
+			Open:        hubOpener(hub),
+			Logger:      logger,
+		},
+		downloads: downloads,
+	}
+}
+
+// machineBudget is the memory available now; unknown if it cannot be read.
+func machineBudget() fit.Budget {
+	_, avail, err := fit.SystemMemory()
+	if err != nil {
+		return fit.Budget{}
+	}
+	return fit.NewBudget(int64(avail), "available memory")
+}
+
+// hubOpener reads repository files through ranged requests, for GGUF
+// headers.
+func hubOpener(hub *hfhub.Client) fit.OpenerFor {
+	return func(repo hfgate.RepoID, commit string) fit.Opener {
+		return func(ctx context.Context, path string) (io.ReaderAt, error) {
+			meta, err := hub.FileMetadata(ctx, repo, commit, path)
+			if err != nil {
+				return nil, err
+			}
+			return hub.ReaderAt(ctx, meta), nil
+		}
+	}
+}
+
+// listenWeb listens on addr, which must be a loopback address: the app
+// holds the user's Hugging Face sign-in and must not be reachable from the
+// network.
+func listenWeb(ctx context.Context, addr string) (net.Listener, error) {
+	if err := checkLoopbackAddr(addr); err != nil {
+		return nil, hfgate.Errorf(hfgate.EINVALID,
+			"address %q is not a loopback host:port: the web app only listens on this machine, e.g. --addr 127.0.0.1:8080", addr)
+	}
+	var lc net.ListenConfig
+	ln, err := lc.Listen(ctx, "tcp", addr)
+	if err != nil {
+		return nil, hfgate.WrapError(hfgate.EUNAVAILABLE, err,
+			"cannot listen on %s: is the port in use? Choose another with --addr, or port 0 for a free one", addr)
+	}
+	return ln, nil
+}
+
+// serveWeb serves w on ln until ctx ends, then stops it cleanly. announce
+// prints where it runs once it is listening.
+func (a *app) serveWeb(ctx context.Context, ln net.Listener, w *webApp, f webFlags, announce func(url string) error) error {
+	w.srv.BaseURL = "http://" + ln.Addr().String()
+	httpSrv := &http.Server{
+		Handler:           w.srv.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog:          slog.NewLogLogger(w.srv.Logger.Handler(), slog.LevelWarn),
+	}
+	served := make(chan error, 1)
+	go func() { served <- httpSrv.Serve(ln) }()
+	defer w.downloads.Close()
+	if err := announce(w.srv.BaseURL + "/"); err != nil {
+		httpSrv.Close()
+		return err
+	}
+	if !f.noOpen {
+		if err := openBrowser(w.srv.BaseURL + "/"); err != nil {
+			fmt.Fprintf(a.io.Err, "hfgate: could not open a browser (%v): open %s yourself\n", err, w.srv.BaseURL+"/")
+		}
+	}
+	select {
+	case err := <-served:
+		return hfgate.WrapError(hfgate.EUNAVAILABLE, err, "the web server stopped: %v", err)
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := httpSrv.Shutdown(shutdown); err != nil {
+		httpSrv.Close()
+	}
+	return nil
+}
+
+// printJSONLine writes v as one line of JSON, for tests and scripts.
+func (a *app) printJSONLine(v any) error {
+	return json.NewEncoder(a.io.Out).Encode(v)
+}
+
+// storeCredentials adapts credstore.Store, the store every hfgate command
+// reads, to the web app: signing in there signs in the CLI too.
+type storeCredentials struct{ store *credstore.Store }
+
+func (s storeCredentials) Load(ctx context.Context, endpoint string) (*hfgate.Credential, error) {
+	cred, _, err := s.store.Load(ctx, endpoint)
+	return cred, err
+}
+
+func (s storeCredentials) Save(ctx context.Context, cred *hfgate.Credential) error {
+	_, err := s.store.Save(ctx, cred)
+	return err
+}
+
+func (s storeCredentials) Delete(ctx context.Context, endpoint string) error {
+	_, err := s.store.Delete(ctx, endpoint)
+	return err
+}
+
+// gatedToken returns a Hub token function that sends the token load
+// returns only for requests of a signed-in browser session
+// (web.UserCredentials); others are anonymous. load returns nil and no
+// error when nothing is stored.
+func gatedToken(load func(ctx context.Context) (*hfgate.Credential, error)) func(context.Context) (string, error) {
+	return func(ctx context.Context) (string, error) {
+		if !web.UserCredentials(ctx) {
+			return "", nil
+		}
+		cred, err := load(ctx)
+		if err != nil || cred == nil {
+			return "", err
+		}
+		return cred.AccessToken, nil
+	}
+}
