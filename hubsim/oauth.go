@@ -21,10 +21,10 @@ const (
 	ClientSecret = "hubsim-secret"
 )
 
-// Scopes lists the OAuth scopes hubsim knows: those huggingface.co
+// knownScopes are the OAuth scopes hubsim knows: those huggingface.co
 // documents (hub-docs oauth.md), plus read-mcp, which HuggingChat sends.
 // A request for any other scope fails with invalid_scope.
-var Scopes = []string{
+var knownScopes = []string{
 	"openid", "profile", "email", "read-billing", "read-memberships",
 	"read-repos", "gated-repos", "contribute-repos", "write-repos", "manage-repos",
 	"read-collections", "write-collections", "inference-api",
@@ -96,7 +96,7 @@ type oauthState struct {
 	userCodes   map[string]string      // user_code -> device_code
 }
 
-func newOAuthState(autoApprove string) (*oauthState, error) {
+func newOAuthState(autoApprove string) *oauthState {
 	return &oauthState{
 		clients:     builtinClients(),
 		keys:        sync.OnceValues(newSigningKey),
@@ -106,7 +106,23 @@ func newOAuthState(autoApprove string) (*oauthState, error) {
 		refresh:     map[string]*refreshToken{},
 		devices:     map[string]*deviceCode{},
 		userCodes:   map[string]string{},
-	}, nil
+	}
+}
+
+// pruneLocked forgets expired codes and device codes, so that a long-running
+// hubsim does not grow. The caller holds mu.
+func (o *oauthState) pruneLocked(now time.Time) {
+	for v, c := range o.codes {
+		if !now.Before(c.expires) {
+			delete(o.codes, v)
+		}
+	}
+	for v, dc := range o.devices {
+		if !now.Before(dc.expires) {
+			delete(o.devices, v)
+			delete(o.userCodes, dc.userCode)
+		}
+	}
 }
 
 func (s *Server) registerOAuth(mux *http.ServeMux) {

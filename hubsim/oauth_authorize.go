@@ -61,7 +61,7 @@ func (s *Server) parseAuthorize(q url.Values) (*authRequest, *authError) {
 		req.scopes = slices.Clone(c.scopes)
 	}
 	for _, sc := range req.scopes {
-		if !slices.Contains(Scopes, sc) {
+		if !slices.Contains(knownScopes, sc) {
 			return req, redirect("invalid_scope", "unknown scope "+sc)
 		}
 	}
@@ -112,11 +112,8 @@ func (c *oauthClient) allowsRedirect(uri string) bool {
 	if err != nil || u.Scheme != "http" || u.User != nil || u.Fragment != "" || u.Opaque != "" {
 		return false
 	}
-	if port := u.Port(); port != "" && strings.Trim(port, "0123456789") != "" {
-		return false
-	}
 	host := u.Hostname()
-	if host != "localhost" && (net.ParseIP(host) == nil || !net.ParseIP(host).IsLoopback()) {
+	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
 		return false
 	}
 	for _, reg := range c.redirectURIs {

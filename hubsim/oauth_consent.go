@@ -96,6 +96,7 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request, req *authRequest
 		expires:     now.Add(s.opts.AuthCodeTTL),
 	}
 	s.oauth.mu.Lock()
+	s.oauth.pruneLocked(now)
 	s.oauth.codes[code] = ac
 	s.oauth.mu.Unlock()
 	q := url.Values{"code": {code}}

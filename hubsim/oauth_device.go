@@ -68,7 +68,7 @@ func (s *Server) handleDeviceAuthorization(w http.ResponseWriter, r *http.Reques
 		scopes = slices.Clone(c.scopes)
 	}
 	for _, sc := range scopes {
-		if !slices.Contains(Scopes, sc) {
+		if !slices.Contains(knownScopes, sc) {
 			badGrant("invalid_scope", "unknown scope "+sc).write(w)
 			return
 		}
@@ -83,6 +83,7 @@ func (s *Server) handleDeviceAuthorization(w http.ResponseWriter, r *http.Reques
 	}
 	code := randomSecret("")
 	s.oauth.mu.Lock()
+	s.oauth.pruneLocked(now)
 	s.oauth.devices[code] = dc
 	s.oauth.userCodes[dc.userCode] = code
 	s.oauth.mu.Unlock()
@@ -146,9 +147,6 @@ func (s *Server) grantDevice(r *http.Request, c *oauthClient) (map[string]any, *
 	forget()
 	g := dc.grant
 	s.oauth.mu.Unlock()
-	resp, _, err := s.issueTokens(r, g, now)
-	if err != nil {
-		return nil, &tokenError{http.StatusInternalServerError, "server_error", "could not sign the ID token"}
-	}
-	return resp, nil
+	resp, _, terr := s.issueTokens(r, g, now)
+	return resp, terr
 }

@@ -61,7 +61,7 @@ func (s *Server) handleDiscovery(w http.ResponseWriter, r *http.Request) {
 		"id_token_signing_alg_values_supported": []string{"RS256"},
 		"code_challenge_methods_supported":      []string{"S256"},
 		"token_endpoint_auth_methods_supported": []string{"client_secret_basic", "client_secret_post", "none"},
-		"scopes_supported":                      Scopes,
+		"scopes_supported":                      knownScopes,
 		"claims_supported": []string{"iss", "sub", "aud", "exp", "iat", "auth_time", "nonce",
 			"name", "preferred_username", "profile", "picture", "website", "email", "email_verified",
 			"isPro", "canPay", "orgs"},

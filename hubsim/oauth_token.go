@@ -161,9 +161,9 @@ func (s *Server) grantAuthCode(r *http.Request, c *oauthClient) (map[string]any,
 	case ac.challenge != "" && (!pkceVerifier.MatchString(verifier) || s256(verifier) != ac.challenge):
 		return nil, badGrant("invalid_grant", "code_verifier does not match the code_challenge")
 	}
-	resp, issued, err := s.issueTokens(r, ac.grant, now)
-	if err != nil {
-		return nil, &tokenError{http.StatusInternalServerError, "server_error", "could not sign the ID token"}
+	resp, issued, terr := s.issueTokens(r, ac.grant, now)
+	if terr != nil {
+		return nil, terr
 	}
 	s.oauth.mu.Lock()
 	ac.issued = issued
@@ -208,17 +208,14 @@ func (s *Server) grantRefresh(r *http.Request, c *oauthClient) (map[string]any, 
 	delete(s.oauth.refresh, value)
 	s.oauth.mu.Unlock()
 	g.nonce = "" // OIDC Core §12.2: no nonce in a refreshed ID token
-	resp, _, err := s.issueTokens(r, g, now)
-	if err != nil {
-		return nil, &tokenError{http.StatusInternalServerError, "server_error", "could not sign the ID token"}
-	}
-	return resp, nil
+	resp, _, terr := s.issueTokens(r, g, now)
+	return resp, terr
 }
 
 // issueTokens creates an access token (registered with the Hub, so the API
 // honours it with g's scopes and orgs), a refresh token, and, with the openid
 // scope, an ID token. issued lists the access and refresh token values.
-func (s *Server) issueTokens(r *http.Request, g grant, now time.Time) (resp map[string]any, issued []string, err error) {
+func (s *Server) issueTokens(r *http.Request, g grant, now time.Time) (resp map[string]any, issued []string, terr *tokenError) {
 	at := &accessToken{
 		value: randomToken("hf_oauth_", 34), kind: oauthToken, user: g.user,
 		scopes: g.scopes, orgs: g.orgs, clientID: g.clientID,
@@ -231,10 +228,12 @@ func (s *Server) issueTokens(r *http.Request, g grant, now time.Time) (resp map[
 		"scope":        strings.Join(g.scopes, " "),
 	}
 	if g.has("openid") {
-		if resp["id_token"], err = s.idToken(r, &g, now); err != nil {
+		idt, err := s.idToken(r, &g, now)
+		if err != nil {
 			s.opts.Logger.Error("hubsim: sign ID token", "err", err)
-			return nil, nil, err
+			return nil, nil, &tokenError{http.StatusInternalServerError, "server_error", "could not sign the ID token"}
 		}
+		resp["id_token"] = idt
 	}
 	// UNVERIFIED which apps get a refresh token; every grant gets one here.
 	rt := randomSecret("")

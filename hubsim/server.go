@@ -102,10 +102,8 @@ func New(opts Options) (*Server, error) {
 	if opts.AutoApprove != "" && s.ids.user(opts.AutoApprove) == nil {
 		return nil, fmt.Errorf("auto-approve: no user %q", opts.AutoApprove)
 	}
+	s.oauth = newOAuthState(opts.AutoApprove)
 	var err error
-	if s.oauth, err = newOAuthState(opts.AutoApprove); err != nil {
-		return nil, err
-	}
 	if s.hub, err = newHubState(cat); err != nil {
 		return nil, err
 	}
