@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"strings"
 	"syscall"
 	"time"
 )
@@ -47,9 +46,8 @@ type counters struct {
 	Hosts  map[string]counts `json:"hosts"`
 }
 
-// startHubsim runs argv (which prints the Hub and CDN URLs on its first
-// output lines, either as {"hub":...,"cdn":...} or as "hub URL\ncdn URL")
-// and waits for the URLs.
+// startHubsim runs argv ("hfgate hubsim --json ...", which prints
+// {"hub":URL,"cdn":URL} once listening) and waits for the URLs.
 func startHubsim(ctx context.Context, argv []string, logFile string, log func(string, ...any)) (*hubsimProc, error) {
 	stderr, err := os.Create(logFile)
 	if err != nil {
@@ -69,17 +67,10 @@ func startHubsim(ctx context.Context, argv []string, logFile string, log func(st
 	}
 	h := &hubsimProc{cmd: cmd, log: log}
 	lines := bufio.NewScanner(out)
-	for (h.hub == "" || h.cdn == "") && lines.Scan() {
-		line := strings.TrimSpace(lines.Text())
+	for h.hub == "" && lines.Scan() {
 		var urls struct{ Hub, CDN string }
-		if json.Unmarshal([]byte(line), &urls) == nil && urls.Hub != "" {
+		if json.Unmarshal(lines.Bytes(), &urls) == nil {
 			h.hub, h.cdn = urls.Hub, urls.CDN
-		} else if k, v, ok := strings.Cut(line, " "); ok && (k == "hub" || k == "cdn") {
-			if k == "hub" {
-				h.hub = v
-			} else {
-				h.cdn = v
-			}
 		}
 	}
 	if h.hub == "" || h.cdn == "" {

@@ -4,7 +4,7 @@
 // command it runs and a table of medians, ratios and targets.
 //
 //	go run ./bench            # about 5-10 minutes, 3 repetitions
-//	go run ./bench --quick    # 1 repetition, a smaller scenario 2
+//	go run ./bench --quick    # 1 repetition
 //
 // It is a benchmark, not a test: nothing in scripts/test runs it, and a MISS
 // is a figure to look into, not a failure of the build. See bench/README.md.
@@ -34,7 +34,7 @@ type config struct {
 func main() {
 	var cfg config
 	flag.IntVar(&cfg.reps, "n", 3, "repetitions per scenario; the median is reported")
-	flag.BoolVar(&cfg.quick, "quick", false, "one repetition and a smaller scenario 2 (about 2-3 minutes)")
+	flag.BoolVar(&cfg.quick, "quick", false, "one repetition of each scenario (about 2 minutes)")
 	flag.DurationVar(&cfg.budget, "budget", 10*time.Minute, "stop starting scenarios after this long")
 	flag.Int64Var(&cfg.capBPS, "cap", 20_000_000, "scenario 2: bandwidth cap per connection, bytes/s")
 	flag.DurationVar(&cfg.latency, "latency", 30*time.Millisecond, "scenario 3: latency added to every request")

@@ -70,7 +70,7 @@ func newBench(ctx context.Context, cfg config) (*bench, error) {
 		b.close()
 		return nil, err
 	}
-	argv := []string{b.bin, "hubsim", "--json", "--addr", "127.0.0.1:0"}
+	argv := []string{b.bin, "hubsim", "--json", "--addr", "127.0.0.1:0", "--cdn-addr", "127.0.0.1:0"}
 	if b.hs, err = startHubsim(ctx, argv, filepath.Join(b.work, "logs", "hubsim.log"), b.logf); err != nil {
 		b.close()
 		return nil, err
