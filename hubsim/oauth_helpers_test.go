@@ -35,7 +35,7 @@ func authorizeGet(tb testing.TB, s *Server, q url.Values) (*http.Response, strin
 	return resp, string(body)
 }
 
-// redirectQuery checks that resp redirects to redirectURI (any port) and
+// redirectQuery checks that resp redirects to testRedirect's host and path and
 // returns the redirect's query.
 func redirectQuery(tb testing.TB, resp *http.Response, redirectPath string) url.Values {
 	tb.Helper()
