@@ -163,6 +163,10 @@ func (p *lineProgress) Report(e download.Event) {
 	case download.FileWaiting:
 		fmt.Fprintf(p.w, "%s: waiting for another hfgate downloading the same file\n", e.Path)
 	case download.FileRetry:
+		if hfgate.ErrorCode(e.Err) == hfgate.EINTEGRITY {
+			fmt.Fprintf(p.w, "%s: the data failed verification (corrupted in transit): downloading it again\n", e.Path)
+			return
+		}
 		fmt.Fprintf(p.w, "%s: retrying in %s: %s\n", e.Path, e.Wait.Round(time.Millisecond), hfgate.ErrorMessage(e.Err))
 	case download.FileProgress:
 		pct := int64(100)
