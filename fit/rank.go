@@ -41,16 +41,16 @@ func comparePicks(a, b Pick) int {
 // quantRank is a quantization's place in candidateQuants, -1 if absent.
 func quantRank(q string) int { return slices.Index(candidateQuants, q) }
 
-// reason is a pick's one line, e.g. "largest model that fits: 14.8B
-// parameters at Q4_K_M need 10.7 GiB at 8192 tokens of context, of 12.6
-// GiB usable".
+// reason is a pick's one line, e.g. "best fit, the largest model that
+// fits: 14.8B parameters at Q5_K_M needs 13.1 GB with 8192 tokens of
+// context; 41877 downloads".
 func reason(p *Pick, b Budget, first bool) string {
 	e := &p.Entry
 	switch {
 	case e.Fits == TooBig && e.Memory == nil:
-		return fmt.Sprintf("does not fit: the file alone is %s, more than the %s usable", gib(e.Size), gib(b.Usable))
+		return fmt.Sprintf("does not fit: the file alone is %s, more than the %s usable", gb(e.Size), gb(b.Usable))
 	case e.Fits == TooBig:
-		return fmt.Sprintf("does not fit: %s at %s needs %s, more than the %s usable", params(e.Parameters), e.Quantization, gib(need(e)), gib(b.Usable))
+		return fmt.Sprintf("does not fit: %s at %s needs %s, more than the %s usable", params(e.Parameters), e.Quantization, gb(need(e)), gb(b.Usable))
 	}
 	what := "fits"
 	switch {
@@ -60,9 +60,10 @@ func reason(p *Pick, b Budget, first bool) string {
 		what = "memory unknown (state it with --memory)"
 	}
 	return fmt.Sprintf("%s: %s at %s needs %s with %d tokens of context; %d downloads",
-		what, params(e.Parameters), e.Quantization, gib(need(e)), e.Memory.ContextLength, p.Downloads)
+		what, params(e.Parameters), e.Quantization, gb(need(e)), e.Memory.ContextLength, p.Downloads)
 }
 
-func gib(n int64) string { return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30)) }
+// gb formats bytes in decimal gigabytes, as the Hub shows file sizes.
+func gb(n int64) string { return fmt.Sprintf("%.1f GB", float64(n)/1e9) }
 
 func params(n int64) string { return fmt.Sprintf("%.1fB parameters", float64(n)/1e9) }

@@ -97,6 +97,11 @@ Try everything with no account: "hfgate demo" runs a simulated Hub and the web a
 		a.hubsimCmd(),
 		a.uiCmd(),
 		a.demoCmd(),
+		a.searchCmd(),
+		a.infoCmd(),
+		a.filesCmd(),
+		a.recommendCmd(),
+		a.cacheCmd(),
 	)
 	return root
 }
