@@ -11,6 +11,9 @@ import (
 	"testing"
 
 	"github.com/hfgate/hfgate"
+	"github.com/hfgate/hfgate/download"
+	"github.com/hfgate/hfgate/fit"
+	"github.com/hfgate/hfgate/hfcache"
 	"github.com/hfgate/hfgate/hfhub"
 	"github.com/hfgate/hfgate/hubsim"
 	"github.com/hfgate/hfgate/oidcauth"
@@ -23,6 +26,7 @@ type app struct {
 	srv   *web.Server
 	ts    *httptest.Server
 	creds *web.MemoryCredentials
+	cache hfcache.Cache
 }
 
 // startApp serves a web.Server against hub. Its OAuth app is hubsim's
@@ -44,12 +48,32 @@ func startApp(t *testing.T, hub *hubsim.Server, noOAuth bool) *app {
 			return cred.AccessToken, nil
 		},
 	}
+	a.cache = hfcache.Cache{Dir: t.TempDir()}
+	d := &download.Downloader{Hub: client, Cache: a.cache}
 	a.srv = &web.Server{
 		Hub:         client,
 		Endpoint:    hub.URL(),
 		Credentials: a.creds,
 		BaseURL:     "http://" + ts.Listener.Addr().String(),
+		Budget:      fit.NewBudget(16<<30, "test"),
+		Open: func(repo hfgate.RepoID, commit string) fit.Opener {
+			return func(ctx context.Context, path string) (io.ReaderAt, error) {
+				meta, err := client.FileMetadata(ctx, repo, commit, path)
+				if err != nil {
+					return nil, err
+				}
+				return client.ReaderAt(ctx, meta), nil
+			}
+		},
+		Downloads: &web.Downloads{Fetch: func(ctx context.Context, repo hfgate.RepoID, rev, file string, rep download.Reporter) (string, int64, error) {
+			res, err := d.Download(ctx, download.Request{Repo: repo, Revision: rev, Files: []string{file}}, rep)
+			if err != nil {
+				return "", 0, err
+			}
+			return res[0].Path, res[0].Size, nil
+		}},
 	}
+	t.Cleanup(a.srv.Downloads.Close)
 	if !noOAuth {
 		cfg := oidcauth.HuggingFace(hub.URL())
 		cfg.ClientID = hubsim.ClientPublic

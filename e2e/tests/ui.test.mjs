@@ -33,6 +33,27 @@ async function shot(page, name) {
   await page.screenshot({ path: `${shots}${name}.png`, fullPage: true });
 }
 
+// newPage opens a page that records script errors and CSP violations;
+// check() fails the test if there were any. hubsim serves no avatar images,
+// so their 404s are expected.
+async function newPage(browser) {
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+  const page = await ctx.newPage();
+  const problems = [];
+  page.on("pageerror", (e) => problems.push(`script error: ${e.message}`));
+  page.on("console", (m) => {
+    // Failed loads are judged by URL below; everything else (CSP) counts.
+    if (m.type() === "error" && !m.text().startsWith("Failed to load resource")) problems.push(m.text());
+  });
+  page.on("response", (r) => {
+    if (r.status() >= 400 && !r.url().includes("/avatars/")) problems.push(`${r.status()} ${r.url()}`);
+  });
+  return {
+    ctx, page,
+    check: () => assert.deepEqual(problems, [], "the page had errors"),
+  };
+}
+
 // session reads /auth/session from inside the page, with its cookies.
 async function session(page) {
   const text = await page.evaluate(async () => (await fetch("/auth/session")).text());
@@ -58,8 +79,7 @@ test("web app: sign in, search, download, sign out; gated as bob; denied consent
   const browser = await launch(t);
 
   await t.test("connect as alice on the consent page", async () => {
-    const ctx = await browser.newContext({ viewport: { width: 1280, height: 860 } });
-    const page = await ctx.newPage();
+    const { ctx, page, check } = await newPage(browser);
     await page.goto(url);
     await page.getByTestId("model-card").first().waitFor();
     await shot(page, "01-home");
@@ -133,12 +153,12 @@ test("web app: sign in, search, download, sign out; gated as bob; denied consent
     await page.goto(`${url}models/${TINY}`);
     await page.getByTestId("files").waitFor();
     await shot(page, "07-narrow");
+    check();
     await ctx.close();
   });
 
   await t.test("the gated repo as bob asks to request access", async () => {
-    const ctx = await browser.newContext({ viewport: { width: 1280, height: 860 } });
-    const page = await ctx.newPage();
+    const { ctx, page, check } = await newPage(browser);
     await page.goto(`${url}models/${GATED}`);
     await page.getByTestId("gated-notice").waitFor();
     await connect(page, hub, "bob", "approve");
@@ -149,12 +169,12 @@ test("web app: sign in, search, download, sign out; gated as bob; denied consent
     assert.match(await notice.textContent(), /must grant your account access/);
     assert.equal(await page.getByTestId("request-access").getAttribute("href"), `${hub}/${GATED}`);
     await shot(page, "08-gated-bob");
+    check();
     await ctx.close();
   });
 
   await t.test("a denied consent shows an error and makes no session", async () => {
-    const ctx = await browser.newContext({ viewport: { width: 1280, height: 860 } });
-    const page = await ctx.newPage();
+    const { ctx, page } = await newPage(browser); // the denied callback answers 401 on purpose
     await page.goto(url);
     await connect(page, hub, "alice", "deny");
     await page.getByTestId("signin-error").waitFor();

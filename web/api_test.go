@@ -1,0 +1,210 @@
+package web_test
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hfgate/hfgate"
+	"github.com/hfgate/hfgate/hubsim"
+	"github.com/hfgate/hfgate/web"
+)
+
+func getJSON[T any](t *testing.T, a *app, c *http.Client, path string) (T, int) {
+	t.Helper()
+	var v T
+	resp, body := a.get(t, c, path)
+	if err := json.Unmarshal([]byte(body), &v); err != nil {
+		t.Fatalf("GET %s: %s %q: %v", path, resp.Status, body, err)
+	}
+	return v, resp.StatusCode
+}
+
+type searchResult struct {
+	Models []struct {
+		ID   string   `json:"id"`
+		Tags []string `json:"tags"`
+	} `json:"models"`
+	Next string `json:"next"`
+}
+
+func TestAPISearchPagesWithTheHubCursor(t *testing.T) {
+	hub := hubsim.StartTest(t, hubsim.Options{})
+	a := startApp(t, hub, false)
+	c := browser(t, false)
+
+	page, code := getJSON[searchResult](t, a, c, "/api/search?q=coder&gguf=1")
+	if code != http.StatusOK || len(page.Models) == 0 {
+		t.Fatalf("search coder, GGUF only: %d, %+v", code, page)
+	}
+	for _, m := range page.Models {
+		if !strings.Contains(strings.ToLower(m.ID), "coder") || !slices.Contains(m.Tags, "gguf") {
+			t.Errorf("search coder, GGUF only, found %s with tags %v", m.ID, m.Tags)
+		}
+	}
+
+	seen := map[string]bool{}
+	cursor, pages := "", 0
+	for {
+		q := url.Values{"sort": {"downloads"}}
+		if cursor != "" {
+			q.Set("cursor", cursor)
+		}
+		p, code := getJSON[searchResult](t, a, c, "/api/search?"+q.Encode())
+		if code != http.StatusOK {
+			t.Fatalf("page %d: %d", pages, code)
+		}
+		for _, m := range p.Models {
+			if seen[m.ID] {
+				t.Errorf("%s is on two pages", m.ID)
+			}
+			seen[m.ID] = true
+		}
+		pages++
+		if cursor = p.Next; cursor == "" || pages > 20 {
+			break
+		}
+	}
+	if pages < 2 || len(seen) <= web.SearchPageSize {
+		t.Errorf("load more went through %d pages and %d models, want more than one page", pages, len(seen))
+	}
+
+	var bad struct {
+		Error struct{ Code, Message string } `json:"error"`
+	}
+	bad, code = getJSON[struct {
+		Error struct{ Code, Message string } `json:"error"`
+	}](t, a, c, "/api/search?cursor="+url.QueryEscape("http://evil.example/api/models?cursor=x"))
+	if code != http.StatusBadRequest || bad.Error.Code != hfgate.EINVALID {
+		t.Errorf("a foreign cursor: %d %+v, want 400 EINVALID", code, bad)
+	}
+}
+
+type modelResult struct {
+	ID               string `json:"id"`
+	Gating           string `json:"gating"`
+	Access           string `json:"access"`
+	RequestAccessURL string `json:"request_access_url"`
+	Files            []struct {
+		Path         string `json:"path"`
+		Quantization string `json:"quantization"`
+		Memory       *struct {
+			Total int64 `json:"total"`
+		} `json:"memory"`
+		Fits string `json:"fits"`
+	} `json:"files"`
+}
+
+func TestAPIModelGatedAccessPerSession(t *testing.T) {
+	hub := hubsim.StartTest(t, hubsim.Options{AutoApprove: hubsim.UserBob})
+	a := startApp(t, hub, false)
+	const gated = "/api/models/meta-llama/Llama-3.2-1B-Instruct"
+
+	anon := browser(t, false)
+	m, code := getJSON[modelResult](t, a, anon, gated)
+	if code != http.StatusOK || m.Gating == "" || m.Access != web.AccessSignIn || m.RequestAccessURL != hub.URL()+"/meta-llama/Llama-3.2-1B-Instruct" {
+		t.Errorf("anonymous: %d %+v, want gated, sign_in, a request-access link", code, m)
+	}
+
+	bob := browser(t, false)
+	a.signIn(t, bob, "/")
+	if m, _ = getJSON[modelResult](t, a, bob, gated); m.Access != web.AccessNotGranted {
+		t.Errorf("bob: access %q, want %q", m.Access, web.AccessNotGranted)
+	}
+	// The server now holds bob's token, but a browser without his session
+	// still goes anonymous.
+	if m, _ = getJSON[modelResult](t, a, anon, gated); m.Access != web.AccessSignIn {
+		t.Errorf("anonymous after bob signed in: access %q, want %q", m.Access, web.AccessSignIn)
+	}
+
+	if err := hub.SetAutoApprove(hubsim.UserAlice); err != nil {
+		t.Fatal(err)
+	}
+	alice := browser(t, false)
+	a.signIn(t, alice, "/")
+	if m, _ = getJSON[modelResult](t, a, alice, gated); m.Access != web.AccessGranted {
+		t.Errorf("alice: access %q, want %q", m.Access, web.AccessGranted)
+	}
+}
+
+func TestAPIModelFilesFit(t *testing.T) {
+	hub := hubsim.StartTest(t, hubsim.Options{})
+	a := startApp(t, hub, false)
+	m, code := getJSON[modelResult](t, a, browser(t, false), "/api/models/hubsim/tiny-llama-GGUF")
+	if code != http.StatusOK {
+		t.Fatalf("model: %d", code)
+	}
+	i := slices.IndexFunc(m.Files, func(f struct {
+		Path         string `json:"path"`
+		Quantization string `json:"quantization"`
+		Memory       *struct {
+			Total int64 `json:"total"`
+		} `json:"memory"`
+		Fits string `json:"fits"`
+	}) bool {
+		return f.Path == "tiny-llama-Q2_K.gguf"
+	})
+	if i < 0 {
+		t.Fatalf("no tiny-llama-Q2_K.gguf in %+v", m.Files)
+	}
+	if f := m.Files[i]; f.Quantization != "Q2_K" || f.Memory == nil || f.Memory.Total <= 0 || f.Fits != "yes" {
+		t.Errorf("file = %+v, want Q2_K with a memory estimate that fits 16 GiB", f)
+	}
+	if _, code := getJSON[map[string]any](t, a, browser(t, false), "/api/models/nobody/nothing"); code != http.StatusNotFound {
+		t.Errorf("missing repo: %d, want 404", code)
+	}
+}
+
+func TestAPIDownloadIntoCache(t *testing.T) {
+	hub := hubsim.StartTest(t, hubsim.Options{})
+	a := startApp(t, hub, false)
+	c := browser(t, false)
+	resp, body := a.post(t, c, "/api/downloads", `{"repo":"hubsim/tiny-llama-GGUF","file":"tiny-llama-Q2_K.gguf"}`, nil)
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("start download: %s %s", resp.Status, body)
+	}
+	var started web.Transfer
+	json.Unmarshal([]byte(body), &started)
+
+	var got web.Transfer
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		list, _ := getJSON[struct{ Downloads []web.Transfer }](t, a, c, "/api/downloads")
+		if len(list.Downloads) != 1 || list.Downloads[0].ID != started.ID {
+			t.Fatalf("downloads = %+v", list)
+		}
+		if got = list.Downloads[0]; got.State == web.StateDone || got.State == web.StateFailed || time.Now().After(deadline) {
+			break
+		}
+	}
+	if got.State != web.StateDone || got.Done != got.Size || got.Size == 0 {
+		t.Fatalf("download = %+v, want done", got)
+	}
+	if !strings.HasPrefix(got.LocalPath, a.cache.Dir) {
+		t.Errorf("local path %s is not in the cache %s", got.LocalPath, a.cache.Dir)
+	}
+	data, err := os.ReadFile(got.LocalPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(data)
+	meta, err := a.srv.Hub.FileMetadata(t.Context(), "hubsim/tiny-llama-GGUF", "main", "tiny-llama-Q2_K.gguf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if hex.EncodeToString(sum[:]) != meta.ETag {
+		t.Errorf("downloaded file's SHA-256 %x is not the Hub's %s", sum, meta.ETag)
+	}
+
+	for _, body := range []string{`{"repo":"../x","file":"a"}`, `{"repo":"a/b","file":"../../etc/passwd"}`, `not json`, `{"repo":"a/b","file":"x","extra":1}`} {
+		if resp, _ := a.post(t, c, "/api/downloads", body, nil); resp.StatusCode != http.StatusBadRequest {
+			t.Errorf("POST /api/downloads %s: %s, want 400", body, resp.Status)
+		}
+	}
+}
