@@ -21,9 +21,17 @@ func TestE2EHubCommandRefreshes(t *testing.T) {
 	old := e.storedCred()
 	e.hub.Advance(3 * time.Minute) // the first access token is dead at hubsim now
 
+	e.hub.ResetCounters()
 	r := e.mustRun("", "download", hubsim.RepoGated, "config.json")
 	if !strings.Contains(r.stdout, "config.json") {
 		t.Errorf("download printed no path: %q", r.stdout)
+	}
+	// The download makes several Hub requests; the token is renewed once
+	// (the renewed one still expires within the leeway, so without the
+	// per-process reuse each request would renew it again).
+	c := e.hub.Counters()
+	if hub, tok := c.Route(hubsim.RouteModelInfo).Requests+c.Route(hubsim.RouteResolve).Requests, c.Route(hubsim.RouteToken).Requests; hub < 2 || tok != 1 {
+		t.Errorf("%d Hub requests made %d token requests, want >= 2 and 1", hub, tok)
 	}
 	now := e.storedCred()
 	if now.AccessToken == old.AccessToken || now.RefreshToken == old.RefreshToken {

@@ -5,7 +5,9 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -234,4 +236,47 @@ func readAll(tb testing.TB, resp *http.Response) string {
 		tb.Fatal(err)
 	}
 	return b.String()
+}
+
+// TestE2ELoginOpensBrowser: without --no-browser, login hands the URL it
+// printed to xdg-open (here a script that writes it to a file), and the
+// browser coming back completes the sign-in.
+func TestE2ELoginOpensBrowser(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("the fake browser is an xdg-open script")
+	}
+	e := newE2E(t, hubsim.Options{AutoApprove: hubsim.UserAlice})
+	bin := t.TempDir()
+	opened := filepath.Join(bin, "opened-url")
+	script := "#!/bin/sh\nprintf '%s' \"$1\" > " + opened + ".tmp && mv " + opened + ".tmp " + opened + "\n"
+	if err := os.WriteFile(filepath.Join(bin, "xdg-open"), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	e.setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+
+	p := e.start("login")
+	printed := p.waitLine(t, "/oauth/authorize?")
+	var got []byte
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		var err error
+		if got, err = os.ReadFile(opened); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("login did not run xdg-open within 30s")
+		}
+	}
+	if string(got) != printed {
+		t.Fatalf("xdg-open got %q, want the printed URL %q", got, printed)
+	}
+	u, err := url.Parse(string(got))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if status := e.callback(e.authorize(u)); status != http.StatusOK {
+		t.Errorf("callback page status %d", status)
+	}
+	if r := e.wait(p); r.code != 0 || !strings.HasPrefix(r.stdout, "Signed in as alice") {
+		t.Fatalf("login: exit %d, stdout %q", r.code, r.stdout)
+	}
 }

@@ -11,7 +11,6 @@ import (
 	"golang.org/x/term"
 
 	"github.com/hfgate/hfgate"
-	"github.com/hfgate/hfgate/hfhub"
 )
 
 // maxTokenInput bounds what --with-token reads: real tokens are well under
@@ -25,12 +24,7 @@ func (a *app) readTokenLogin(ctx context.Context, endpoint string) (*hfgate.Cred
 	if err != nil {
 		return nil, err
 	}
-	hub := &hfhub.Client{
-		Endpoint:  endpoint,
-		Token:     func(context.Context) (string, error) { return tok, nil },
-		UserAgent: "hfgate/" + version(),
-	}
-	u, err := hub.WhoAmI(ctx)
+	u, err := hubClientWith(endpoint, tok).WhoAmI(ctx)
 	if hfgate.ErrorCode(err) == hfgate.EUNAUTHORIZED {
 		return nil, hfgate.WrapError(hfgate.EUNAUTHORIZED, err,
 			"%s rejected this token: check that you copied all of it and that it was not revoked, or create one at %s/settings/tokens",

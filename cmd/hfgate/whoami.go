@@ -78,12 +78,7 @@ func (a *app) whoami(ctx context.Context) (*whoamiOutput, error) {
 	if cred.IsOAuth() {
 		out.Token.Kind, out.Token.Scopes = "oauth", cred.Scopes
 	}
-	hub := &hfhub.Client{
-		Endpoint:  cred.Endpoint,
-		Token:     func(context.Context) (string, error) { return cred.AccessToken, nil },
-		UserAgent: "hfgate/" + version(),
-	}
-	u, err := hub.WhoAmI(ctx)
+	u, err := hubClientWith(cred.Endpoint, cred.AccessToken).WhoAmI(ctx)
 	if he := (*hfhub.HTTPError)(nil); errors.As(err, &he) && he.StatusCode == http.StatusNotFound && cred.IsOAuth() {
 		// Not a Hub: a generic OpenID Connect issuer. Ask its userinfo.
 		out.Profile = "userinfo"

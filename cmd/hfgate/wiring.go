@@ -63,6 +63,16 @@ func (a *app) hubClient() *hfhub.Client {
 	}
 }
 
+// hubClientWith returns a Hub client for endpoint that sends token: for
+// checking a token before it is stored, or one already renewed.
+func hubClientWith(endpoint, token string) *hfhub.Client {
+	return &hfhub.Client{
+		Endpoint:  endpoint,
+		Token:     func(context.Context) (string, error) { return token, nil },
+		UserAgent: "hfgate/" + version(),
+	}
+}
+
 // cache returns the Hugging Face hub cache ($HF_HUB_CACHE, else
 // $HF_HOME/hub, else ~/.cache/huggingface/hub) and whether HF_HUB_OFFLINE
 // is set.
