@@ -25,7 +25,7 @@ type Org struct {
 
 // TokenInfo describes the token a request was made with.
 type TokenInfo struct {
-	Type        string // whoami-v2 auth.type, e.g. "access_token" or "oauth"
+	Type        string // whoami-v2 auth.type: "access_token" (classic) or "app_token_as_user" (OAuth)
 	Role        string // "read", "write" or "fineGrained" for classic tokens
 	DisplayName string
 	ExpiresAt   time.Time // zero if it does not expire
