@@ -40,6 +40,7 @@ only. Ctrl-C stops it.`,
 	fl := cmd.Flags()
 	fl.StringVar(&f.addr, "addr", "127.0.0.1:0", "loopback host:port of the web app (port 0 picks a free port)")
 	fl.BoolVar(&f.noOpen, "no-open", false, "do not open a browser; only print the URL")
+	fl.StringVar(&f.memory, "memory", "", "memory a model may use, e.g. 16GiB (default: what is available now)")
 	fl.BoolVar(&f.asJSON, "json", false, `print {"url":URL,"hub":URL,"cache":DIR} on one line once listening`)
 	return cmd
 }
@@ -58,6 +59,10 @@ func (a *app) demoCacheDir() string {
 }
 
 func (a *app) demo(ctx context.Context, f webFlags) error {
+	budget, err := a.memoryBudget(f.memory)
+	if err != nil {
+		return err
+	}
 	ln, err := listenWeb(ctx, f.addr)
 	if err != nil {
 		return err
@@ -93,7 +98,7 @@ func (a *app) demo(ctx context.Context, f webFlags) error {
 	}
 	cache := hfcache.Cache{Dir: a.demoCacheDir()}
 	logger := slog.New(slog.NewTextHandler(a.io.Err, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	w := newWebApp(sim.URL(), hub, cache, false, creds, logger)
+	w := newWebApp(sim.URL(), hub, cache, false, creds, budget, logger)
 	cfg := oidcConfig(sim.URL(), hubsim.ClientPublic, "", nil)
 	w.srv.OAuth = &cfg
 

@@ -39,12 +39,17 @@ register it, and public models work anonymously. Ctrl-C stops it.`,
 	fl := cmd.Flags()
 	fl.StringVar(&f.addr, "addr", "127.0.0.1:0", "loopback host:port to serve on (port 0 picks a free port)")
 	fl.BoolVar(&f.noOpen, "no-open", false, "do not open a browser; only print the URL")
+	fl.StringVar(&f.memory, "memory", "", "memory a model may use, e.g. 16GiB (default: what is available now)")
 	fl.BoolVar(&f.asJSON, "json", false, `print {"url":URL,"hub":URL} on one line once listening`)
 	return cmd
 }
 
 func (a *app) ui(ctx context.Context, f webFlags) error {
 	endpoint, err := credstore.NormalizeEndpoint(a.endpoint())
+	if err != nil {
+		return err
+	}
+	budget, err := a.memoryBudget(f.memory)
 	if err != nil {
 		return err
 	}
@@ -62,7 +67,7 @@ func (a *app) ui(ctx context.Context, f webFlags) error {
 	})
 	cache, offline := a.cache()
 	logger := slog.New(slog.NewTextHandler(a.io.Err, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	w := newWebApp(endpoint, hub, cache, offline, storeCredentials{a.credStore()}, logger)
+	w := newWebApp(endpoint, hub, cache, offline, storeCredentials{a.credStore()}, budget, logger)
 	if app := a.oauthApp(); app.ClientID != "" {
 		cfg := oidcConfig(endpoint, app.ClientID, app.ClientSecret, app.Scopes)
 		w.srv.OAuth = &cfg

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -27,6 +26,7 @@ type webFlags struct {
 	addr   string
 	noOpen bool
 	asJSON bool
+	memory string // --memory: the budget instead of the available memory
 }
 
 // webApp is a web.Server with its downloads, ready to serve.
@@ -36,8 +36,9 @@ type webApp struct {
 }
 
 // newWebApp wires the web app: hub for the API, cache for downloads,
-// creds for sign-ins. BaseURL is set by serveWeb.
-func newWebApp(endpoint string, hub *hfhub.Client, cache hfcache.Cache, offline bool, creds web.CredentialStore, logger *slog.Logger) *webApp {
+// creds for sign-ins, budget for the fits verdicts. BaseURL is set by
+// serveWeb.
+func newWebApp(endpoint string, hub *hfhub.Client, cache hfcache.Cache, offline bool, creds web.CredentialStore, budget fit.Budget, logger *slog.Logger) *webApp {
 	d := &download.Downloader{Hub: hub, Cache: cache, Offline: offline}
 	downloads := &web.Downloads{Fetch: func(ctx context.Context, repo hfgate.RepoID, rev, file string, rep download.Reporter) (string, int64, error) {
 		res, err := d.Download(ctx, download.Request{Repo: repo, Revision: rev, Files: []string{file}}, rep)
@@ -55,34 +56,11 @@ func newWebApp(endpoint string, hub *hfhub.Client, cache hfcache.Cache, offline 
 			Endpoint:    endpoint,
 			Credentials: creds,
 			Downloads:   downloads,
-			Budget:      machineBudget(),
-			Open:        hubOpener(hub),
+			Budget:      budget,
+			Open:        func(repo hfgate.RepoID, commit string) fit.Opener { return opener(hub, repo, commit) },
 			Logger:      logger,
 		},
 		downloads: downloads,
-	}
-}
-
-// machineBudget is the memory available now; unknown if it cannot be read.
-func machineBudget() fit.Budget {
-	_, avail, err := fit.SystemMemory()
-	if err != nil {
-		return fit.Budget{}
-	}
-	return fit.NewBudget(int64(avail), "available memory")
-}
-
-// hubOpener reads repository files through ranged requests, for GGUF
-// headers.
-func hubOpener(hub *hfhub.Client) fit.OpenerFor {
-	return func(repo hfgate.RepoID, commit string) fit.Opener {
-		return func(ctx context.Context, path string) (io.ReaderAt, error) {
-			meta, err := hub.FileMetadata(ctx, repo, commit, path)
-			if err != nil {
-				return nil, err
-			}
-			return hub.ReaderAt(ctx, meta), nil
-		}
 	}
 }
 
