@@ -4,6 +4,9 @@ import (
 	"crypto/sha1"
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
 	"net/http"
 	"slices"
 	"strconv"
@@ -189,8 +192,8 @@ func (idx *catalogIndex) treeOID(c *commitEntry, dir string) (string, error) {
 }
 
 // handlePathsInfo serves POST /api/models/{id}/paths-info/{rev}: the tree
-// entries of the paths named in the form (paths=, repeatable; expand=true),
-// leaving out paths that do not exist.
+// entries of the paths named in the body, leaving out paths that do not
+// exist.
 func (s *Server) handlePathsInfo(w http.ResponseWriter, r *http.Request, id, rev string) {
 	_, re, ok := s.openRepo(w, r, id)
 	if !ok {
@@ -201,13 +204,13 @@ func (s *Server) handlePathsInfo(w http.ResponseWriter, r *http.Request, id, rev
 		herr.write(w, r)
 		return
 	}
-	if err := r.ParseForm(); err != nil {
-		writeHubError(w, r, http.StatusBadRequest, "", "invalid form: "+err.Error())
+	paths, expand, err := pathsInfoRequest(r)
+	if err != nil {
+		writeHubError(w, r, http.StatusBadRequest, "", err.Error())
 		return
 	}
-	expand := r.PostForm.Get("expand") == "true"
 	out := []jsonObject{}
-	for _, p := range r.PostForm["paths"] {
+	for _, p := range paths {
 		p = strings.Trim(p, "/")
 		var e treeEntry
 		switch {
@@ -226,4 +229,25 @@ func (s *Server) handlePathsInfo(w http.ResponseWriter, r *http.Request, id, rev
 		out = append(out, obj)
 	}
 	writeHubJSON(w, r, out)
+}
+
+// pathsInfoRequest reads the body of a paths-info request in either form
+// the official clients send: huggingface_hub posts a form (paths=,
+// repeatable; expand=true), @huggingface/hub posts JSON ({"paths": [...],
+// "expand": true}).
+func pathsInfoRequest(r *http.Request) (paths []string, expand bool, err error) {
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
+		var body struct {
+			Paths  []string `json:"paths"`
+			Expand bool     `json:"expand"`
+		}
+		if err := json.NewDecoder(io.LimitReader(r.Body, 1<<20)).Decode(&body); err != nil {
+			return nil, false, fmt.Errorf("invalid JSON body: %w", err)
+		}
+		return body.Paths, body.Expand, nil
+	}
+	if err := r.ParseForm(); err != nil {
+		return nil, false, fmt.Errorf("invalid form: %w", err)
+	}
+	return r.PostForm["paths"], r.PostForm.Get("expand") == "true", nil
 }

@@ -152,4 +152,16 @@ func TestPathsInfo(t *testing.T) {
 	if got := paths(items); !slices.Equal(got, []string{"README.md", "small", "blob-2GiB.bin"}) || items[2].LFS == nil || items[0].LastCommit == nil {
 		t.Errorf("paths-info %+v", items)
 	}
+
+	// @huggingface/hub sends the same request as JSON.
+	resp, err = http.Post(s.URL()+"/api/models/"+RepoBenchmark+"/paths-info/main", "application/json",
+		strings.NewReader(`{"paths":["blob-2GiB.bin","nope"],"expand":true}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	items = nil
+	if err := decodeBody(resp, &items); err != nil || len(items) != 1 || items[0].LFS == nil || items[0].LastCommit == nil {
+		t.Errorf("paths-info as JSON: %v %+v", err, items)
+	}
 }
