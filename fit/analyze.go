@@ -60,7 +60,7 @@ func analyze(ctx context.Context, open Opener, groups []*fileGroup, opts Options
 		}
 		for _, s := range gr.shards {
 			g.Go(func() error {
-				s.header, s.err = readHeader(gctx, open, s.file)
+				s.header, s.err = readHeader(gctx, open, s)
 				if s.err != nil && fatal(s.err) {
 					return s.err
 				}
@@ -78,17 +78,25 @@ func analyze(ctx context.Context, open Opener, groups []*fileGroup, opts Options
 	return entries, nil
 }
 
+// laterShardChunk is the first read of a split model's second and later
+// shards, whose headers hold no tokenizer and are a few kilobytes.
+const laterShardChunk = 256 << 10
+
 // readHeader parses the GGUF header of one file.
-func readHeader(ctx context.Context, open Opener, f hfgate.RepoFile) (*gguf.File, error) {
-	r, err := open(ctx, f.Path)
+func readHeader(ctx context.Context, open Opener, s *shard) (*gguf.File, error) {
+	r, err := open(ctx, s.file.Path)
 	if err != nil {
 		return nil, err
 	}
-	size := f.Size
+	size := s.file.Size
 	if size <= 0 {
 		size = -1
 	}
-	return gguf.Read(ctx, r, size)
+	var o gguf.Options
+	if s.index > 1 {
+		o.ChunkSize = laterShardChunk
+	}
+	return o.Read(ctx, r, size)
 }
 
 // fatal reports whether a header read failed for a reason that is not the

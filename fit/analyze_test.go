@@ -70,7 +70,12 @@ func TestAnalyzeShardedGGUF(t *testing.T) {
 	s := hubsim.StartTest(t, hubsim.Options{})
 	// 12.5 GiB keeps 1.25 GiB free: 11.25 GiB usable, between the Q4_K_M
 	// and Q5_K_M estimates (about 11.5 and 13.1 GB).
-	entries, m, _ := analyzeRepo(t, s, hubsim.RepoShardedGGUF, fit.Options{Budget: fit.NewBudget(12<<30+512<<20, "test")})
+	entries, m, o := analyzeRepo(t, s, hubsim.RepoShardedGGUF, fit.Options{Budget: fit.NewBudget(12<<30+512<<20, "test")})
+	// The first shards hold the tokenizer (6 MiB read each); the later
+	// ones, a few KB of header, are read in one small chunk.
+	if got := o.fetched.Load(); got > 2*6<<20+4*(1<<20) {
+		t.Errorf("fetched %d bytes for 6 shards' headers", got)
+	}
 	if got, want := len(entries), len(m.Files)-4; got != want {
 		t.Fatalf("%d entries for %d files, want %d: two models of three shards each", got, len(m.Files), want)
 	}
@@ -107,7 +112,7 @@ func TestAnalyzeShardedGGUF(t *testing.T) {
 			partial = append(partial, f)
 		}
 	}
-	o := &hubOpener{}
+	o = &hubOpener{}
 	got, err := fit.Analyze(context.Background(), func(context.Context, string) (io.ReaderAt, error) {
 		o.opened.Add(1)
 		return nil, hfgate.Errorf(hfgate.EINTERNAL, "should not be opened")
