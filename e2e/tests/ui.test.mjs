@@ -154,6 +154,38 @@ test("web app: sign in, search, download, sign out; gated as bob; denied consent
     await ctx.close();
   });
 
+  await t.test("cancel a slow download and resume it", async () => {
+    const { ctx, page, check } = await newPage(browser);
+    const FILE = "tiny-llama-Q8_0.gguf";
+    const faults = (method, body) => fetch(`${hub}/_hubsim/faults`, { method, body: body && JSON.stringify(body) });
+    assert.equal((await faults("PUT", [{ host: "cdn", bandwidthPerConn: 400000 }])).status, 200);
+    await page.goto(`${url}models/${TINY}`);
+    await page.locator(`[data-testid=file-row][data-path="${FILE}"]`).getByTestId("download-button").click();
+    const dl = page.locator(`[data-testid=download][data-file="${FILE}"]`);
+    await page.waitForFunction((f) => {
+      const e = document.querySelector(`[data-testid=download][data-file="${f}"]`);
+      return e && e.dataset.state === "running" && parseInt(e.querySelector("[data-testid=download-percent]").textContent) >= 10 &&
+        / left/.test(e.textContent);
+    }, FILE, { timeout: 30000 });
+    await shot(page, "06a-downloading");
+    await dl.getByTestId("download-cancel").click();
+    await dl.and(page.locator("[data-state=canceled]")).waitFor();
+    const kept = parseInt(await dl.getByTestId("download-percent").textContent());
+    assert.ok(kept > 0 && kept < 100, `canceled at ${kept}%`);
+    await shot(page, "06b-canceled");
+    await faults("DELETE");
+    await dl.getByTestId("download-resume").click();
+    await dl.and(page.locator("[data-state=done]")).waitFor({ timeout: 60000 });
+    assert.equal(await dl.getByTestId("download-percent").textContent(), "100%");
+    await page.goto(`${url}downloads`);
+    await page.locator(`[data-testid=download][data-file="${FILE}"][data-state=done]`).waitFor();
+    await shot(page, "06c-downloads-page");
+    const verify = spawnSync(bin, ["cache", "verify", TINY], { env: { ...env, HF_HUB_CACHE: cache }, encoding: "utf8" });
+    assert.equal(verify.status, 0, `hfgate cache verify: ${verify.stdout}${verify.stderr}`);
+    check();
+    await ctx.close();
+  });
+
   await t.test("the gated repo as bob asks to request access", async () => {
     const { ctx, page, check } = await newPage(browser);
     await page.goto(`${url}models/${GATED}`);

@@ -156,6 +156,7 @@
         el("h3", {}, el("a", { href: `/models/${m.id}`, class: "card-title" }, el("span", { class: "owner", text: `${owner}/` }), name)),
         el("p", { class: "card-sub" },
           m.task ? el("span", { class: "pill", text: m.task }) : null,
+          m.library ? el("span", { class: "pill", text: m.library }) : null,
           m.parameters ? el("span", { class: "pill", text: fmtParams(m.parameters) }) : null,
           m.gguf_size ? el("span", { class: "pill", text: `GGUF ${fmtBytes(m.gguf_size)}` }) : null,
           m.gated ? el("span", { class: "pill warn", text: "Gated" }) : null,
