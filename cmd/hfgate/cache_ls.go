@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/hfgate/hfgate"
 	"github.com/hfgate/hfgate/hfcache"
 )
 
@@ -40,7 +41,7 @@ files, revisions and when they were last used. With REPO, list its revisions
 			out := cacheLsOutput{Dir: rep.Dir, Size: rep.Size, Repos: []cachedRepoOutput{}, Incomplete: []string{}, Warnings: []string{}}
 			repos := rep.Repos
 			if len(args) == 1 {
-				id, err := parseRepoArg(args[0])
+				id, err := hfgate.ParseRepoID(args[0])
 				if err != nil {
 					return err
 				}

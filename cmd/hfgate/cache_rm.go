@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"fmt"
+	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -39,7 +40,7 @@ answering y on a terminal.`,
   hfgate cache rm hubsim/tiny-llama-GGUF --revision v1.0 --yes --json`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			id, err := parseRepoArg(args[0])
+			id, err := hfgate.ParseRepoID(args[0])
 			if err != nil {
 				return err
 			}
@@ -52,7 +53,7 @@ answering y on a terminal.`,
 				a.describeRemoval(plan)
 			}
 			if !yes {
-				if !isTerminal(a.io.Err) || !a.confirm("remove them?") {
+				if !a.interactive() || !a.confirm("remove them?") {
 					if asJSON {
 						return writeJSON(a.io.Out, plan)
 					}
@@ -114,6 +115,13 @@ func (a *app) describeRemoval(o *cacheRmOutput) {
 	for _, p := range o.Paths {
 		fmt.Fprintf(a.io.Out, "  %s\n", p)
 	}
+}
+
+// interactive reports whether a question can be asked: stdin and stderr
+// are a terminal.
+func (a *app) interactive() bool {
+	in, ok := a.io.In.(*os.File)
+	return ok && isTerminal(in) && isTerminal(a.io.Err)
 }
 
 // confirm asks a yes/no question on the terminal; only y or yes is yes.

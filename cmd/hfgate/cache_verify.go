@@ -44,7 +44,7 @@ partial download left behind is reported but is not damage.`,
 			}
 			repos := rep.Repos
 			if len(args) == 1 {
-				id, err := parseRepoArg(args[0])
+				id, err := hfgate.ParseRepoID(args[0])
 				if err != nil {
 					return err
 				}

@@ -43,7 +43,7 @@ model (name-00001-of-00003.gguf ...) are one line.`,
   hfgate files HuggingFaceTB/SmolLM2-135M-Instruct --json`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			repo, err := parseRepoArg(args[0])
+			repo, err := hfgate.ParseRepoID(args[0])
 			if err != nil {
 				return err
 			}
@@ -101,18 +101,11 @@ func (o *filesOutput) print(a *app) error {
 	t := newTable(a.io.Out, "FILE", "SIZE", "QUANT", "MEMORY", "FITS")
 	var problems []string
 	for _, e := range o.Files {
-		name := e.Path
-		if len(e.Shards) > 1 {
-			name += fmt.Sprintf(" (+%d shards)", len(e.Shards)-1)
-		}
-		mem, fits := "-", "-"
-		if e.Memory != nil {
-			mem = humanBytes(e.Memory.Total)
-		}
+		fits := "-"
 		if e.GGUF {
 			fits = string(e.Fits)
 		}
-		t.Row(name, humanBytes(e.Size), cellOr(e.Quantization, "-"), mem, fits)
+		t.Row(entryName(&e), humanBytes(e.Size), cellOr(e.Quantization, "-"), memoryCell(&e), fits)
 		if e.Problem != "" {
 			problems = append(problems, e.Path+": "+e.Problem)
 		}

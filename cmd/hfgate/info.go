@@ -38,7 +38,7 @@ repo it says how to ask for access.`,
   hfgate info HuggingFaceTB/SmolLM2-135M-Instruct --revision main --json`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			repo, err := parseRepoArg(args[0])
+			repo, err := hfgate.ParseRepoID(args[0])
 			if err != nil {
 				return err
 			}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -72,16 +73,25 @@ func shortTags(m *hfgate.Model) string {
 }
 
 func hasTag(m *hfgate.Model, tag string) bool {
-	for _, t := range m.Tags {
-		if t == tag {
-			return true
-		}
-	}
-	return m.LibraryName == tag
+	return m.LibraryName == tag || slices.Contains(m.Tags, tag)
 }
 
-// parseRepoArg checks a REPO argument; a bad one is a usage error.
-func parseRepoArg(s string) (hfgate.RepoID, error) { return hfgate.ParseRepoID(s) }
+// entryName is how a table names an entry: its path, and for a split model
+// how many more shards it has.
+func entryName(e *fit.Entry) string {
+	if len(e.Shards) > 1 {
+		return fmt.Sprintf("%s (+%d shards)", e.Path, len(e.Shards)-1)
+	}
+	return e.Path
+}
+
+// memoryCell is an entry's estimate for a table, or "-".
+func memoryCell(e *fit.Entry) string {
+	if e.Memory == nil {
+		return "-"
+	}
+	return humanBytes(e.Memory.Total)
+}
 
 // checkRevisionFlag checks --revision; "" means the default branch.
 func checkRevisionFlag(rev string) error {

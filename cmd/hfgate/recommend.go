@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -68,16 +69,8 @@ func printRecommendation(a *app, rec *fit.Recommendation) error {
 	} else {
 		t := newTable(a.io.Out, "#", "REPO", "FILE", "QUANT", "SIZE", "MEMORY", "FITS")
 		for i, p := range rec.Picks {
-			e := p.Entry
-			name := e.Path
-			if len(e.Shards) > 1 {
-				name += fmt.Sprintf(" (+%d shards)", len(e.Shards)-1)
-			}
-			mem := "-"
-			if e.Memory != nil {
-				mem = humanBytes(e.Memory.Total)
-			}
-			t.Row(fmt.Sprint(i+1), string(p.Repo), name, cellOr(e.Quantization, "-"), humanBytes(e.Size), mem, string(e.Fits))
+			e := &p.Entry
+			t.Row(fmt.Sprint(i+1), string(p.Repo), entryName(e), cellOr(e.Quantization, "-"), humanBytes(e.Size), memoryCell(e), string(e.Fits))
 		}
 		if err := t.Flush(); err != nil {
 			return err
@@ -93,22 +86,11 @@ func printRecommendation(a *app, rec *fit.Recommendation) error {
 	}
 	if len(rec.Picks) > 0 {
 		p := rec.Picks[0]
-		fmt.Fprintf(a.io.Out, "\nget the first: hfgate download %s %s\n", p.Repo, joinShards(p.Entry))
+		files := p.Entry.Shards
+		if len(files) == 0 {
+			files = []string{p.Entry.Path}
+		}
+		fmt.Fprintf(a.io.Out, "\nget the first: hfgate download %s %s\n", p.Repo, strings.Join(files, " "))
 	}
 	return nil
-}
-
-// joinShards is the file arguments that download an entry.
-func joinShards(e fit.Entry) string {
-	if len(e.Shards) == 0 {
-		return e.Path
-	}
-	s := ""
-	for i, p := range e.Shards {
-		if i > 0 {
-			s += " "
-		}
-		s += p
-	}
-	return s
 }
