@@ -67,3 +67,23 @@ func fmtBytes(n int64) string {
 	}
 	return fmt.Sprintf("%d B", n)
 }
+
+// writebackEvery is how many finished bytes go to the disk at a time while
+// a download runs. Without it the fsync before publishing a 2 GiB file
+// waits seconds for all of it at once.
+const writebackEvery = 32 << 20
+
+// writeback starts writing a file's finished prefix to disk as it grows.
+// Not safe for concurrent use.
+type writeback struct {
+	file *os.File
+	done int64 // bytes handed to the kernel
+}
+
+// upTo says the first off bytes are final.
+func (w *writeback) upTo(off int64) {
+	if off-w.done >= writebackEvery {
+		startWriteback(w.file, w.done, off-w.done)
+		w.done = off
+	}
+}

@@ -34,3 +34,10 @@ func freeSpace(dir string) (uint64, bool) {
 	}
 	return st.Bavail * uint64(st.Bsize), true
 }
+
+// startWriteback asks the kernel to start writing [off, off+n) of file to
+// disk now, without waiting for it, so that the fsync before publishing
+// finds little left to write. Errors are ignored: it is only a hint.
+func startWriteback(file *os.File, off, n int64) {
+	unix.SyncFileRange(int(file.Fd()), off, n, unix.SYNC_FILE_RANGE_WRITE)
+}

@@ -270,3 +270,30 @@ func TestDownloadLocalDir(t *testing.T) {
 		t.Fatalf("offline local dir: %v, %v", res, err)
 	}
 }
+
+// evilHub lists files whose paths would escape the cache. Only ModelInfo
+// is implemented: nothing else may be called for such paths.
+type evilHub struct{ hfgate.Hub }
+
+func (evilHub) ModelInfo(context.Context, hfgate.RepoID, string, ...hfgate.InfoOption) (*hfgate.Model, error) {
+	const sha = "0123456789abcdef0123456789abcdef01234567"
+	return &hfgate.Model{ID: "evil/repo", SHA: sha, Files: []hfgate.RepoFile{
+		{Path: "../../../escape.txt", BlobID: sha, Size: 1},
+		{Path: "/etc/passwd", BlobID: sha, Size: 1},
+	}}, nil
+}
+
+func TestDownloadRefusesUnsafeServerPaths(t *testing.T) {
+	dir := t.TempDir()
+	d := &download.Downloader{Hub: evilHub{}, Cache: hfcache.Cache{Dir: filepath.Join(dir, "hub")}}
+	var rec recorder
+	_, err := d.Download(context.Background(), download.Request{Repo: "evil/repo"}, &rec)
+	if hfgate.ErrorCode(err) != hfgate.EINVALID || !strings.Contains(hfgate.ErrorMessage(err), "refusing file path") {
+		t.Fatalf("err=%v, want EINVALID refusing the paths", err)
+	}
+	rec.checkLifecycle(t, "../../../escape.txt", download.FileError)
+	rec.checkLifecycle(t, "/etc/passwd", download.FileError)
+	if fileExists(filepath.Join(dir, "escape.txt")) {
+		t.Fatal("a file was written outside the cache")
+	}
+}

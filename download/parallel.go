@@ -161,17 +161,21 @@ func (f *fetch) parallel(ctx context.Context, j *journal) error {
 }
 
 // followHash feeds h the file's bytes in order, as far as contiguous() says
-// they are on disk, waking on wake, until the whole file is hashed.
+// they are on disk, waking on wake, until the whole file is hashed. What it
+// has hashed starts going to the disk.
 func (f *fetch) followHash(ctx context.Context, file *os.File, h hash.Hash, contiguous func() int64, wake <-chan struct{}) error {
 	if h == nil {
 		return nil
 	}
 	buf := make([]byte, f.bufSize)
 	var hashed int64
+	wb := writeback{file: file}
 	for hashed < f.size {
 		if c := contiguous(); c > hashed {
+			c = min(c, hashed+writebackEvery) // hand finished bytes to the disk as we go
 			n, err := io.CopyBuffer(h, io.NewSectionReader(file, hashed, c-hashed), buf)
 			hashed += n
+			wb.upTo(hashed)
 			if err != nil {
 				return fmt.Errorf("read back partial download: %w", err)
 			}

@@ -43,10 +43,12 @@ func (f *fetch) sequential(ctx context.Context) error {
 	f.done.Store(have)
 	f.onProg(have)
 
+	wb := writeback{file: file, done: have}
 	sink := func(p []byte, off int64) error {
 		if _, err := file.WriteAt(p, off); err != nil {
 			return writeError(err, f.path, f.size)
 		}
+		wb.upTo(off + int64(len(p)))
 		if h != nil {
 			h.Write(p)
 		}
