@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -114,8 +115,10 @@ func (o *filesOutput) print(a *app) error {
 		return err
 	}
 	fmt.Fprintf(a.io.Out, "\n%s@%s\n", o.Repo, shortCommit(o.Revision))
-	fmt.Fprintf(a.io.Out, "memory: llama.cpp's weights + KV cache (f16) + compute at %s\n", contextWords(o.ContextLength))
-	fmt.Fprintln(a.io.Out, budgetLine(o.Budget))
+	if slices.ContainsFunc(o.Files, func(e fit.Entry) bool { return e.GGUF }) {
+		fmt.Fprintf(a.io.Out, "memory: llama.cpp's weights + KV cache (f16) + compute at %s\n", contextWords(o.ContextLength))
+		fmt.Fprintln(a.io.Out, budgetLine(o.Budget))
+	}
 	for _, p := range problems {
 		fmt.Fprintf(a.io.Err, "hfgate: %s\n", p)
 	}
