@@ -34,7 +34,7 @@ func (s *Server) apiDownloads(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	w.Header().Set("Cache-Control", "no-store")
-	writeJSON(w, http.StatusOK, downloadsJSON{Downloads: d.List()})
+	writeJSON(w, http.StatusOK, downloadsJSON{Downloads: d.List(s.user(r) != nil)})
 	return nil
 }
 
@@ -78,12 +78,12 @@ func (s *Server) apiResumeDownload(w http.ResponseWriter, r *http.Request) error
 	return s.downloadAction(w, r, (*Downloads).Resume)
 }
 
-func (s *Server) downloadAction(w http.ResponseWriter, r *http.Request, act func(*Downloads, string) (Transfer, error)) error {
+func (s *Server) downloadAction(w http.ResponseWriter, r *http.Request, act func(*Downloads, string, bool) (Transfer, error)) error {
 	d, err := s.downloads()
 	if err != nil {
 		return err
 	}
-	t, err := act(d, r.PathValue("id"))
+	t, err := act(d, r.PathValue("id"), s.user(r) != nil)
 	if err != nil {
 		return err
 	}

@@ -80,9 +80,15 @@ func (d *Downloads) now() time.Time {
 }
 
 // Start downloads one file of repo at rev ("" for main) in the background
-// and returns its state. auth says whether to send the stored credentials.
-// A download of the same file that is still running is returned instead
-// of starting another.
+// and returns its state. auth says whether the caller is a signed-in
+// session, whose stored credentials the download may send. A download of
+// the same file that is still running is returned instead of starting
+// another.
+//
+// Every method takes auth: a download started with credentials is visible
+// (List) and controllable (Cancel, Resume) only by signed-in callers, so
+// that an anonymous browser or local program learns nothing about private
+// repos.
 func (d *Downloads) Start(repo hfgate.RepoID, rev, file string, auth bool) (Transfer, error) {
 	if err := hfgate.ValidateRepoPath(file); err != nil {
 		return Transfer{}, err
@@ -96,7 +102,7 @@ func (d *Downloads) Start(repo hfgate.RepoID, rev, file string, auth bool) (Tran
 		return Transfer{}, hfgate.Errorf(hfgate.EUNAVAILABLE, "hfgate is shutting down")
 	}
 	for _, t := range d.list {
-		if t.Repo == string(repo) && t.Revision == rev && t.File == file && active(t.State) {
+		if t.Repo == string(repo) && t.Revision == rev && t.File == file && t.auth == auth && active(t.State) {
 			return t.Transfer, nil
 		}
 	}
@@ -111,12 +117,12 @@ func active(state string) bool {
 	return state == StateQueued || state == StateRunning || state == StateVerify
 }
 
-// Resume starts a canceled or failed download again; it continues from the
-// bytes already on disk.
-func (d *Downloads) Resume(id string) (Transfer, error) {
+// Resume starts a canceled or failed download again, with the caller's
+// credentials; it continues from the bytes already on disk.
+func (d *Downloads) Resume(id string, auth bool) (Transfer, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	t := d.find(id)
+	t := d.find(id, auth)
 	switch {
 	case t == nil:
 		return Transfer{}, hfgate.Errorf(hfgate.ENOTFOUND, "there is no download %s", id)
@@ -125,15 +131,16 @@ func (d *Downloads) Resume(id string) (Transfer, error) {
 	case t.State != StateFailed && t.State != StateCanceled:
 		return t.Transfer, nil // running or done: nothing to resume
 	}
+	t.auth = auth
 	d.run(t)
 	return t.Transfer, nil
 }
 
 // Cancel stops a running download; its bytes stay on disk for Resume.
-func (d *Downloads) Cancel(id string) (Transfer, error) {
+func (d *Downloads) Cancel(id string, auth bool) (Transfer, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	t := d.find(id)
+	t := d.find(id, auth)
 	if t == nil {
 		return Transfer{}, hfgate.Errorf(hfgate.ENOTFOUND, "there is no download %s", id)
 	}
@@ -145,13 +152,15 @@ func (d *Downloads) Cancel(id string) (Transfer, error) {
 	return t.Transfer, nil
 }
 
-// List returns every download, newest first.
-func (d *Downloads) List() []Transfer {
+// List returns the downloads the caller may see, newest first.
+func (d *Downloads) List(auth bool) []Transfer {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	out := make([]Transfer, 0, len(d.list))
 	for _, t := range slices.Backward(d.list) {
-		out = append(out, t.Transfer)
+		if auth || !t.auth {
+			out = append(out, t.Transfer)
+		}
 	}
 	return out
 }
@@ -169,9 +178,10 @@ func (d *Downloads) Close() {
 	d.wg.Wait()
 }
 
-func (d *Downloads) find(id string) *transfer {
+// find returns download id if the caller may see it.
+func (d *Downloads) find(id string, auth bool) *transfer {
 	for _, t := range d.list {
-		if t.ID == id {
+		if t.ID == id && (auth || !t.auth) {
 			return t
 		}
 	}

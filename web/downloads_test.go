@@ -56,13 +56,13 @@ func waitFor(t *testing.T, d *web.Downloads, id, state string, ok func(web.Trans
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		for _, tr := range d.List() {
+		for _, tr := range d.List(true) {
 			if tr.ID == id && tr.State == state && ok(tr) {
 				return tr
 			}
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("download %s never reached %s as wanted: %+v", id, state, d.List())
+			t.Fatalf("download %s never reached %s as wanted: %+v", id, state, d.List(true))
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
@@ -93,10 +93,10 @@ func TestDownloadsProgressCancelResume(t *testing.T) {
 		t.Errorf("progress = done %d of %d at %.0f B/s, ETA %.2f s; want 300 of 1000 at 300 B/s, ETA 2.33 s", got.Done, got.Size, got.Speed, got.ETA)
 	}
 
-	if got, err := d.Cancel(tr.ID); err != nil || got.State != web.StateCanceled {
+	if got, err := d.Cancel(tr.ID, false); err != nil || got.State != web.StateCanceled {
 		t.Fatalf("Cancel = %+v, %v", got, err)
 	}
-	if got, err := d.Resume(tr.ID); err != nil || got.State != web.StateQueued {
+	if got, err := d.Resume(tr.ID, false); err != nil || got.State != web.StateQueued {
 		t.Fatalf("Resume = %+v, %v", got, err)
 	}
 	f.step <- 900
@@ -110,7 +110,7 @@ func TestDownloadsProgressCancelResume(t *testing.T) {
 	if f.calls != 2 {
 		t.Errorf("Fetch called %d times, want 2 (start, resume)", f.calls)
 	}
-	if _, err := d.Cancel("nope"); hfgate.ErrorCode(err) != hfgate.ENOTFOUND {
+	if _, err := d.Cancel("nope", false); hfgate.ErrorCode(err) != hfgate.ENOTFOUND {
 		t.Errorf("Cancel(unknown) = %v, want ENOTFOUND", err)
 	}
 }
@@ -128,6 +128,12 @@ func TestDownloadsFailureInPlainWords(t *testing.T) {
 	got := waitState(t, d, tr.ID, web.StateFailed)
 	if got.Error != "access to org/model is not granted: request it on the model page" {
 		t.Errorf("error = %q", got.Error)
+	}
+	if list := d.List(false); len(list) != 0 {
+		t.Errorf("an anonymous caller sees a signed-in download: %+v", list)
+	}
+	if _, err := d.Cancel(tr.ID, false); hfgate.ErrorCode(err) != hfgate.ENOTFOUND {
+		t.Errorf("an anonymous caller may cancel a signed-in download: %v", err)
 	}
 	if _, err := d.Start("org/model", "", "../../etc/passwd", false); hfgate.ErrorCode(err) != hfgate.EINVALID {
 		t.Errorf("Start with a path escaping the repo = %v, want EINVALID", err)

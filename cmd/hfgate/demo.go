@@ -98,11 +98,11 @@ func (a *app) demo(ctx context.Context, f webFlags) error {
 	}
 	cache := hfcache.Cache{Dir: a.demoCacheDir()}
 	logger := slog.New(slog.NewTextHandler(a.io.Err, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	w := newWebApp(sim.URL(), hub, cache, false, creds, budget, logger)
+	srv := newWebApp(sim.URL(), hub, cache, false, creds, budget, logger)
 	cfg := oidcConfig(sim.URL(), hubsim.ClientPublic, "", nil)
-	w.srv.OAuth = &cfg
+	srv.OAuth = &cfg
 
-	return a.serveWeb(ctx, ln, w, f, func(url string) error {
+	return a.serveWeb(ctx, ln, srv, f, func(url string) error {
 		if f.asJSON {
 			return a.printJSONLine(map[string]string{"url": url, "hub": sim.URL(), "cache": cache.Dir})
 		}

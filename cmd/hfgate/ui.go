@@ -67,17 +67,17 @@ func (a *app) ui(ctx context.Context, f webFlags) error {
 	})
 	cache, offline := a.cache()
 	logger := slog.New(slog.NewTextHandler(a.io.Err, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	w := newWebApp(endpoint, hub, cache, offline, storeCredentials{a.credStore()}, budget, logger)
+	srv := newWebApp(endpoint, hub, cache, offline, storeCredentials{a.credStore()}, budget, logger)
 	if app := a.oauthApp(); app.ClientID != "" {
 		cfg := oidcConfig(endpoint, app.ClientID, app.ClientSecret, app.Scopes)
-		w.srv.OAuth = &cfg
+		srv.OAuth = &cfg
 	}
-	return a.serveWeb(ctx, ln, w, f, func(url string) error {
+	return a.serveWeb(ctx, ln, srv, f, func(url string) error {
 		if f.asJSON {
 			return a.printJSONLine(map[string]string{"url": url, "hub": endpoint})
 		}
 		signIn := "Connect Hugging Face in the page to sign in."
-		if w.srv.OAuth == nil {
+		if srv.OAuth == nil {
 			signIn = "No OAuth app is configured: the Connect button explains how to register one."
 		}
 		_, err := fmt.Fprintf(a.io.Out, "hfgate is running at %s (Ctrl-C stops it)\nHub: %s\nCache: %s\n%s\n",

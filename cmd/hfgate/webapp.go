@@ -29,16 +29,10 @@ type webFlags struct {
 	memory string // --memory: the budget instead of the available memory
 }
 
-// webApp is a web.Server with its downloads, ready to serve.
-type webApp struct {
-	srv       *web.Server
-	downloads *web.Downloads
-}
-
 // newWebApp wires the web app: hub for the API, cache for downloads,
 // creds for sign-ins, budget for the fits verdicts. BaseURL is set by
 // serveWeb.
-func newWebApp(endpoint string, hub *hfhub.Client, cache hfcache.Cache, offline bool, creds web.CredentialStore, budget fit.Budget, logger *slog.Logger) *webApp {
+func newWebApp(endpoint string, hub *hfhub.Client, cache hfcache.Cache, offline bool, creds web.CredentialStore, budget fit.Budget, logger *slog.Logger) *web.Server {
 	d := &download.Downloader{Hub: hub, Cache: cache, Offline: offline}
 	downloads := &web.Downloads{Fetch: func(ctx context.Context, repo hfgate.RepoID, rev, file string, rep download.Reporter) (string, int64, error) {
 		res, err := d.Download(ctx, download.Request{Repo: repo, Revision: rev, Files: []string{file}}, rep)
@@ -50,17 +44,14 @@ func newWebApp(endpoint string, hub *hfhub.Client, cache hfcache.Cache, offline 
 		}
 		return res[0].Path, res[0].Size, nil
 	}}
-	return &webApp{
-		srv: &web.Server{
-			Hub:         hub,
-			Endpoint:    endpoint,
-			Credentials: creds,
-			Downloads:   downloads,
-			Budget:      budget,
-			Open:        func(repo hfgate.RepoID, commit string) fit.Opener { return opener(hub, repo, commit) },
-			Logger:      logger,
-		},
-		downloads: downloads,
+	return &web.Server{
+		Hub:         hub,
+		Endpoint:    endpoint,
+		Credentials: creds,
+		Downloads:   downloads,
+		Budget:      budget,
+		Open:        func(repo hfgate.RepoID, commit string) fit.Opener { return opener(hub, repo, commit) },
+		Logger:      logger,
 	}
 }
 
@@ -81,25 +72,26 @@ func listenWeb(ctx context.Context, addr string) (net.Listener, error) {
 	return ln, nil
 }
 
-// serveWeb serves w on ln until ctx ends, then stops it cleanly. announce
-// prints where it runs once it is listening.
-func (a *app) serveWeb(ctx context.Context, ln net.Listener, w *webApp, f webFlags, announce func(url string) error) error {
-	w.srv.BaseURL = "http://" + ln.Addr().String()
+// serveWeb serves srv on ln until ctx ends, then stops it cleanly,
+// canceling running downloads (they resume next time). announce prints
+// where it runs once it is listening.
+func (a *app) serveWeb(ctx context.Context, ln net.Listener, srv *web.Server, f webFlags, announce func(url string) error) error {
+	srv.BaseURL = "http://" + ln.Addr().String()
 	httpSrv := &http.Server{
-		Handler:           w.srv.Handler(),
+		Handler:           srv.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
-		ErrorLog:          slog.NewLogLogger(w.srv.Logger.Handler(), slog.LevelWarn),
+		ErrorLog:          slog.NewLogLogger(srv.Logger.Handler(), slog.LevelWarn),
 	}
 	served := make(chan error, 1)
 	go func() { served <- httpSrv.Serve(ln) }()
-	defer w.downloads.Close()
-	if err := announce(w.srv.BaseURL + "/"); err != nil {
+	defer srv.Downloads.Close()
+	if err := announce(srv.BaseURL + "/"); err != nil {
 		httpSrv.Close()
 		return err
 	}
 	if !f.noOpen {
-		if err := openBrowser(w.srv.BaseURL + "/"); err != nil {
-			fmt.Fprintf(a.io.Err, "hfgate: could not open a browser (%v): open %s yourself\n", err, w.srv.BaseURL+"/")
+		if err := openBrowser(srv.BaseURL + "/"); err != nil {
+			fmt.Fprintf(a.io.Err, "hfgate: could not open a browser (%v): open %s yourself\n", err, srv.BaseURL+"/")
 		}
 	}
 	select {
