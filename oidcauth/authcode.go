@@ -53,6 +53,10 @@ var reservedParams = []string{
 // keep server-side until the callback. Every call generates a fresh state,
 // nonce and PKCE verifier; the challenge is always S256.
 //
+// When the scopes include offline_access, prompt=consent is sent unless an
+// option sets prompt: without it, OpenID Connect Core §11 lets the provider
+// ignore the scope (and so issue no refresh token).
+//
 // redirectURL must be https, or http on a loopback address (RFC 8252 §7.3),
 // and registered with the provider. Errors are EINVALID. Begin makes no
 // network calls.
@@ -70,6 +74,12 @@ func (c *Client) Begin(redirectURL string, opts ...AuthOption) (authURL string, 
 	params := []oauth2.AuthCodeOption{
 		oauth2.S256ChallengeOption(a.Verifier),
 		oauth2.SetAuthURLParam("nonce", a.Nonce),
+	}
+	if slices.Contains(c.cfg.Scopes, "offline_access") &&
+		!slices.ContainsFunc(opts, func(o AuthOption) bool { return o.key == "prompt" }) {
+		// OpenID Connect Core §11: offline_access is ignored unless the
+		// prompt includes consent.
+		params = append(params, oauth2.SetAuthURLParam("prompt", "consent"))
 	}
 	for _, o := range opts {
 		if slices.Contains(reservedParams, o.key) || o.key == "" {

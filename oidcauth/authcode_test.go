@@ -85,6 +85,9 @@ func TestBegin(t *testing.T) {
 	if q.Has("code_verifier") || q.Has("client_secret") {
 		t.Errorf("authorization URL leaks a secret: %s", authURL)
 	}
+	if q.Has("prompt") {
+		t.Errorf("prompt = %q without offline_access", q.Get("prompt"))
+	}
 	if len(a.Verifier) < 43 || len(a.State) < 20 || len(a.Nonce) < 20 {
 		t.Errorf("attempt values too short: %+v", a)
 	}
@@ -112,6 +115,29 @@ func TestBegin(t *testing.T) {
 	back.Created = a.Created
 	if back != *a {
 		t.Errorf("JSON round trip = %+v, want %+v", back, *a)
+	}
+}
+
+// TestBeginOfflineAccess: asking for offline_access sends prompt=consent
+// (OpenID Connect Core §11), unless the caller chose a prompt.
+func TestBeginOfflineAccess(t *testing.T) {
+	p := newProvider(t)
+	c := mustOpen(t, p, func(cfg *Config) { cfg.Scopes = []string{"openid", "offline_access"} })
+	for _, tt := range []struct {
+		opts []AuthOption
+		want string
+	}{
+		{nil, "consent"},
+		{[]AuthOption{WithParam("prompt", "login consent")}, "login consent"},
+	} {
+		authURL, _, err := c.Begin("http://127.0.0.1:5000/callback", tt.opts...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		u, _ := url.Parse(authURL)
+		if got := u.Query()["prompt"]; len(got) != 1 || got[0] != tt.want {
+			t.Errorf("prompt = %q, want [%q]", got, tt.want)
+		}
 	}
 }
 

@@ -41,6 +41,9 @@ func (a *app) oauthApp() oauthApp {
 // reads Hugging Face's extra userinfo claims when they are there).
 func oidcConfig(issuer, clientID, secret string, scopes []string) oidcauth.Config {
 	cfg := oidcauth.HuggingFace(issuer)
+	if ep, _ := credstore.NormalizeEndpoint(issuer); ep != credstore.HuggingFaceEndpoint {
+		cfg.Name = "" // messages name the issuer's URL, not Hugging Face
+	}
 	cfg.ClientID, cfg.ClientSecret = clientID, secret
 	if len(scopes) > 0 {
 		cfg.Scopes = scopes

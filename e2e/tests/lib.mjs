@@ -50,3 +50,18 @@ export function startJSON(t, args, env) {
     child.once("exit", (code) => reject(new Error(`hfgate ${args.join(" ")} exited ${code}: ${stderr}`)));
   });
 }
+
+// runHfgate runs `hfgate ...args` to completion with input on stdin and
+// resolves with its exit code, stdout and stderr.
+export function runHfgate(args, env, input = "") {
+  return new Promise((resolve, reject) => {
+    const child = spawn(bin, args, { env, stdio: ["pipe", "pipe", "pipe"] });
+    let stdout = "", stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    child.on("error", reject);
+    child.on("exit", (code) => resolve({ code, stdout, stderr }));
+    child.stdin.on("error", () => {}); // hfgate may exit without reading it
+    child.stdin.end(input);
+  });
+}

@@ -7,14 +7,16 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { createServer } from "node:http";
 import { once } from "node:events";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import Provider from "oidc-provider";
-import { bin, tempHome, isolatedEnv } from "./lib.mjs";
+import { bin, tempHome, isolatedEnv, runHfgate as run } from "./lib.mjs";
 
 const CLIENT_ID = "hfgate-e2e";
 
 // startProvider serves oidc-provider on 127.0.0.1:0 with one native public
 // client that must use PKCE and may redirect to http://127.0.0.1:ANY/callback.
-async function startProvider(t) {
+async function startProvider(t, { accessTokenTTL = 3600, refresh = false } = {}) {
   const server = createServer();
   server.listen(0, "127.0.0.1");
   await once(server, "listening");
@@ -24,11 +26,12 @@ async function startProvider(t) {
       client_id: CLIENT_ID,
       application_type: "native",
       token_endpoint_auth_method: "none",
-      grant_types: ["authorization_code"],
+      grant_types: refresh ? ["authorization_code", "refresh_token"] : ["authorization_code"],
       response_types: ["code"],
       redirect_uris: ["http://127.0.0.1/callback"],
     }],
     pkce: { required: () => true },
+    ttl: { AccessToken: accessTokenTTL, IdToken: 3600, RefreshToken: 86400, Interaction: 600, Session: 3600, Grant: 86400 },
     features: { devInteractions: { enabled: true } },
     claims: { openid: ["sub"], profile: ["name", "preferred_username"], email: ["email"] },
     async findAccount(_ctx, sub) {
@@ -43,19 +46,6 @@ async function startProvider(t) {
   server.on("request", provider.callback());
   t.after(() => server.close());
   return issuer;
-}
-
-// run runs hfgate to completion and returns its exit code and output.
-function run(args, env, input = "") {
-  return new Promise((resolve, reject) => {
-    const child = spawn(bin, args, { env, stdio: ["pipe", "pipe", "pipe"] });
-    let stdout = "", stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("error", reject);
-    child.on("exit", (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input);
-  });
 }
 
 // browser is a minimal cookie-keeping client that follows redirects by hand
@@ -116,11 +106,10 @@ function waitForURL(child) {
   });
 }
 
-test("hfgate login against oidc-provider as a generic issuer", async (t) => {
-  const issuer = await startProvider(t);
-  const env = isolatedEnv(tempHome(t), { HUGGINGFACE_CLIENT_ID: CLIENT_ID });
-
-  const login = spawn(bin, ["login", "--no-browser", "--endpoint", issuer], { env, stdio: ["ignore", "pipe", "pipe"] });
+// signIn runs `hfgate login --no-browser` against issuer and plays the
+// browser through the development login and consent pages as "dana".
+async function signIn(t, issuer, env, extraArgs = []) {
+  const login = spawn(bin, ["login", "--no-browser", "--endpoint", issuer, ...extraArgs], { env, stdio: ["ignore", "pipe", "pipe"] });
   t.after(() => login.kill());
   let stdout = "", stderr = "";
   login.stdout.on("data", (d) => (stdout += d));
@@ -128,10 +117,6 @@ test("hfgate login against oidc-provider as a generic issuer", async (t) => {
   const exited = once(login, "exit");
   const authURL = await waitForURL(login);
   const params = new URL(authURL).searchParams;
-  assert.equal(params.get("code_challenge_method"), "S256");
-  assert.equal(params.get("client_id"), CLIENT_ID);
-  assert.match(params.get("redirect_uri"), /^http:\/\/127\.0\.0\.1:\d+\/callback$/);
-  assert.ok(params.get("state") && params.get("nonce"), "state and nonce are sent");
 
   const b = browser(issuer);
   let page = await b.go(authURL);
@@ -144,14 +129,33 @@ test("hfgate login against oidc-provider as a generic issuer", async (t) => {
   assert.ok(page.leave, "the provider redirects back to hfgate");
   const callback = new URL(page.leave);
   assert.equal(callback.origin + callback.pathname, params.get("redirect_uri"));
-  assert.ok(callback.searchParams.get("code"), `redirect has a code: ${callback.search.replace(/code=[^&]+/, "code=…")}`);
+  assert.ok(callback.searchParams.get("code"), "the redirect has a code");
   const res = await fetch(callback);
   assert.equal(res.status, 200, "hfgate's loopback page accepts the callback");
 
   const [code] = await exited;
   assert.equal(code, 0, `login failed:\n${stderr}`);
+  assert.ok(!(stdout + stderr).includes(callback.searchParams.get("code")), "the code is never printed");
+  return { params, stdout, stderr };
+}
+
+// storedCredential reads the fallback file (there is no D-Bus session in
+// isolatedEnv, so no keyring).
+function storedCredential(home, issuer) {
+  const entries = JSON.parse(readFileSync(join(home, "config", "hfgate", "credentials.json"), "utf8"));
+  return entries[issuer];
+}
+
+test("hfgate login against oidc-provider as a generic issuer", async (t) => {
+  const issuer = await startProvider(t);
+  const env = isolatedEnv(tempHome(t), { HUGGINGFACE_CLIENT_ID: CLIENT_ID });
+
+  const { params, stdout, stderr } = await signIn(t, issuer, env);
+  assert.equal(params.get("code_challenge_method"), "S256");
+  assert.equal(params.get("client_id"), CLIENT_ID);
+  assert.match(params.get("redirect_uri"), /^http:\/\/127\.0\.0\.1:\d+\/callback$/);
+  assert.ok(params.get("state") && params.get("nonce"), "state and nonce are sent");
   assert.match(stdout, new RegExp(`Signed in as dana to ${issuer} \\(stored in (keyring|file .*)\\)`));
-  assert.ok(!stderr.includes(callback.searchParams.get("code")), "the code is never printed");
 
   const who = await run(["whoami", "--json", "--endpoint", issuer], env);
   assert.equal(who.code, 0, who.stderr);
@@ -177,4 +181,48 @@ test("hfgate login against oidc-provider as a generic issuer", async (t) => {
   assert.match(out.stdout, /Removed the /);
   const after = await run(["token", "--endpoint", issuer], env);
   assert.equal(after.code, 3, "signed out: token fails with exit status 3");
+});
+
+// oidc-provider issues refresh tokens for offline_access (which needs
+// prompt=consent, sent by hfgate) and rotates them for public clients. Its
+// access tokens live 2 minutes here, within hfgate's 5-minute leeway, so
+// every `hfgate token` renews.
+test("hfgate token renews with a rotating refresh token from oidc-provider", async (t) => {
+  const issuer = await startProvider(t, { accessTokenTTL: 120, refresh: true });
+  const home = tempHome(t);
+  const env = isolatedEnv(home, { HUGGINGFACE_CLIENT_ID: CLIENT_ID });
+
+  const { params } = await signIn(t, issuer, env, ["--scopes", "openid profile offline_access"]);
+  assert.equal(params.get("prompt"), "consent");
+  const first = storedCredential(home, issuer);
+  assert.ok(first.refresh_token, "a refresh token is stored");
+
+  const tok = await run(["token", "--endpoint", issuer], env);
+  assert.equal(tok.code, 0, tok.stderr);
+  const second = storedCredential(home, issuer);
+  assert.equal(tok.stdout.trim(), second.access_token, "token prints the renewed, stored access token");
+  assert.notEqual(second.access_token, first.access_token, "the access token was renewed");
+  assert.notEqual(second.refresh_token, first.refresh_token, "the refresh token was rotated");
+
+  const who = await run(["whoami", "--json", "--endpoint", issuer], env);
+  assert.equal(who.code, 0, who.stderr);
+  assert.equal(JSON.parse(who.stdout).username, "dana");
+
+  // Spending the old refresh token again is caught by oidc-provider's reuse
+  // detection, which revokes the whole grant: hfgate then says signed out.
+  const reuse = await fetch(`${issuer}/token`, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ grant_type: "refresh_token", refresh_token: first.refresh_token, client_id: CLIENT_ID }),
+  });
+  assert.equal(reuse.status, 400);
+  assert.equal((await reuse.json()).error, "invalid_grant", "the old refresh token is dead");
+  const after = await run(["token", "--endpoint", issuer], env);
+  assert.equal(after.code, 3, after.stderr);
+  assert.match(after.stderr, /signed out .*run hfgate login/);
+  assert.equal(after.stdout, "");
+
+  for (const secret of [first.access_token, first.refresh_token, second.refresh_token]) {
+    assert.ok(!(tok.stderr + who.stdout + who.stderr + after.stderr).includes(secret), "no token is printed");
+  }
 });
