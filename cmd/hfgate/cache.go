@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -85,12 +86,23 @@ func timeOrNil(t time.Time) *time.Time {
 	return &t
 }
 
-// findCached returns the cached repository id of a scan, or ENOTFOUND.
-func findCached(rep *hfcache.Report, id hfgate.RepoID) (hfcache.CachedRepo, error) {
+// scanCache scans the cache and returns the report with its repos, or
+// with only the repo args names: ENOTFOUND when it is not cached, EINVALID
+// for a bad id.
+func (a *app) scanCache(ctx context.Context, args []string) (*hfcache.Report, []hfcache.CachedRepo, error) {
+	c, _ := a.cache()
+	rep, err := c.Scan(ctx)
+	if err != nil || len(args) == 0 {
+		return rep, rep.Repos, err
+	}
+	id, err := hfgate.ParseRepoID(args[0])
+	if err != nil {
+		return nil, nil, err
+	}
 	for _, r := range rep.Repos {
 		if r.ID == id && r.Type == hfgate.RepoTypeModel {
-			return r, nil
+			return rep, []hfcache.CachedRepo{r}, nil
 		}
 	}
-	return hfcache.CachedRepo{}, hfgate.Errorf(hfgate.ENOTFOUND, "%s is not in the cache %s; list what is with \"hfgate cache ls\"", id, rep.Dir)
+	return nil, nil, hfgate.Errorf(hfgate.ENOTFOUND, "%s is not in the cache %s; list what is with \"hfgate cache ls\"", id, rep.Dir)
 }

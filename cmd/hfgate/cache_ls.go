@@ -6,9 +6,6 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-
-	"github.com/hfgate/hfgate"
-	"github.com/hfgate/hfgate/hfcache"
 )
 
 // cacheLsOutput is the --json output of "hfgate cache ls".
@@ -33,23 +30,13 @@ files, revisions and when they were last used. With REPO, list its revisions
   HF_HUB_CACHE=/data/hf hfgate cache ls --json`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c, _ := a.cache()
-			rep, err := c.Scan(cmd.Context())
+			rep, repos, err := a.scanCache(cmd.Context(), args)
 			if err != nil {
 				return err
 			}
 			out := cacheLsOutput{Dir: rep.Dir, Size: rep.Size, Repos: []cachedRepoOutput{}, Incomplete: []string{}, Warnings: []string{}}
-			repos := rep.Repos
 			if len(args) == 1 {
-				id, err := hfgate.ParseRepoID(args[0])
-				if err != nil {
-					return err
-				}
-				r, err := findCached(rep, id)
-				if err != nil {
-					return err
-				}
-				repos, out.Size = []hfcache.CachedRepo{r}, r.Size
+				out.Size = repos[0].Size
 			}
 			for _, r := range repos {
 				out.Repos = append(out.Repos, newCachedRepoOutput(r))

@@ -38,21 +38,9 @@ partial download left behind is reported but is not damage.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			c, _ := a.cache()
-			rep, err := c.Scan(ctx)
+			rep, repos, err := a.scanCache(ctx, args)
 			if err != nil {
 				return err
-			}
-			repos := rep.Repos
-			if len(args) == 1 {
-				id, err := hfgate.ParseRepoID(args[0])
-				if err != nil {
-					return err
-				}
-				r, err := findCached(rep, id)
-				if err != nil {
-					return err
-				}
-				repos = []hfcache.CachedRepo{r}
 			}
 			out := cacheVerifyOutput{Dir: rep.Dir, Repos: []hfgate.RepoID{}, Problems: []verifyProblem{}}
 			damaged := 0
