@@ -15,10 +15,13 @@ import (
 // Defaults of a Downloader.
 const (
 	// DefaultConns is how many connections a Downloader opens at once, over
-	// all files and parts.
-	DefaultConns = 8
-	// DefaultFiles is how many files a Download fetches at once.
-	DefaultFiles = 8
+	// all files and parts. DefaultFiles is how many files a Download
+	// fetches at once. Measured against hubsim with 30 ms per request
+	// (bench scenario 3, 50 files of 1 MiB): 16 and 16 took 0.40-0.49 s,
+	// 8 and 8 took 0.58-1.0 s, 8 connections for 16 files 0.5-1.5 s.
+	// Memory is a 256 KiB buffer per connection.
+	DefaultConns = 16
+	DefaultFiles = 16
 	// DefaultMinPartSize and DefaultMaxPartSize bound the size of one
 	// parallel part: a file is cut into about four parts per connection,
 	// clamped to these sizes.
