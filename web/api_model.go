@@ -72,10 +72,12 @@ func (s *Server) access(ctx context.Context, m *hfgate.Model) string {
 		return AccessGranted
 	case hfgate.EUNAUTHORIZED:
 		return AccessSignIn
-	default: // EGATED, EFORBIDDEN, or the Hub could not tell: assume not
+	case hfgate.EGATED, hfgate.EFORBIDDEN:
 		if UserCredentials(ctx) {
 			return AccessNotGranted
 		}
 		return AccessSignIn
+	default: // the Hub could not tell now
+		return ""
 	}
 }

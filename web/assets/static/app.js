@@ -232,7 +232,7 @@
             r.file.quantization ? el("span", { class: "pill", text: r.file.quantization }) : null,
             el("span", { text: fmtBytes(r.file.size) }),
             r.file.memory ? el("span", { text: `needs ~${fmtBytes(r.file.memory.total)}` }) : null),
-          r.reason ? el("span", { class: "muted small", text: r.reason }) : null))));
+          r.reason ? el("span", { class: "muted small rec-reason", text: r.reason }) : null))));
     } catch (err) {
       showError(box, err, recommendations);
     }
