@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -15,11 +16,19 @@ import (
 // fresh HF_HOME and returns the exit status and both outputs.
 func runDownload(t *testing.T, sim *hubsim.Server, home string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
+	return runDownloadEnv(t, sim, home, nil, args...)
+}
+
+func runDownloadEnv(t *testing.T, sim *hubsim.Server, home string, extra map[string]string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
 	env := map[string]string{
 		"HF_ENDPOINT":     sim.URL(),
 		"HF_HOME":         home,
 		"XDG_CONFIG_HOME": filepath.Join(home, "config"),
 		"HOME":            home,
+	}
+	for k, v := range extra {
+		env[k] = v
 	}
 	var out, errOut strings.Builder
 	code = run(context.Background(), append([]string{"download"}, args...),
@@ -66,6 +75,23 @@ func TestDownloadCommand(t *testing.T) {
 	}
 	if snap := filepath.Dir(want); last.Paths[0] != snap {
 		t.Fatalf("whole-repo download printed %q, want the snapshot dir %s", last.Paths, snap)
+	}
+
+	offline := map[string]string{"HF_HUB_OFFLINE": "1", "HF_ENDPOINT": "http://127.0.0.1:9"} // nothing listens there
+	if code, out, errOut := runDownloadEnv(t, sim, home, offline, hubsim.RepoTiny, "tiny-llama-Q2_K.gguf"); code != 0 || strings.TrimSpace(out) != want {
+		t.Fatalf("offline hit: exit %d, stdout %q\n%s", code, out, errOut)
+	}
+	if code, _, errOut := runDownloadEnv(t, sim, home, offline, hubsim.RepoTiny, "tiny-llama-Q8_0.gguf"); code != exitNotFound || !strings.Contains(errOut, "HF_HUB_OFFLINE") {
+		t.Fatalf("offline miss: exit %d\n%s", code, errOut)
+	}
+
+	dir := filepath.Join(home, "models")
+	code, out, errOut = runDownload(t, sim, home, hubsim.RepoTiny, "tiny-llama-Q2_K.gguf", "--local-dir", dir)
+	if code != 0 || strings.TrimSpace(out) != filepath.Join(dir, "tiny-llama-Q2_K.gguf") {
+		t.Fatalf("--local-dir: exit %d, stdout %q\n%s", code, out, errOut)
+	}
+	if _, err := os.Stat(filepath.Join(dir, ".cache", "huggingface", "download", "tiny-llama-Q2_K.gguf.metadata")); err != nil {
+		t.Fatalf("--local-dir wrote no metadata: %v", err)
 	}
 }
 
