@@ -35,15 +35,20 @@ func (a *app) configPath() (path string, explicit bool) {
 
 // configDir is $XDG_CONFIG_HOME/hfgate, else ~/.config/hfgate.
 func (a *app) configDir() string {
-	base := a.env("XDG_CONFIG_HOME")
-	if base == "" {
-		home := a.env("HOME")
-		if home == "" {
-			home, _ = os.UserHomeDir()
-		}
-		base = filepath.Join(home, ".config")
+	return filepath.Join(a.xdgDir("XDG_CONFIG_HOME", ".config"), "hfgate")
+}
+
+// xdgDir returns the XDG base directory named by env key, else
+// ~/fallback.
+func (a *app) xdgDir(key, fallback string) string {
+	if base := a.env(key); base != "" {
+		return base
 	}
-	return filepath.Join(base, "hfgate")
+	home := a.env("HOME")
+	if home == "" {
+		home, _ = os.UserHomeDir()
+	}
+	return filepath.Join(home, fallback)
 }
 
 // loadConfig reads the config file. A missing default file is no error; a

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"time"
 
@@ -37,25 +36,13 @@ only. Ctrl-C stops it.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return a.demo(cmd.Context(), f) },
 	}
-	fl := cmd.Flags()
-	fl.StringVar(&f.addr, "addr", "127.0.0.1:0", "loopback host:port of the web app (port 0 picks a free port)")
-	fl.BoolVar(&f.noOpen, "no-open", false, "do not open a browser; only print the URL")
-	fl.StringVar(&f.memory, "memory", "", "memory a model may use, e.g. 16GiB (default: what is available now)")
-	fl.BoolVar(&f.asJSON, "json", false, `print {"url":URL,"hub":URL,"cache":DIR} on one line once listening`)
+	f.register(cmd, `print {"url":URL,"hub":URL,"cache":DIR} on one line once listening`)
 	return cmd
 }
 
 // demoCacheDir is the demo's own hub cache, apart from the user's.
 func (a *app) demoCacheDir() string {
-	base := a.env("XDG_CACHE_HOME")
-	if base == "" {
-		home := a.env("HOME")
-		if home == "" {
-			home, _ = os.UserHomeDir()
-		}
-		base = filepath.Join(home, ".cache")
-	}
-	return filepath.Join(base, "hfgate", "demo", "hub")
+	return filepath.Join(a.xdgDir("XDG_CACHE_HOME", ".cache"), "hfgate", "demo", "hub")
 }
 
 func (a *app) demo(ctx context.Context, f webFlags) error {

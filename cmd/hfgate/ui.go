@@ -36,11 +36,7 @@ register it, and public models work anonymously. Ctrl-C stops it.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return a.ui(cmd.Context(), f) },
 	}
-	fl := cmd.Flags()
-	fl.StringVar(&f.addr, "addr", "127.0.0.1:0", "loopback host:port to serve on (port 0 picks a free port)")
-	fl.BoolVar(&f.noOpen, "no-open", false, "do not open a browser; only print the URL")
-	fl.StringVar(&f.memory, "memory", "", "memory a model may use, e.g. 16GiB (default: what is available now)")
-	fl.BoolVar(&f.asJSON, "json", false, `print {"url":URL,"hub":URL} on one line once listening`)
+	f.register(cmd, `print {"url":URL,"hub":URL} on one line once listening`)
 	return cmd
 }
 

@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/hfgate/hfgate"
 	"github.com/hfgate/hfgate/credstore"
 	"github.com/hfgate/hfgate/download"
@@ -27,6 +29,15 @@ type webFlags struct {
 	noOpen bool
 	asJSON bool
 	memory string // --memory: the budget instead of the available memory
+}
+
+// register adds the flags to cmd; jsonHelp describes what --json prints.
+func (f *webFlags) register(cmd *cobra.Command, jsonHelp string) {
+	fl := cmd.Flags()
+	fl.StringVar(&f.addr, "addr", "127.0.0.1:0", "loopback host:port of the web app (port 0 picks a free port)")
+	fl.BoolVar(&f.noOpen, "no-open", false, "do not open a browser; only print the URL")
+	fl.StringVar(&f.memory, "memory", "", "memory a model may use, e.g. 16GiB (default: what is available now)")
+	fl.BoolVar(&f.asJSON, "json", false, jsonHelp)
 }
 
 // newWebApp wires the web app: hub for the API, cache for downloads,
