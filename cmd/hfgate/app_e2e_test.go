@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"testing"
 	"time"
@@ -33,6 +34,15 @@ func TestE2EScopes(t *testing.T) {
 	out := e.whoamiJSON()
 	if out.Email != "alice@example.com" || !slices.Equal(out.Token.Scopes, []string{"openid", "profile", "email"}) {
 		t.Errorf("with the email scope: whoami = %+v", out)
+	}
+	human := e.mustRun("", "whoami").stdout
+	for _, re := range []string{
+		`(?m)^user: +alice \(Alice Martin\)$`, `(?m)^email: +alice@example\.com$`, `(?m)^orgs: +acme \(write\)$`,
+		`(?m)^token: +oauth, from file$`, `(?m)^scopes: +openid profile email$`, `(?m)^expires: +\d{4}-\d\d-\d\d \d\d:\d\d .+ \(in (7h5\dm|8h00m)\)$`,
+	} {
+		if !regexp.MustCompile(re).MatchString(human) {
+			t.Errorf("whoami output does not match %s:\n%s", re, human)
+		}
 	}
 }
 

@@ -37,12 +37,15 @@ func (a *app) oauthApp() oauthApp {
 
 // oidcConfig returns the sign-in configuration for issuer: the Hugging Face
 // preset, which works for any OpenID Connect issuer because discovery
-// decides the endpoints (the preset only adds a device endpoint fallback and
-// reads Hugging Face's extra userinfo claims when they are there).
+// decides the endpoints; it also reads Hugging Face's extra userinfo claims
+// when they are there. Only huggingface.co itself gets the preset's device
+// endpoint fallback (its discovery document is UNVERIFIED); any other
+// issuer offers device sign-in only if its discovery document says so.
 func oidcConfig(issuer, clientID, secret string, scopes []string) oidcauth.Config {
 	cfg := oidcauth.HuggingFace(issuer)
 	if ep, _ := credstore.NormalizeEndpoint(issuer); ep != credstore.HuggingFaceEndpoint {
 		cfg.Name = "" // messages name the issuer's URL, not Hugging Face
+		cfg.DeviceAuthURL = ""
 	}
 	cfg.ClientID, cfg.ClientSecret = clientID, secret
 	if len(scopes) > 0 {

@@ -154,11 +154,23 @@ func (o *whoamiOutput) print(a *app) error {
 	if e := o.Token.ExpiresAt; e != nil {
 		expires = e.Local().Format("2006-01-02 15:04 MST")
 		if d := time.Until(*e).Round(time.Minute); d > 0 {
-			expires += " (in " + strings.TrimSuffix(d.String(), "0s") + ")"
+			expires += " (in " + humanDuration(d) + ")"
 		} else {
 			expires += " (expired)"
 		}
 	}
 	t.Row("expires:", expires)
 	return t.Flush()
+}
+
+// humanDuration formats a time to expiry: "3 days", "7h59m", "12m".
+func humanDuration(d time.Duration) string {
+	switch {
+	case d >= 48*time.Hour:
+		return fmt.Sprintf("%d days", d/(24*time.Hour))
+	case d >= time.Hour:
+		return fmt.Sprintf("%dh%02dm", d/time.Hour, d%time.Hour/time.Minute)
+	default:
+		return fmt.Sprintf("%dm", d/time.Minute)
+	}
 }

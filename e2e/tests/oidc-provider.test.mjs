@@ -176,6 +176,10 @@ test("hfgate login against oidc-provider as a generic issuer", async (t) => {
     assert.ok(!out.includes(accessToken), "the access token appears only on token's stdout");
   }
 
+  const device = await run(["login", "--device", "--no-browser", "--endpoint", issuer], env);
+  assert.equal(device.code, 2, device.stderr);
+  assert.match(device.stderr, /does not offer device sign-in: sign in with a browser instead/);
+
   const out = await run(["logout", "--endpoint", issuer], env);
   assert.equal(out.code, 0, out.stderr);
   assert.match(out.stdout, /Removed the /);
