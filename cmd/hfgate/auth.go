@@ -133,7 +133,11 @@ func (r refresher) Refresh(ctx context.Context, cred *hfgate.Credential) (*hfgat
 // it came from. found is false when nothing was stored: err is then the
 // store's "not signed in" error.
 func (a *app) freshCredential(ctx context.Context) (cred *hfgate.Credential, src credstore.Source, found bool, err error) {
-	st := &credStoreAdapter{store: a.credStore()}
+	store := a.credStore()
+	// The "no keyring, stored in a file" notice was shown at login; repeating
+	// it on every renewal would only clutter the output of scripts.
+	store.Notice = nil
+	st := &credStoreAdapter{store: store}
 	cred, err = oidcauth.Fresh(ctx, st, refresher{a}, a.endpoint())
 	return cred, st.source, st.source != "", err
 }

@@ -58,7 +58,12 @@ func TestE2ERefreshRotation(t *testing.T) {
 		t.Fatalf("expired access token: whoami-v2 status %d, want 401", got)
 	}
 
-	tok := e.token()
+	r := e.mustRun("", "token")
+	tok := strings.TrimSpace(r.stdout)
+	e.addSecret(tok)
+	if r.stderr != "" {
+		t.Errorf("token printed on stderr while renewing: %q", r.stderr)
+	}
 	now := e.storedCred()
 	if tok == old.AccessToken || tok != now.AccessToken {
 		t.Fatalf("token did not print a renewed, stored access token")
