@@ -119,6 +119,11 @@ test("web app: sign in, search, download, sign out; gated as bob; denied consent
     assert.ok(badges.includes("yes") || badges.includes("no"), `no fit verdicts: ${badges}`);
     await shot(page, "04-model");
 
+    // alice has a private model: shown with a badge, to her only.
+    await page.goto(`${url}models/alice/coder-lora-experiments`);
+    await page.getByTestId("private-badge").waitFor();
+    await shot(page, "04b-private");
+
     // Download a small GGUF file from the tiny model.
     await page.goto(`${url}models/${TINY}`);
     const row = page.locator(`[data-testid=file-row][data-path="${TINY_FILE}"]`);
@@ -197,6 +202,11 @@ test("web app: sign in, search, download, sign out; gated as bob; denied consent
     await notice.waitFor();
     assert.match(await notice.textContent(), /must grant your account access/);
     assert.equal(await page.getByTestId("request-access").getAttribute("href"), `${hub}/${GATED}`);
+    // A download he may not make fails in plain words.
+    await page.locator(`[data-testid=file-row][data-path="config.json"]`).getByTestId("download-button").click();
+    const failed = page.locator(`[data-testid=download][data-file="config.json"][data-state=failed]`);
+    await failed.waitFor({ timeout: 30000 });
+    assert.match(await failed.getByTestId("download-error").textContent(), /access/i);
     await shot(page, "08-gated-bob");
     check();
     await ctx.close();

@@ -441,7 +441,7 @@
         const active = ["queued", "running", "verifying"].includes(t.state);
         put(r.actions,
           active ? el("button", { type: "button", class: "btn small ghost", testid: "download-cancel", "aria-label": `Cancel ${t.file}`, text: "Cancel", on: { click: () => act(t.id, "cancel") } }) : null,
-          t.state === "failed" || t.state === "canceled" ? el("button", { type: "button", class: "btn small", testid: "download-resume", "aria-label": `Resume ${t.file}`, text: "Resume", on: { click: () => act(t.id, "resume") } }) : null);
+          t.state === "failed" || t.state === "canceled" ? el("button", { type: "button", class: "btn small", testid: "download-resume", "aria-label": `${t.state === "failed" ? "Retry" : "Resume"} ${t.file}`, text: t.state === "failed" ? "Retry" : "Resume", on: { click: () => act(t.id, "resume") } }) : null);
       }
       return r.li;
     }
