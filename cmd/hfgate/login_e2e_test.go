@@ -115,6 +115,11 @@ func TestE2ELoginLoopback(t *testing.T) {
 	if perm := fi.Mode().Perm(); perm != 0o600 {
 		t.Errorf("credentials file mode %04o, want 0600", perm)
 	}
+	if di, err := os.Stat(filepath.Dir(e.credFile())); err != nil {
+		t.Error(err)
+	} else if perm := di.Mode().Perm(); perm != 0o700 {
+		t.Errorf("credentials directory mode %04o, want 0700", perm)
+	}
 	cred := e.storedCred()
 	if cred == nil || cred.Username != "alice" || cred.ClientID != hubsim.ClientPublic || cred.RefreshToken == "" ||
 		!strings.HasPrefix(cred.AccessToken, "hf_oauth_") || cred.Expiry.IsZero() {

@@ -173,10 +173,18 @@ func TestE2ELogout(t *testing.T) {
 func TestE2ELoginWithToken(t *testing.T) {
 	e := newE2E(t, hubsim.Options{})
 	e.setenv("HUGGINGFACE_CLIENT_ID", "") // --with-token needs no OAuth app
-	tok, err := e.hub.MintToken(hubsim.UserBob, "read")
+	// Mint a classic token the way the Node suite does, over hubsim's admin route.
+	resp, err := http.Post(e.hub.URL()+"/_hubsim/tokens", "application/json", strings.NewReader(`{"user":"bob","role":"read"}`))
 	if err != nil {
 		t.Fatal(err)
 	}
+	var minted struct{ Token string }
+	err = json.NewDecoder(resp.Body).Decode(&minted)
+	resp.Body.Close()
+	if err != nil || !strings.HasPrefix(minted.Token, "hf_") {
+		t.Fatalf("mint token: status %d, %v", resp.StatusCode, err)
+	}
+	tok := minted.Token
 	e.addSecret(tok)
 	r := e.mustRun(tok+"\n", "login", "--with-token")
 	if !strings.HasPrefix(r.stdout, "Signed in as bob to "+e.hub.URL()) {
