@@ -21,13 +21,17 @@ const timeBin = "/usr/bin/time"
 type proc struct {
 	argv []string
 	env  []string // KEY=VALUE on top of the bench's minimal environment
-	rss  bool     // run under /usr/bin/time -v for the peak RSS
+	// bare runs the command itself, not under /usr/bin/time -v, so that
+	// a signal reaches it (and no peak RSS or CPU time is measured).
+	bare bool
 }
 
 // result is what one run of a proc gave.
 type result struct {
 	wall   time.Duration
-	rssKiB int64 // peak RSS from /usr/bin/time -v; 0 if not measured
+	cpu    time.Duration // user + system, from /usr/bin/time -v
+	synced time.Duration // curlFile with fsync: how long "sync FILE" took after
+	rssKiB int64         // peak RSS from /usr/bin/time -v
 	err    error
 }
 
@@ -47,7 +51,7 @@ func (b *bench) start(p proc) (*running, error) {
 	b.seq++
 	r := &running{name: filepath.Base(p.argv[0]), logPath: filepath.Join(b.work, "logs", fmt.Sprintf("%03d.log", b.seq))}
 	argv := p.argv
-	if p.rss {
+	if !p.bare {
 		r.rssPath = filepath.Join(b.work, "logs", fmt.Sprintf("%03d.time", b.seq))
 		argv = append([]string{timeBin, "-v", "-o", r.rssPath}, argv...)
 	}
@@ -77,7 +81,7 @@ func (r *running) wait() result {
 		res.err = fmt.Errorf("%s: %v: %s", r.name, err, tail(out, 400))
 	}
 	if r.rssPath != "" {
-		res.rssKiB = maxRSS(r.rssPath)
+		res.rssKiB, res.cpu = timeV(r.rssPath)
 	}
 	return res
 }
@@ -93,16 +97,22 @@ func (b *bench) exec(ctx context.Context, p proc) result {
 	return r.wait()
 }
 
-var rssLine = regexp.MustCompile(`Maximum resident set size \(kbytes\): (\d+)`)
+var (
+	rssLine = regexp.MustCompile(`Maximum resident set size \(kbytes\): (\d+)`)
+	cpuLine = regexp.MustCompile(`(?:User|System) time \(seconds\): ([0-9.]+)`)
+)
 
-func maxRSS(path string) int64 {
+// timeV reads the peak RSS and the CPU time from /usr/bin/time -v output.
+func timeV(path string) (rssKiB int64, cpu time.Duration) {
 	data, _ := os.ReadFile(path)
-	m := rssLine.FindSubmatch(data)
-	if m == nil {
-		return 0
+	if m := rssLine.FindSubmatch(data); m != nil {
+		rssKiB, _ = strconv.ParseInt(string(m[1]), 10, 64)
 	}
-	n, _ := strconv.ParseInt(string(m[1]), 10, 64)
-	return n
+	for _, m := range cpuLine.FindAllSubmatch(data, -1) {
+		s, _ := strconv.ParseFloat(string(m[1]), 64)
+		cpu += time.Duration(s * float64(time.Second))
+	}
+	return rssKiB, cpu
 }
 
 func tail(b []byte, n int) string {

@@ -83,6 +83,7 @@ func run(ctx context.Context, cfg config) error {
 			rows = append(rows, row{id: s.id, status: "SKIP", note: "time budget used up"})
 			continue
 		}
+		b.logf("# scenario %s; load average %s", s.id, loadavg())
 		rows = append(rows, s.fn(ctx)...)
 	}
 	b.printTable(rows)

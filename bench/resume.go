@@ -50,7 +50,7 @@ func (b *bench) killOnce(ctx context.Context, size int64) (served, killedAt int6
 	if err := b.hs.setFaults(ctx, fault{Host: "cdn", BandwidthPerConn: killCapBPS}); err != nil {
 		return 0, 0, err
 	}
-	p := proc{argv: []string{b.bin, "download", benchRepo, bigFile}, env: b.hfgateEnv(home)}
+	p := proc{argv: []string{b.bin, "download", benchRepo, bigFile}, env: b.hfgateEnv(home), bare: true}
 	r, err := b.start(p)
 	if err != nil {
 		return 0, 0, err

@@ -44,7 +44,7 @@ func (b *bench) smallFiles(ctx context.Context) []row {
 		return r
 	}
 	c, h, err := b.pairRuns(curl, func(int) result {
-		return b.download(ctx, benchRepo, []string{"--include", smallGlob}, files, false)
+		return b.download(ctx, benchRepo, []string{"--include", smallGlob}, files)
 	})
 	if err != nil {
 		return []row{failed("3", name, err)}
@@ -52,6 +52,6 @@ func (b *bench) smallFiles(ctx context.Context) []row {
 	cw, hw := median(walls(c)), median(walls(h))
 	return []row{{id: "3", name: name, curl: secs(cw), hfgate: secs(hw),
 		ratio: fmt.Sprintf("%.1fx", cw.Seconds()/hw.Seconds()), target: ">= 4x", status: judge(cw.Seconds()/hw.Seconds() >= 4),
-		note: fmt.Sprintf("hubsim fault latency=%v on every Hub and CDN request, for curl and hfgate alike; curl is one process, files one after another; runs: curl %v, hfgate %v",
-			b.cfg.latency, walls(c), walls(h))}}
+		note: fmt.Sprintf("hubsim fault latency=%v on every Hub and CDN request, for curl and hfgate alike; curl is one process, files one after another; %s; runs: curl %v, hfgate %v",
+			b.cfg.latency, cpuNote(c, h), walls(c), walls(h))}}
 }
