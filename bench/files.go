@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"time"
 )
 
 // freshDir returns a new empty directory under the work directory.
@@ -76,4 +77,17 @@ func (b *bench) verify(file, repo, path string) error {
 		return fmt.Errorf("%s: sha256 %s, want %s", path, got, want.SHA256)
 	}
 	return nil
+}
+
+// sha256Rate measures how fast this machine hashes with SHA-256 on one
+// core right now (MB/s), the floor under any verified download's CPU time.
+func sha256Rate() float64 {
+	buf := make([]byte, 1<<20)
+	h := sha256.New()
+	start := time.Now()
+	const n = 256
+	for range n {
+		h.Write(buf)
+	}
+	return mbps(n<<20, time.Since(start))
 }
