@@ -70,20 +70,50 @@ func fmtBytes(n int64) string {
 
 // writebackEvery is how many finished bytes go to the disk at a time while
 // a download runs. Without it the fsync before publishing a 2 GiB file
-// waits seconds for all of it at once.
+// waits for all of it at once; with it, the disk works while the network
+// does.
 const writebackEvery = 32 << 20
 
-// writeback starts writing a file's finished prefix to disk as it grows.
-// Not safe for concurrent use.
+// writeback starts writing a file's finished prefix to disk as it grows,
+// from its own goroutine, since flushRange blocks while the disk is busy
+// and hashing must not wait for the disk. upTo is for one goroutine; call
+// stop when done.
 type writeback struct {
 	file *os.File
-	done int64 // bytes handed to the kernel
+	next chan int64 // the latest finished offset; holds at most one
+	done chan struct{}
 }
 
-// upTo says the first off bytes are final.
+func startWriteback(file *os.File, from int64) *writeback {
+	w := &writeback{file: file, next: make(chan int64, 1), done: make(chan struct{})}
+	go func() {
+		defer close(w.done)
+		for off := range w.next {
+			if off-from >= writebackEvery {
+				flushRange(file, from, off-from)
+				from = off
+			}
+		}
+	}()
+	return w
+}
+
+// upTo says the first off bytes are final. It never blocks.
 func (w *writeback) upTo(off int64) {
-	if off-w.done >= writebackEvery {
-		startWriteback(w.file, w.done, off-w.done)
-		w.done = off
+	for {
+		select {
+		case w.next <- off:
+			return
+		default:
+		}
+		select {
+		case <-w.next: // replace a stale offset
+		default:
+		}
 	}
+}
+
+func (w *writeback) stop() {
+	close(w.next)
+	<-w.done
 }

@@ -35,9 +35,9 @@ func freeSpace(dir string) (uint64, bool) {
 	return st.Bavail * uint64(st.Bsize), true
 }
 
-// startWriteback asks the kernel to start writing [off, off+n) of file to
-// disk now, without waiting for it, so that the fsync before publishing
-// finds little left to write. Errors are ignored: it is only a hint.
-func startWriteback(file *os.File, off, n int64) {
+// flushRange asks the kernel to start writing [off, off+n) of file to disk
+// now, so that the fsync before publishing finds little left to write. It
+// may block while the disk is busy. Errors are ignored: it is only a hint.
+func flushRange(file *os.File, off, n int64) {
 	unix.SyncFileRange(int(file.Fd()), off, n, unix.SYNC_FILE_RANGE_WRITE)
 }

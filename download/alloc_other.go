@@ -10,5 +10,5 @@ func allocate(*os.File, int64, int64, bool) error { return errNoAllocate }
 // freeSpace is unknown here; a full disk is still reported when a write fails.
 func freeSpace(string) (uint64, bool) { return 0, false }
 
-// startWriteback is a hint this platform does without.
-func startWriteback(*os.File, int64, int64) {}
+// flushRange is a hint this platform does without.
+func flushRange(*os.File, int64, int64) {}

@@ -12,10 +12,11 @@ import (
 )
 
 // journalEvery is how much progress may go unrecorded in the journal. A kill
-// loses at most this much plus what was in flight on the sockets. Files
-// under 1 GiB record every 1/64 of their size (at least 1 MiB), so that a
-// resume refetches at most about 2% of any file.
-const journalEvery = 16 << 20
+// loses at most this much plus what was in flight on the sockets; a save
+// costs a small write and a rename. Files under 256 MiB record every 1/64
+// of their size (at least 1 MiB), so that a resume refetches at most about
+// 2% of any file.
+const journalEvery = 4 << 20
 
 func (f *fetch) journalEvery() int64 { return min(journalEvery, max(f.size/64, 1<<20)) }
 
@@ -169,7 +170,8 @@ func (f *fetch) followHash(ctx context.Context, file *os.File, h hash.Hash, cont
 	}
 	buf := make([]byte, f.bufSize)
 	var hashed int64
-	wb := writeback{file: file}
+	wb := startWriteback(file, 0)
+	defer wb.stop()
 	for hashed < f.size {
 		if c := contiguous(); c > hashed {
 			c = min(c, hashed+writebackEvery) // hand finished bytes to the disk as we go

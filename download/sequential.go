@@ -43,7 +43,8 @@ func (f *fetch) sequential(ctx context.Context) error {
 	f.done.Store(have)
 	f.onProg(have)
 
-	wb := writeback{file: file, done: have}
+	wb := startWriteback(file, have)
+	defer wb.stop()
 	sink := func(p []byte, off int64) error {
 		if _, err := file.WriteAt(p, off); err != nil {
 			return writeError(err, f.path, f.size)
