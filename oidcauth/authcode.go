@@ -131,7 +131,7 @@ func (c *Client) Exchange(ctx context.Context, a *Attempt, callback url.Values) 
 	}
 	tok, err := c.oauth2Config(a.RedirectURL).Exchange(c.tokenContext(ctx), code, oauth2.VerifierOption(a.Verifier))
 	if err != nil {
-		return nil, userError(c.name(), reduceTokenError(err, code, a.Verifier),
+		return nil, userError(c.name(), reduceTokenError(err, code, a.Verifier, c.cfg.ClientSecret),
 			"the sign-in code was rejected (expired, already used, or issued to another app): sign in again")
 	}
 	return c.finish(ctx, tok, a.Nonce, true)

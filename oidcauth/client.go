@@ -62,7 +62,7 @@ func Open(ctx context.Context, cfg Config) (*Client, error) {
 	}
 	cfg.Scopes = slices.Clone(cfg.Scopes)
 	if cfg.HTTPClient == nil {
-		cfg.HTTPClient = http.DefaultClient
+		cfg.HTTPClient = &http.Client{Timeout: DefaultHTTPTimeout}
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -79,7 +79,11 @@ func Open(ctx context.Context, cfg Config) (*Client, error) {
 		cfg.ParseUser = StandardUser
 	}
 
-	c := &Client{cfg: cfg, tokenHTTP: cfg.HTTPClient, oidcHTTP: statusClient(cfg.HTTPClient)}
+	c := &Client{
+		cfg:       cfg,
+		tokenHTTP: withRedirects(cfg.HTTPClient, refuseRedirect),
+		oidcHTTP:  withRedirects(statusClient(cfg.HTTPClient), sameOriginRedirect),
+	}
 	p, err := oidc.NewProvider(oidc.ClientContext(ctx, c.oidcHTTP), cfg.Issuer)
 	if err != nil {
 		return nil, discoveryError(cfg.Issuer, err)

@@ -75,9 +75,10 @@ type Config struct {
 	// only when discovery does not advertise device_authorization_endpoint.
 	DeviceAuthURL string
 
-	// HTTPClient makes every request to the provider. If nil,
-	// http.DefaultClient is used. Its redirect policy must not forward
-	// Authorization to another host (net/http's default does not).
+	// HTTPClient makes every request to the provider. If nil, a client
+	// with DefaultHTTPTimeout is used. Its redirect policy is replaced:
+	// token and device requests never follow redirects, and the others
+	// follow them only on the same origin.
 	HTTPClient *http.Client
 
 	// Now is the clock used for expiry decisions. If nil, time.Now is used.

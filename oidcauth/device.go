@@ -39,10 +39,24 @@ func (c *Client) DeviceStart(ctx context.Context) (*DeviceCode, error) {
 	}
 	resp, err := c.oauth2Config("").DeviceAuth(c.tokenContext(ctx))
 	if err != nil {
-		return nil, userError(c.name(), reduceTokenError(err), "device sign-in was refused: run hfgate login again")
+		return nil, userError(c.name(), reduceTokenError(err, c.cfg.ClientSecret), "device sign-in was refused: run hfgate login again")
 	}
 	if resp.DeviceCode == "" || resp.UserCode == "" || resp.VerificationURI == "" {
 		return nil, hfgate.Errorf(hfgate.EUNAVAILABLE, "%s returned an incomplete device code response: try again later", c.name())
+	}
+	// A hostile or broken issuer must not make hfgate open a file: URL or a
+	// custom scheme in the browser, or print terminal escape sequences.
+	for _, u := range []string{resp.VerificationURI, resp.VerificationURIComplete} {
+		if u == "" {
+			continue
+		}
+		if err := checkEndpointURL(u); err != nil {
+			return nil, hfgate.WrapError(hfgate.EINVALID, err,
+				"%s returned a device verification address hfgate will not open (%q): check the endpoint", c.name(), sanitize(u, 200))
+		}
+	}
+	if sanitize(resp.UserCode, 64) != resp.UserCode {
+		return nil, hfgate.Errorf(hfgate.EINVALID, "%s returned a device user code that is not printable text: check the endpoint", c.name())
 	}
 	if resp.Expiry.IsZero() {
 		// x/oauth2 stops polling at Expiry; without one it would poll forever.
@@ -91,6 +105,6 @@ func (c *Client) DeviceWait(ctx context.Context, dc *DeviceCode) (*Result, error
 	case errors.Is(err, context.DeadlineExceeded):
 		return nil, hfgate.WrapError(hfgate.EUNAUTHORIZED, err, "no sign-in was approved in time: run hfgate login again")
 	default:
-		return nil, userError(c.name(), reduceTokenError(err, dc.resp.DeviceCode), expired)
+		return nil, userError(c.name(), reduceTokenError(err, dc.resp.DeviceCode, c.cfg.ClientSecret), expired)
 	}
 }

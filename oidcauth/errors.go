@@ -84,6 +84,10 @@ func userError(who string, err error, rejected string) error {
 	if errors.Is(err, context.Canceled) {
 		return hfgate.WrapError(hfgate.ECANCELED, err, "sign-in canceled")
 	}
+	if errors.Is(err, errTokenRedirect) {
+		return hfgate.WrapError(hfgate.EINVALID, err,
+			"the token endpoint of %s redirected elsewhere; hfgate does not resend credentials: check the endpoint", who)
+	}
 	var pe *ProviderError
 	if !errors.As(err, &pe) {
 		return hfgate.WrapError(hfgate.EUNAVAILABLE, err,

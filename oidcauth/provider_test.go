@@ -43,6 +43,7 @@ type fakeProvider struct {
 	deviceIDToken bool     // device token responses include an ID token
 	deviceTTL     int      // expires_in of device codes; 0 means 60
 	userinfoSub   string   // overrides sub in userinfo
+	deviceURI     string   // overrides verification_uri of device codes
 
 	mu       sync.Mutex
 	codes    map[string]*grant // authorization codes, single use
@@ -193,7 +194,7 @@ func (p *fakeProvider) serveDevice(w http.ResponseWriter, r *http.Request) {
 	ttl := cmp.Or(p.deviceTTL, 60)
 	p.mu.Unlock()
 	writeJSON(w, http.StatusOK, map[string]any{
-		"device_code": dc, "user_code": "ABCD-EFGH", "verification_uri": p.srv.URL + "/device",
+		"device_code": dc, "user_code": "ABCD-EFGH", "verification_uri": cmp.Or(p.deviceURI, p.srv.URL+"/device"),
 		"interval": 1, "expires_in": ttl,
 	})
 }

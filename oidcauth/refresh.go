@@ -34,7 +34,7 @@ func (c *Client) Refresh(ctx context.Context, cred *hfgate.Credential) (*hfgate.
 	src := c.oauth2Config("").TokenSource(c.tokenContext(ctx), &oauth2.Token{RefreshToken: cred.RefreshToken})
 	tok, err := src.Token()
 	if err != nil {
-		return nil, userError(c.name(), reduceTokenError(err, cred.RefreshToken, cred.AccessToken),
+		return nil, userError(c.name(), reduceTokenError(err, cred.RefreshToken, cred.AccessToken, c.cfg.ClientSecret),
 			"your "+c.name()+" session expired or was revoked: run hfgate login")
 	}
 	c.setExpiry(tok)
