@@ -106,7 +106,7 @@ func (s *Store) updateFile(ctx context.Context, change func(map[string]*hfgate.C
 // On error the temp file is removed and path is untouched.
 func writeAtomic(path string, data []byte) (err error) {
 	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	if err := privateDir(dir); err != nil {
 		return fmt.Errorf("create directory: %w", err)
 	}
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp") // created 0600
@@ -155,4 +155,21 @@ func safeJSONError(err error) error {
 		return fmt.Errorf("invalid JSON at byte %d", se.Offset)
 	}
 	return errors.New("unexpected JSON structure")
+}
+
+// privateDir creates dir with mode 0700, or tightens an existing dir that
+// others may read or enter to 0700: it holds credentials and their locks,
+// and MkdirAll alone leaves an existing directory as it is.
+func privateDir(dir string) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	fi, err := os.Stat(dir)
+	if err != nil {
+		return err
+	}
+	if fi.Mode().Perm()&0o077 != 0 {
+		return os.Chmod(dir, 0o700)
+	}
+	return nil
 }

@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
-	"os"
 	"path/filepath"
 	"time"
 
@@ -65,7 +64,10 @@ func (s *Store) Lock(ctx context.Context, endpoint string) (unlock func(), err e
 // error messages, what the lock protects.
 func (s *Store) lock(ctx context.Context, name, what string) (func(), error) {
 	dir := filepath.Join(s.ConfigDir, "locks")
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	if err := privateDir(s.ConfigDir); err != nil {
+		return nil, hfgate.WrapError(hfgate.EINTERNAL, err, "cannot create %s", s.ConfigDir)
+	}
+	if err := privateDir(dir); err != nil {
 		return nil, hfgate.WrapError(hfgate.EINTERNAL, err, "cannot create %s", dir)
 	}
 	fl := flock.New(filepath.Join(dir, name))

@@ -122,10 +122,14 @@ func TestSaveFallbackFile(t *testing.T) {
 func TestSaveFallbackFixesWideMode(t *testing.T) {
 	s, _ := newStore(t, NoKeyring{}, nil)
 	writeFallback(t, s, 0o644, map[string]*hfgate.Credential{HuggingFaceEndpoint: oauthCred(HuggingFaceEndpoint, "a", "r")})
+	if err := os.Chmod(s.ConfigDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := s.Save(context.Background(), oauthCred(hubsim, "b", "r")); err != nil {
 		t.Fatal(err)
 	}
 	assertMode(t, s.filePath(), 0o600)
+	assertMode(t, s.ConfigDir, 0o700)
 }
 
 func TestSaveConcurrentFileWriters(t *testing.T) {

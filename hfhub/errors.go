@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/hfgate/hfgate/internal/retry"
 )
@@ -108,8 +109,16 @@ func newHTTPError(resp *http.Response, attempts int, now time.Time) *HTTPError {
 			e.ServerMessage = body.Error
 		}
 	}
+	// The message is shown to users: no control characters (terminal
+	// escape sequences), and no more than 300 bytes.
+	e.ServerMessage = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, e.ServerMessage)
 	if len(e.ServerMessage) > 300 {
-		e.ServerMessage = e.ServerMessage[:300] + "…"
+		e.ServerMessage = strings.ToValidUTF8(e.ServerMessage[:300], "") + "…"
 	}
 	return e
 }

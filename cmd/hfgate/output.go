@@ -9,6 +9,7 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode"
 
 	"github.com/hfgate/hfgate"
 )
@@ -32,12 +33,29 @@ func newTable(w io.Writer, header ...string) *table {
 	return t
 }
 
-// Row adds one line; cells must not contain tabs or newlines.
+// Row adds one line. Cells go through printable: they often hold text
+// anyone can write on the Hub (tags, card data, error messages).
 func (t *table) Row(cells ...string) {
 	for i, c := range cells {
-		cells[i] = strings.NewReplacer("\t", " ", "\n", " ").Replace(c)
+		cells[i] = printable(c)
 	}
 	fmt.Fprintln(t.tw, strings.Join(cells, "\t"))
+}
+
+// printable makes text safe for a terminal: tabs and line breaks become
+// spaces, and other control characters (ESC, C1, DEL) become '?', so that
+// text from the Hub cannot move the cursor, fake output or set the
+// clipboard (OSC 52) through escape sequences.
+func printable(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '\t' || r == '\n' || r == '\r':
+			return ' '
+		case unicode.IsControl(r):
+			return '?'
+		}
+		return r
+	}, s)
 }
 
 func (t *table) Flush() error { return t.tw.Flush() }

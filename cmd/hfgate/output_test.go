@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"strings"
 	"testing"
 	"time"
 )
@@ -68,5 +69,21 @@ func TestTableAligns(t *testing.T) {
 	want := "NAME         SIZE\na-long-name  1 B\nx y          2 B\n"
 	if b.String() != want {
 		t.Fatalf("table:\n%s\nwant:\n%s", b.String(), want)
+	}
+}
+
+func TestTableRowStripsControlCharacters(t *testing.T) {
+	var b strings.Builder
+	tb := newTable(&b)
+	tb.Row("tag\x1b]52;c;ZXZpbA==\x07", "a\tb\nc", "\u009bJ", "ünïcode ok")
+	tb.Flush()
+	got := b.String()
+	if strings.ContainsAny(got, "\x1b\x07\u009b\t") {
+		t.Fatalf("row kept control characters: %q", got)
+	}
+	for _, want := range []string{"tag?]52;c;ZXZpbA==?", "a b c", "?J", "ünïcode ok"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("row %q lacks %q", got, want)
+		}
 	}
 }

@@ -117,7 +117,7 @@ func (a *app) printError(err error) {
 	case errors.As(err, &he):
 		msg = hfgate.ErrorMessage(err)
 	}
-	fmt.Fprintf(a.io.Err, "hfgate: %s\n", strings.TrimSpace(msg))
+	fmt.Fprintf(a.io.Err, "hfgate: %s\n", printable(strings.TrimSpace(msg)))
 }
 
 // env returns an environment variable, treating whitespace-only as unset.
