@@ -90,6 +90,10 @@ func TestDownloadSnapshotIncludeExclude(t *testing.T) {
 		t.Fatalf("files=%v, want %v", got, want)
 	}
 	verifyRepo(t, d.Cache, tiny)
+	_, err = d.Download(context.Background(), download.Request{Repo: tiny, Include: []string{"*.safetensors"}}, nil)
+	if hfgate.ErrorCode(err) != hfgate.ENOTFOUND || !strings.Contains(hfgate.ErrorMessage(err), "*.safetensors") {
+		t.Fatalf("patterns matching nothing: err=%v, want ENOTFOUND naming the pattern", err)
+	}
 	// README.md is a regular file: its blob is named by the git blob id.
 	if fi := stat(t, sim, tiny, "main", readme); res[0].ETag != fi.BlobID || fi.LFS {
 		t.Fatalf("README etag=%s, want blob id %s", res[0].ETag, fi.BlobID)

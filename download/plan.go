@@ -106,6 +106,10 @@ func (d *Downloader) planSnapshot(ctx context.Context, p *plan) error {
 		}
 		p.files = append(p.files, pf)
 	}
+	if len(p.files) == 0 && len(files) > 0 {
+		return hfgate.Errorf(hfgate.ENOTFOUND, "no file of %s at revision %s matches the patterns (include %q, exclude %q): check them (\"hfgate files %s\" lists the files)",
+			p.req.Repo, p.req.Revision, p.req.Include, p.req.Exclude, p.req.Repo)
+	}
 	slices.SortFunc(p.files, func(a, b planned) int { return strings.Compare(a.path, b.path) })
 	return p.target.resolved(p.req.Revision, p.commit)
 }
