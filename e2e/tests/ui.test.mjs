@@ -96,6 +96,9 @@ test("web app: sign in, search, download, sign out; gated as bob; denied consent
     for (const c of cookies) assert.doesNotMatch(c.value, /^hf_/, `cookie ${c.name} holds a token`);
     const sc = cookies.find((c) => c.name === "hfgate_session");
     assert.ok(sc && sc.httpOnly && sc.sameSite === "Lax", "session cookie must be HttpOnly and SameSite=Lax");
+    // Coding models recommended for this machine, each with a download button.
+    await page.getByTestId("recommendation").first().waitFor({ timeout: 30000 });
+    assert.ok(await page.getByTestId("recommendation-download").first().isVisible());
     await shot(page, "02-signed-in");
 
     // Search "coder" with GGUF only.

@@ -232,9 +232,36 @@
             r.file.quantization ? el("span", { class: "pill", text: r.file.quantization }) : null,
             el("span", { text: fmtBytes(r.file.size) }),
             r.file.memory ? el("span", { text: `needs ~${fmtBytes(r.file.memory.total)}` }) : null),
-          r.reason ? el("span", { class: "muted small rec-reason", text: r.reason }) : null))));
+          r.reason ? el("span", { class: "muted small rec-reason", text: r.reason }) : null,
+          el("div", { class: "rec-actions" },
+            el("button", {
+              type: "button", class: "btn small", testid: "recommendation-download", "aria-label": `Download ${r.file.path}`, text: "Download",
+              on: { click: (e) => startDownload(r.repo, r.file, e.currentTarget, e.currentTarget.closest("li")) },
+            }),
+            el("a", { href: "/downloads", class: "small", text: "See downloads" }))))));
     } catch (err) {
       showError(box, err, recommendations);
+    }
+  }
+
+  // startDownload downloads entry (a fit.Entry: one file, or every shard of
+  // a split model) of repo; a failure is shown inside errorHost.
+  async function startDownload(repo, entry, button, errorHost) {
+    button.disabled = true;
+    button.textContent = "Starting…";
+    errorHost.querySelector(".inline-error")?.remove();
+    try {
+      for (const file of entry.shards && entry.shards.length ? entry.shards : [entry.path]) {
+        await api("/api/downloads", { json: { repo, file } });
+      }
+      announce(`Downloading ${entry.path}`);
+      button.textContent = "Started";
+      downloads.refresh();
+    } catch (err) {
+      announce(err.message);
+      errorHost.append(el("p", { class: "inline-error", role: "alert", text: err.message }));
+    } finally {
+      setTimeout(() => { button.disabled = false; button.textContent = "Download"; }, 1500);
     }
   }
 
@@ -332,7 +359,7 @@
           el("td", { "data-label": "This machine" }, fitBadge(f)),
           el("td", { class: "act" }, el("button", {
             type: "button", class: "btn small", "aria-label": `Download ${f.path}`, testid: "download-button",
-            on: { click: (e) => startDownload(m, f, e.currentTarget) },
+            on: { click: (e) => startDownload(m.id, f, e.currentTarget, e.currentTarget.closest("tr").querySelector("th")) },
           }, "Download")))));
         if (!rows.length) tbody.append(el("tr", {}, el("td", { colspan: "6", class: "muted", text: "No files match these filters." })));
       }
@@ -351,29 +378,6 @@
             budget, m.files_note ? el("p", { class: "muted small", text: m.files_note }) : null,
             el("div", { class: "table-wrap" }, table)),
           el("section", { "aria-labelledby": "about-h", class: "about" }, el("h2", { id: "about-h", text: "About" }), cardMeta(m))));
-    }
-
-    async function startDownload(m, f, button) {
-      button.disabled = true;
-      button.textContent = "Starting…";
-      try {
-        // A split model is one entry of several files: fetch them all.
-        for (const file of f.shards && f.shards.length ? f.shards : [f.path]) {
-          await api("/api/downloads", { json: { repo: m.id, file } });
-        }
-        announce(`Downloading ${f.path}`);
-        button.textContent = "Started";
-        downloads.refresh();
-      } catch (err) {
-        button.textContent = "Download";
-        announce(err.message);
-        const row = button.closest("tr");
-        const note = el("p", { class: "inline-error", role: "alert", text: err.message });
-        row.querySelector(".inline-error")?.remove();
-        row.querySelector("th").append(note);
-      } finally {
-        setTimeout(() => { button.disabled = false; button.textContent = "Download"; }, 1500);
-      }
     }
 
     load();
