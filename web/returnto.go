@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/url"
+	"path"
 	"strings"
 
 	"github.com/hfgate/hfgate"
@@ -44,7 +45,10 @@ func safePath(raw string) bool {
 			return false
 		}
 		if d == s {
-			return !strings.HasPrefix(u.Path, "/auth/")
+			// The auth routes would loop; path.Clean as http.Redirect does,
+			// so /./auth/ is caught too.
+			p := path.Clean(s)
+			return p != "/auth" && !strings.HasPrefix(p, "/auth/")
 		}
 		s = d
 	}

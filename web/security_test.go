@@ -39,6 +39,9 @@ func TestReturnToRejectsOtherSites(t *testing.T) {
 		"/path%0d%0aLocation:%20//evil.example",
 		"/\x00",
 		"/auth/logout",
+		"/./auth/oauth/authorize/huggingface",
+		"/models/../auth/logout",
+		"/%2E/auth/logout",
 		"/" + strings.Repeat("a", 3000),
 	}
 	for _, rt := range bad {

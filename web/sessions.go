@@ -77,9 +77,23 @@ func (ss *sessions) begin(a *oidcauth.Attempt, returnTo string) string {
 	ss.mu.Lock()
 	defer ss.mu.Unlock()
 	ss.sweep()
+	if len(ss.pending) >= maxPending {
+		// GET /auth/oauth/authorize is a link any site may make a browser
+		// follow, so pending sign-ins are capped: the oldest one goes.
+		var oldest string
+		for k, v := range ss.pending {
+			if oldest == "" || v.expires.Before(ss.pending[oldest].expires) {
+				oldest = k
+			}
+		}
+		delete(ss.pending, oldest)
+	}
 	ss.pending[key(id)] = &pending{attempt: a, returnTo: returnTo, expires: ss.now().Add(AttemptTTL)}
 	return id
 }
+
+// maxPending bounds the sign-ins in progress kept in memory.
+const maxPending = 1000
 
 // take returns and forgets the pending sign-in of cookie value id.
 func (ss *sessions) take(id string) *pending {
