@@ -75,7 +75,7 @@ func (r *fileReporter) progress(done int64) {
 
 func (r *fileReporter) retry(err error, wait time.Duration) {
 	r.mu.Lock()
-	if done := r.lastDone; done == r.size {
+	if r.lastDone == r.size {
 		r.verified = false // a hash mismatch: the file is fetched again
 	}
 	ev := Event{Kind: FileRetry, Path: r.path, Size: r.size, Done: r.lastDone, Err: err, Wait: wait}
