@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"hash"
-	"io"
 	"os"
 	"sync"
 
@@ -175,7 +174,7 @@ func (f *fetch) followHash(ctx context.Context, file *os.File, h hash.Hash, cont
 	for hashed < f.size {
 		if c := contiguous(); c > hashed {
 			c = min(c, hashed+writebackEvery) // hand finished bytes to the disk as we go
-			n, err := io.CopyBuffer(h, io.NewSectionReader(file, hashed, c-hashed), buf)
+			n, err := hashRange(h, file, hashed, c-hashed, buf)
 			hashed += n
 			wb.upTo(hashed)
 			if err != nil {
