@@ -17,7 +17,23 @@ import (
 //
 // Only a file shrinking under the mapping could fault; the download's lock
 // keeps cooperating tools away, and a fault becomes an error, not a crash.
-func hashRange(h hash.Hash, file *os.File, off, n int64, buf []byte) (done int64, err error) {
+func hashRange(h hash.Hash, file *os.File, off, n int64, buf []byte) (int64, error) {
+	var done int64
+	for done < n {
+		k, err := hashMapped(h, file, off+done, min(n-done, mapChunk), buf)
+		done += k
+		if err != nil {
+			return done, err
+		}
+	}
+	return done, nil
+}
+
+// mapChunk is how much is mapped at a time: mapped pages count in the
+// process's resident memory, which must stay small.
+const mapChunk = 4 << 20
+
+func hashMapped(h hash.Hash, file *os.File, off, n int64, buf []byte) (done int64, err error) {
 	page := int64(os.Getpagesize())
 	start := off &^ (page - 1)
 	m, err := unix.Mmap(int(file.Fd()), start, int(off+n-start), unix.PROT_READ, unix.MAP_SHARED|unix.MAP_POPULATE)
