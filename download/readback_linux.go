@@ -44,7 +44,7 @@ func hashMapped(h hash.Hash, file *os.File, off, n int64, buf []byte) (done int6
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer func() {
 		if r := recover(); r != nil {
-			done, err = 0, fmt.Errorf("read back partial download: %v", r)
+			done, err = 0, fmt.Errorf("fault reading the mapped file: %v", r)
 		}
 	}()
 	h.Write(m[off-start:])
