@@ -35,7 +35,7 @@ func main() {
 	var cfg config
 	flag.IntVar(&cfg.reps, "n", 3, "repetitions per scenario; the median is reported")
 	flag.BoolVar(&cfg.quick, "quick", false, "one repetition of each scenario (about 2 minutes)")
-	flag.DurationVar(&cfg.budget, "budget", 10*time.Minute, "stop starting scenarios after this long")
+	flag.DurationVar(&cfg.budget, "budget", 10*time.Minute, "start no scenario after this long; kill what runs at 1.5 times this")
 	flag.Int64Var(&cfg.capBPS, "cap", 20_000_000, "scenario 2: bandwidth cap per connection, bytes/s")
 	flag.DurationVar(&cfg.latency, "latency", 30*time.Millisecond, "scenario 3: latency added to every request")
 	flag.BoolVar(&cfg.keep, "keep", false, "keep the temporary work directory (logs, hubsim output)")
@@ -58,7 +58,10 @@ func main() {
 }
 
 // run builds hfgate, starts hubsim, runs the scenarios and prints the table.
+// Past half the budget again, whatever still runs is killed.
 func run(ctx context.Context, cfg config) error {
+	ctx, cancel := context.WithTimeout(ctx, cfg.budget*3/2)
+	defer cancel()
 	b, err := newBench(ctx, cfg)
 	if err != nil {
 		return err

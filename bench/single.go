@@ -11,7 +11,7 @@ import (
 // pairRuns runs curl and hfgate reps times each, alternating which goes
 // first so that drift in the machine's load hits both alike. Each function
 // returns its result; the first error stops the runs.
-func (b *bench) pairRuns(curl, hfgate func(rep int) result) (c, h []result, err error) {
+func (b *bench) pairRuns(curl, hfgate func() result) (c, h []result, err error) {
 	for rep := range b.cfg.reps {
 		order := []bool{true, false} // true: curl
 		if rep%2 == 1 {
@@ -19,13 +19,13 @@ func (b *bench) pairRuns(curl, hfgate func(rep int) result) (c, h []result, err 
 		}
 		for _, isCurl := range order {
 			if isCurl {
-				r := curl(rep)
+				r := curl()
 				if r.err != nil {
 					return c, h, r.err
 				}
 				c = append(c, r)
 			} else {
-				r := hfgate(rep)
+				r := hfgate()
 				if r.err != nil {
 					return c, h, r.err
 				}
@@ -83,8 +83,8 @@ func (b *bench) singleFile(ctx context.Context) []row {
 	}
 	size := b.lfs[benchRepo+"/"+bigFile].Size
 	c, h, err := b.pairRuns(
-		func(int) result { return b.curlFile(ctx, benchRepo, bigFile, true) },
-		func(int) result { return b.download(ctx, benchRepo, []string{bigFile}, []string{bigFile}) })
+		func() result { return b.curlFile(ctx, benchRepo, bigFile, true) },
+		func() result { return b.download(ctx, benchRepo, []string{bigFile}, []string{bigFile}) })
 	if err != nil {
 		return []row{failed("1", name1, err)}
 	}
@@ -121,8 +121,8 @@ func (b *bench) bandwidthCap(ctx context.Context) []row {
 	defer b.hs.reset(ctx)
 	size := b.lfs[capRepo+"/"+capFile].Size
 	c, h, err := b.pairRuns(
-		func(int) result { return b.curlFile(ctx, capRepo, capFile, false) },
-		func(int) result { return b.download(ctx, capRepo, []string{capFile}, []string{capFile}) })
+		func() result { return b.curlFile(ctx, capRepo, capFile, false) },
+		func() result { return b.download(ctx, capRepo, []string{capFile}, []string{capFile}) })
 	if err != nil {
 		return []row{failed("2", name, err)}
 	}

@@ -28,7 +28,7 @@ func (b *bench) smallFiles(ctx context.Context) []row {
 		return []row{failed("3", name, err)}
 	}
 	defer b.hs.reset(ctx)
-	curl := func(int) result {
+	curl := func() result {
 		dir := b.freshDir("curl")
 		defer dropDir(dir)
 		argv := []string{"curl", "-q", "-sS", "-f", "-L", "--create-dirs"}
@@ -43,7 +43,7 @@ func (b *bench) smallFiles(ctx context.Context) []row {
 		}
 		return r
 	}
-	c, h, err := b.pairRuns(curl, func(int) result {
+	c, h, err := b.pairRuns(curl, func() result {
 		return b.download(ctx, benchRepo, []string{"--include", smallGlob}, files)
 	})
 	if err != nil {
