@@ -143,6 +143,9 @@ func (f *fetch) parallel(ctx context.Context, j *journal) error {
 	if err == nil {
 		wake(hashWake)
 		err = <-hashDone
+	} else {
+		bgCancel()
+		<-hashDone // the hasher reads file, which is closed when we return
 	}
 	bgCancel()
 	<-saverDone
