@@ -8,6 +8,8 @@ import (
 	"sync"
 
 	"golang.org/x/sync/errgroup"
+
+	"github.com/hfgate/hfgate/hfcache"
 )
 
 // journalEvery is how much progress may go unrecorded in the journal. A kill
@@ -78,7 +80,7 @@ func (f *fetch) parallel(ctx context.Context, j *journal) error {
 	bg, bgCancel := context.WithCancel(ctx)
 	defer bgCancel()
 	hashDone := make(chan error, 1)
-	h, _ := newContentHash(f.etag, f.size)
+	h, _ := hfcache.ContentHash(f.etag, f.size)
 	contiguous := func() int64 {
 		mu.Lock()
 		defer mu.Unlock()

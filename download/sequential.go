@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	"github.com/hfgate/hfgate/hfcache"
 )
 
 // sequential streams the file in one connection, appending to the
@@ -32,7 +34,7 @@ func (f *fetch) sequential(ctx context.Context) error {
 	if err := reserve(file, have, f.size-have, true); err != nil {
 		return err
 	}
-	h, _ := newContentHash(f.etag, f.size)
+	h, _ := hfcache.ContentHash(f.etag, f.size)
 	if h != nil && have > 0 {
 		// Hash what an earlier run left before appending to it.
 		if _, err := io.Copy(h, io.NewSectionReader(file, 0, have)); err != nil {
@@ -73,7 +75,7 @@ func (f *fetch) sequential(ctx context.Context) error {
 		if err := file.Truncate(0); err != nil {
 			return fmt.Errorf("truncate partial download: %w", err)
 		}
-		h, _ = newContentHash(f.etag, f.size)
+		h, _ = hfcache.ContentHash(f.etag, f.size)
 		f.done.Store(0)
 		f.onProg(0)
 	}

@@ -15,11 +15,12 @@ import (
 // checked this often.
 const hashBufSize = 1 << 20
 
-// etagHash returns the hash an ETag names: SHA-256 of the content for a
-// 64-hex ETag (LFS and Xet files), or the git blob id, SHA-1 of
-// "blob <size>\x00" + content, for a 40-hex one. ok is false for any other
-// ETag, which cannot be checked.
-func etagHash(etag string, size int64) (h hash.Hash, ok bool) {
+// ContentHash returns the hash an ETag names, ready for size bytes of
+// content: SHA-256 of the content for a 64-hex ETag (LFS and Xet files), or
+// the git blob id, SHA-1 of "blob <size>\x00" + content, for a 40-hex one.
+// ok is false for any other ETag, which cannot be checked. The hex digest of
+// the finished hash equals the ETag when the content is right.
+func ContentHash(etag string, size int64) (h hash.Hash, ok bool) {
 	if !isLowerHex(etag) {
 		return nil, false
 	}
@@ -48,7 +49,7 @@ func isLowerHex(s string) bool {
 // nil) with the bytes read so far after each read, and stops with ctx's
 // error when ctx ends. ok is false when etag names no known hash.
 func hashReader(ctx context.Context, r io.Reader, etag string, size int64, onBytes func(done int64)) (sum string, ok bool, err error) {
-	h, ok := etagHash(etag, size)
+	h, ok := ContentHash(etag, size)
 	if !ok {
 		return "", false, nil
 	}

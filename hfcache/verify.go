@@ -102,7 +102,7 @@ func (r Repo) verifyBlobs(ctx context.Context, root *os.Root, progress func(Veri
 			continue
 		}
 		fi, err := root.Stat(path.Join(dir, name))
-		if _, ok := etagHash(name, 0); !ok || err != nil || !fi.Mode().IsRegular() {
+		if _, ok := ContentHash(name, 0); !ok || err != nil || !fi.Mode().IsRegular() {
 			continue
 		}
 		todo = append(todo, blobToCheck{name, fi.Size()})
