@@ -10,7 +10,6 @@ import (
 	"github.com/gofrs/flock"
 
 	"github.com/hfgate/hfgate"
-	"github.com/hfgate/hfgate/hfhub"
 )
 
 // file puts one planned file in place and reports its events.
@@ -41,7 +40,7 @@ func (d *Downloader) fileResult(ctx context.Context, p *plan, f *planned, pr *fi
 	}
 	if f.etag == "" && f.meta == nil {
 		meta, err := d.Hub.FileMetadata(ctx, p.req.Repo, p.commit, f.path)
-		if _, missing := hfhub.EntryNotFoundCommit(err); missing {
+		if _, missing := entryNotFoundCommit(err); missing {
 			return nil, p.missing(f.path, err)
 		}
 		if err != nil {

@@ -2,11 +2,11 @@ package download
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
 
 	"github.com/hfgate/hfgate"
-	"github.com/hfgate/hfgate/hfhub"
 )
 
 // plan is what one Download will fetch: the commit the revision resolved
@@ -55,7 +55,7 @@ func (d *Downloader) planFiles(ctx context.Context, p *plan) error {
 	}
 	first := &p.files[0]
 	meta, err := d.Hub.FileMetadata(ctx, p.req.Repo, p.req.Revision, first.path)
-	if commit, ok := hfhub.EntryNotFoundCommit(err); ok {
+	if commit, ok := entryNotFoundCommit(err); ok {
 		p.commit = commit
 		first.err = p.missing(first.path, err)
 	} else if err != nil {
@@ -141,4 +141,15 @@ func dedupe(files []string) []string {
 		}
 	}
 	return out
+}
+
+// entryNotFoundCommit returns the commit at which the Hub said a file is
+// missing (hfhub.HTTPError implements the method), so that the .no_exist
+// marker goes under the right snapshot.
+func entryNotFoundCommit(err error) (commit string, ok bool) {
+	var e interface{ EntryNotFoundCommit() (string, bool) }
+	if errors.As(err, &e) {
+		return e.EntryNotFoundCommit()
+	}
+	return "", false
 }

@@ -76,8 +76,18 @@ func (e *HTTPError) RetryAfter() time.Duration { return e.retryAfter }
 // other error or when the Hub sent no X-Repo-Commit.
 func EntryNotFoundCommit(err error) (commit string, ok bool) {
 	var he *HTTPError
-	if errors.As(err, &he) && he.ErrorCode == CodeEntryNotFound && he.Commit != "" {
-		return he.Commit, true
+	if errors.As(err, &he) {
+		return he.EntryNotFoundCommit()
+	}
+	return "", false
+}
+
+// EntryNotFoundCommit returns the commit at which the file is missing when e
+// is an EntryNotFound answer with X-Repo-Commit. The download package reads
+// it through an interface, as it does RetryAfter.
+func (e *HTTPError) EntryNotFoundCommit() (commit string, ok bool) {
+	if e.ErrorCode == CodeEntryNotFound && e.Commit != "" {
+		return e.Commit, true
 	}
 	return "", false
 }
