@@ -32,7 +32,10 @@ type result struct {
 	cpu    time.Duration // user + system, from /usr/bin/time -v
 	synced time.Duration // curlFile with fsync: how long "sync FILE" took after
 	rssKiB int64         // peak RSS from /usr/bin/time -v
-	err    error
+	// serverCPU is the CPU time hubsim spent meanwhile (serving this
+	// command, and anything else that ran at the same time).
+	serverCPU time.Duration
+	err       error
 }
 
 // running is a started proc.
@@ -88,13 +91,16 @@ func (r *running) wait() result {
 
 // exec runs p to the end, or until ctx ends.
 func (b *bench) exec(ctx context.Context, p proc) result {
+	before := b.hs.cpu()
 	r, err := b.start(p)
 	if err != nil {
 		return result{err: err}
 	}
 	stop := context.AfterFunc(ctx, func() { r.cmd.Process.Kill() })
 	defer stop()
-	return r.wait()
+	res := r.wait()
+	res.serverCPU = b.hs.cpu() - before
+	return res
 }
 
 var (

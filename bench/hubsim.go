@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"strconv"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -92,6 +94,25 @@ func (h *hubsimProc) stop() {
 		h.cmd.Process.Kill()
 		<-done
 	}
+}
+
+// cpu returns the CPU time (user + system) hubsim has used so far, from
+// /proc/PID/stat (in clock ticks, 100 per second on Linux); 0 if unknown.
+func (h *hubsimProc) cpu() time.Duration {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", h.cmd.Process.Pid))
+	if err != nil {
+		return 0
+	}
+	// Fields after the command name in parentheses: state is field 3,
+	// utime and stime are fields 14 and 15.
+	_, rest, _ := strings.Cut(string(data), ") ")
+	f := strings.Fields(rest)
+	if len(f) < 13 {
+		return 0
+	}
+	ut, _ := strconv.ParseInt(f[11], 10, 64)
+	st, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(ut+st) * 10 * time.Millisecond
 }
 
 // setFaults replaces hubsim's fault rules (none: no faults).
