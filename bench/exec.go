@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -68,6 +69,9 @@ func (b *bench) start(p proc) (*running, error) {
 	r.cmd = exec.Command(argv[0], argv[1:]...)
 	r.cmd.Env = env
 	r.cmd.Stdout, r.cmd.Stderr = logf, logf
+	// Its own process group, so that killGroup also reaches a command
+	// running under /usr/bin/time.
+	r.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	r.start = time.Now()
 	if err := r.cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start %s: %w", argv[0], err)
@@ -89,6 +93,9 @@ func (r *running) wait() result {
 	return res
 }
 
+// killGroup sends SIGKILL to the command and everything it started.
+func (r *running) killGroup() { syscall.Kill(-r.cmd.Process.Pid, syscall.SIGKILL) }
+
 // exec runs p to the end, or until ctx ends.
 func (b *bench) exec(ctx context.Context, p proc) result {
 	before := b.hs.cpu()
@@ -96,7 +103,7 @@ func (b *bench) exec(ctx context.Context, p proc) result {
 	if err != nil {
 		return result{err: err}
 	}
-	stop := context.AfterFunc(ctx, func() { r.cmd.Process.Kill() })
+	stop := context.AfterFunc(ctx, r.killGroup)
 	defer stop()
 	res := r.wait()
 	res.serverCPU = b.hs.cpu() - before

@@ -68,14 +68,14 @@ func (b *bench) killOnce(ctx context.Context, size int64) (k killRun, err error)
 		case res := <-exited:
 			return k, fmt.Errorf("hfgate ended before half the file was served (%s): %v", mib(k.killedAt), res.err)
 		case <-ctx.Done():
-			r.cmd.Process.Kill()
+			r.killGroup()
 			<-exited
 			return k, ctx.Err()
 		case <-tick.C:
 		}
 		c, err := b.hs.counters(ctx)
 		if err != nil {
-			r.cmd.Process.Kill()
+			r.killGroup()
 			<-exited
 			return k, err
 		}
