@@ -16,8 +16,7 @@ import (
 func (b *bench) freshDir(name string) string {
 	b.seq++
 	dir := filepath.Join(b.work, fmt.Sprintf("%s-%03d", name, b.seq))
-	os.RemoveAll(dir)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.Mkdir(dir, 0o755); err != nil {
 		panic(err) // the work directory was just made by us
 	}
 	return dir
