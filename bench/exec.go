@@ -32,6 +32,7 @@ type result struct {
 	wall   time.Duration
 	cpu    time.Duration // user + system, from /usr/bin/time -v
 	synced time.Duration // curlFile with fsync: how long "sync FILE" took after
+	hashed time.Duration // curlFile with fsync: how long "sha256sum FILE" took after
 	rssKiB int64         // peak RSS from /usr/bin/time -v
 	// serverCPU is the CPU time hubsim spent meanwhile (serving this
 	// command, and anything else that ran at the same time).
