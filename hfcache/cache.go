@@ -179,6 +179,12 @@ func (r Repo) blobRel(etag string) (string, error) {
 }
 
 func (r Repo) snapshotRel(commit, p string) (string, error) {
+	return r.commitRel("snapshots", commit, p)
+}
+
+// commitRel is the path of file p of commit under the folder kind
+// (snapshots or .no_exist), after checking all three.
+func (r Repo) commitRel(kind, commit, p string) (string, error) {
 	if err := r.check(); err != nil {
 		return "", err
 	}
@@ -188,7 +194,7 @@ func (r Repo) snapshotRel(commit, p string) (string, error) {
 	if err := hfgate.ValidateRepoPath(p); err != nil {
 		return "", err
 	}
-	return path.Join(r.folder, "snapshots", commit, p), nil
+	return path.Join(r.folder, kind, commit, p), nil
 }
 
 // prepare creates the folders every repository entry has.

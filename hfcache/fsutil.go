@@ -1,6 +1,7 @@
 package hfcache
 
 import (
+	"bytes"
 	"crypto/rand"
 	"fmt"
 	"io"
@@ -44,8 +45,19 @@ func tmpName(dir string) string {
 
 // writeFileAtomic writes data to name through a temporary file in tmpDir
 // (same filesystem), synced and renamed, so readers see the old content or
-// the new, never a mix. The temporary file is removed on any failure.
-func writeFileAtomic(root *os.Root, tmpDir, name string, data []byte) (err error) {
+// the new, never a mix, and then syncs name's folder. The temporary file is
+// removed on any failure.
+func writeFileAtomic(root *os.Root, tmpDir, name string, data []byte) error {
+	if err := writeAtomic(root, tmpDir, name, bytes.NewReader(data)); err != nil {
+		return err
+	}
+	return syncDir(root, path.Dir(name))
+}
+
+// writeAtomic copies r to name through a temporary file in tmpDir, synced
+// and renamed; it does not sync name's folder. The temporary file is removed
+// on any failure.
+func writeAtomic(root *os.Root, tmpDir, name string, r io.Reader) (err error) {
 	tmp := tmpName(tmpDir)
 	f, err := root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o666)
 	if err != nil {
@@ -57,7 +69,7 @@ func writeFileAtomic(root *os.Root, tmpDir, name string, data []byte) (err error
 			root.Remove(tmp)
 		}
 	}()
-	if _, err := f.Write(data); err != nil {
+	if _, err := io.Copy(f, r); err != nil {
 		return fmt.Errorf("write temporary file: %w", err)
 	}
 	if err := f.Sync(); err != nil {
@@ -69,7 +81,7 @@ func writeFileAtomic(root *os.Root, tmpDir, name string, data []byte) (err error
 	if err := root.Rename(tmp, name); err != nil {
 		return fmt.Errorf("rename temporary file: %w", err)
 	}
-	return syncDir(root, path.Dir(name))
+	return nil
 }
 
 // syncFile flushes a file's data to disk.
@@ -146,34 +158,11 @@ func finishFile(root *os.Root, name, modeDir string) error {
 
 // copyFileAtomic copies src to dst (both relative to root) through a
 // temporary file in tmpDir.
-func copyFileAtomic(root *os.Root, src, tmpDir, dst string) (err error) {
+func copyFileAtomic(root *os.Root, src, tmpDir, dst string) error {
 	in, err := root.Open(src)
 	if err != nil {
 		return fmt.Errorf("open blob: %w", err)
 	}
 	defer in.Close()
-	tmp := tmpName(tmpDir)
-	out, err := root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o666)
-	if err != nil {
-		return fmt.Errorf("create temporary file: %w", err)
-	}
-	defer func() {
-		if err != nil {
-			out.Close()
-			root.Remove(tmp)
-		}
-	}()
-	if _, err := io.Copy(out, in); err != nil {
-		return fmt.Errorf("copy blob: %w", err)
-	}
-	if err := out.Sync(); err != nil {
-		return fmt.Errorf("sync copy: %w", err)
-	}
-	if err := out.Close(); err != nil {
-		return fmt.Errorf("close copy: %w", err)
-	}
-	if err := root.Rename(tmp, dst); err != nil {
-		return fmt.Errorf("rename copy: %w", err)
-	}
-	return nil
+	return writeAtomic(root, tmpDir, dst, in)
 }

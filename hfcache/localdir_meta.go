@@ -79,13 +79,7 @@ func parseMetadata(s string) *Metadata {
 // file's modification time, which is why it is not configurable: a
 // timestamp older than the file makes every tool distrust the record.
 func (d LocalDir) WriteMetadata(file, commit, etag string) error {
-	if err := d.check(file); err != nil {
-		return err
-	}
-	if err := checkCommit(commit); err != nil {
-		return err
-	}
-	if err := checkETag(etag); err != nil {
+	if err := d.checkEntry(file, commit, etag); err != nil {
 		return err
 	}
 	data := commit + "\n" + etag + "\n" + pyTime(time.Now()) + "\n"
@@ -102,6 +96,17 @@ func (d LocalDir) WriteMetadata(file, commit, etag string) error {
 		}
 		return nil
 	})
+}
+
+// checkEntry checks the names a metadata record is made of.
+func (d LocalDir) checkEntry(file, commit, etag string) error {
+	if err := d.check(file); err != nil {
+		return err
+	}
+	if err := checkCommit(commit); err != nil {
+		return err
+	}
+	return checkETag(etag)
 }
 
 // pyTime formats t as Python's str(time.time()) does: the shortest decimal
@@ -166,13 +171,7 @@ func (d LocalDir) hashMatches(ctx context.Context, file, etag string) (bool, err
 // the folder), replacing an older version in one step, and then writes its
 // metadata. src must be inside DIR, normally IncompletePath(file, etag).
 func (d LocalDir) Publish(file, commit, etag, src string) error {
-	if err := d.check(file); err != nil {
-		return err
-	}
-	if err := checkCommit(commit); err != nil {
-		return err
-	}
-	if err := checkETag(etag); err != nil {
+	if err := d.checkEntry(file, commit, etag); err != nil {
 		return err
 	}
 	srcRel, err := relInside(d.Root, src)

@@ -33,16 +33,26 @@ func (r Repo) PublishBlob(etag, src string) error {
 }
 
 func (r Repo) publishBlob(root *os.Root, src, blob string) error {
+	return r.moveIn(root, src, blob, "blob "+path.Base(blob))
+}
+
+// moveIn finishes the download src (sync, mode) and renames it to dst,
+// creating the repository's folders and dst's folder first, then syncs
+// dst's folder. what names dst in errors.
+func (r Repo) moveIn(root *os.Root, src, dst, what string) error {
 	if err := r.prepare(root); err != nil {
 		return err
 	}
+	if err := mkdirAll(root, path.Dir(dst)); err != nil {
+		return err
+	}
 	if err := finishFile(root, src, r.folder); err != nil {
-		return fmt.Errorf("publish blob %s: %w", path.Base(blob), err)
+		return fmt.Errorf("publish %s: %w", what, err)
 	}
-	if err := root.Rename(src, blob); err != nil {
-		return fmt.Errorf("publish blob %s: %w", path.Base(blob), err)
+	if err := root.Rename(src, dst); err != nil {
+		return fmt.Errorf("publish %s: %w", what, err)
 	}
-	return syncDir(root, path.Dir(blob))
+	return syncDir(root, path.Dir(dst))
 }
 
 // Link makes snapshots/<commit>/<file> point at blobs/<etag> with a
@@ -112,19 +122,7 @@ func (r Repo) Publish(commit, file, etag, src string) error {
 			}
 			return r.link(root, file, blob, dst)
 		}
-		if err := r.prepare(root); err != nil {
-			return err
-		}
-		if err := mkdirAll(root, path.Dir(dst)); err != nil {
-			return err
-		}
-		if err := finishFile(root, srcRel, r.folder); err != nil {
-			return fmt.Errorf("publish %s: %w", file, err)
-		}
-		if err := root.Rename(srcRel, dst); err != nil {
-			return fmt.Errorf("publish %s: %w", file, err)
-		}
-		return syncDir(root, path.Dir(dst))
+		return r.moveIn(root, srcRel, dst, file)
 	})
 }
 

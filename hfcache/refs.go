@@ -124,14 +124,5 @@ func (r Repo) NoExist(commit, file string) bool {
 }
 
 func (r Repo) noExistRel(commit, p string) (string, error) {
-	if err := r.check(); err != nil {
-		return "", err
-	}
-	if err := checkCommit(commit); err != nil {
-		return "", err
-	}
-	if err := hfgate.ValidateRepoPath(p); err != nil {
-		return "", err
-	}
-	return path.Join(r.folder, ".no_exist", commit, p), nil
+	return r.commitRel(".no_exist", commit, p)
 }
