@@ -137,6 +137,21 @@ func checkGated(r *http.Request, p *principal, re *repoEntry) *hubError {
 		msg: "Access to model " + re.ID + " is restricted and you are not in the authorized list. Visit " + baseURL(r) + "/" + re.ID + " to ask for access."}
 }
 
+// openRevision is openRepo followed by resolveRevision: it writes the
+// error and reports false if either fails.
+func (s *Server) openRevision(w http.ResponseWriter, r *http.Request, id, rev string) (*repoEntry, *commitEntry, bool) {
+	_, re, ok := s.openRepo(w, r, id)
+	if !ok {
+		return nil, nil, false
+	}
+	c, herr := resolveRevision(re, rev)
+	if herr != nil {
+		herr.write(w, r)
+		return nil, nil, false
+	}
+	return re, c, true
+}
+
 // resolveRevision finds the commit rev names in re.
 func resolveRevision(re *repoEntry, rev string) (*commitEntry, *hubError) {
 	if rev == "" {

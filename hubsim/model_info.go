@@ -7,13 +7,8 @@ import "net/http"
 // expand= only the listed properties plus _id and id. blobs=true adds size,
 // blobId and lfs to each sibling.
 func (s *Server) handleModelInfo(w http.ResponseWriter, r *http.Request, id, rev string) {
-	_, re, ok := s.openRepo(w, r, id)
+	re, c, ok := s.openRevision(w, r, id, rev)
 	if !ok {
-		return
-	}
-	c, herr := resolveRevision(re, rev)
-	if herr != nil {
-		herr.write(w, r)
 		return
 	}
 	q := r.URL.Query()

@@ -56,13 +56,8 @@ func (c *commitEntry) entriesUnder(dir string, recursive bool) []treeEntry {
 // handleTree serves GET /api/models/{id}/tree/{rev}[/{path}] with
 // recursive, expand (lastCommit), limit and cursor pagination through Link.
 func (s *Server) handleTree(w http.ResponseWriter, r *http.Request, id, rev, dir string) {
-	_, re, ok := s.openRepo(w, r, id)
+	_, c, ok := s.openRevision(w, r, id, rev)
 	if !ok {
-		return
-	}
-	c, herr := resolveRevision(re, rev)
-	if herr != nil {
-		herr.write(w, r)
 		return
 	}
 	// UNVERIFIED: a path naming a file, not a directory, is EntryNotFound.
@@ -195,13 +190,8 @@ func (idx *catalogIndex) treeOID(c *commitEntry, dir string) (string, error) {
 // entries of the paths named in the body, leaving out paths that do not
 // exist.
 func (s *Server) handlePathsInfo(w http.ResponseWriter, r *http.Request, id, rev string) {
-	_, re, ok := s.openRepo(w, r, id)
+	_, c, ok := s.openRevision(w, r, id, rev)
 	if !ok {
-		return
-	}
-	c, herr := resolveRevision(re, rev)
-	if herr != nil {
-		herr.write(w, r)
 		return
 	}
 	paths, expand, err := pathsInfoRequest(r)
