@@ -29,7 +29,7 @@ func allTypesKV() []KV {
 		"a.u32", []uint32{7, 8, 9}, "a.i32", []int32{-7, 8},
 		"a.f32", []float32{0.5, -1.25}, "a.bool", []bool{true, false, true},
 		"a.str", []string{"a", "", "ccc", "\x00\xff"}, "a.u64", []uint64{1 << 63},
-		"a.i64", []int64{-1 << 63}, "a.f64", []float64{1e300, -0.0},
+		"a.i64", []int64{-1 << 63}, "a.f64", []float64{1e300, math.Copysign(0, -1)},
 		"a.empty", []string{},
 		"a.nested", []Value{
 			val([]Value{val([]uint8{1}), val([]string{"x", "yz"})}),
