@@ -81,8 +81,6 @@ type Commit struct {
 	// main commit before it, instead of a commit on main.
 	PR    int     `json:"pr,omitempty"`
 	Files []*File `json:"files"` // the whole tree at this commit
-
-	id string
 }
 
 // File is one file of a commit. Its content comes from exactly one source:
