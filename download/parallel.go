@@ -28,16 +28,12 @@ func (f *fetch) journalEvery() int64 { return min(journalEvery, max(f.size/64, 1
 // moments after the last byte arrives instead of after a second full pass.
 func (f *fetch) parallel(ctx context.Context, j *journal) error {
 	jpath := journalPath(f.path)
-	file, err := os.OpenFile(f.path, os.O_RDWR|os.O_CREATE, 0o644)
-	if err != nil {
-		return fmt.Errorf("open partial download: %w", err)
-	}
-	defer file.Close()
-	st, err := file.Stat()
+	file, size, err := openPartial(f.path)
 	if err != nil {
 		return err
 	}
-	if j != nil && st.Size() != f.size {
+	defer file.Close()
+	if j != nil && size != f.size {
 		j = nil // the file was truncated or replaced behind the journal's back
 		if err := file.Truncate(0); err != nil {
 			return fmt.Errorf("truncate partial download: %w", err)
@@ -47,7 +43,7 @@ func (f *fetch) parallel(ctx context.Context, j *journal) error {
 		// Keep a contiguous prefix left by a sequential run (ours or
 		// huggingface_hub's). Record it before the file grows to full size,
 		// so that a kill in between cannot make zeros look downloaded.
-		have := st.Size()
+		have := size
 		if have > f.size {
 			have = 0
 		}

@@ -15,16 +15,11 @@ import (
 // with Range: bytes=N-), so a partial file left by either tool is resumed by
 // the other. The hash is computed as the bytes arrive.
 func (f *fetch) sequential(ctx context.Context) error {
-	file, err := os.OpenFile(f.path, os.O_RDWR|os.O_CREATE, 0o644)
-	if err != nil {
-		return fmt.Errorf("open partial download: %w", err)
-	}
-	defer file.Close()
-	st, err := file.Stat()
+	file, have, err := openPartial(f.path)
 	if err != nil {
 		return err
 	}
-	have := st.Size()
+	defer file.Close()
 	if have > f.size {
 		have = 0 // not a prefix of this file
 	}
@@ -83,4 +78,19 @@ func (f *fetch) sequential(ctx context.Context) error {
 		return writeError(err, f.path, f.size)
 	}
 	return f.verify(h)
+}
+
+// openPartial opens (creating it if need be) the partial download at path
+// for reading and writing, and returns its current size.
+func openPartial(path string) (*os.File, int64, error) {
+	file, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		return nil, 0, fmt.Errorf("open partial download: %w", err)
+	}
+	st, err := file.Stat()
+	if err != nil {
+		file.Close()
+		return nil, 0, err
+	}
+	return file, st.Size(), nil
 }
