@@ -3,12 +3,15 @@ package hfcache
 import (
 	"bytes"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
 	"path"
 	"runtime"
+
+	"github.com/hfgate/hfgate"
 )
 
 // openRoot opens dir as an os.Root, through which no path and no symlink
@@ -16,14 +19,25 @@ import (
 func openRoot(dir string, create bool) (*os.Root, error) {
 	if create {
 		if err := os.MkdirAll(dir, 0o777); err != nil {
-			return nil, fmt.Errorf("create directory: %w", err)
+			return nil, folderError("create", dir, err)
 		}
 	}
 	root, err := os.OpenRoot(dir)
 	if err != nil {
-		return nil, fmt.Errorf("open directory: %w", err)
+		return nil, folderError("open", dir, err)
 	}
 	return root, nil
+}
+
+// folderError says which folder could not be created or opened and why, in
+// words a user can act on; errors.Is still sees the cause.
+func folderError(verb, dir string, err error) error {
+	reason := err
+	if pe, ok := errors.AsType[*fs.PathError](err); ok {
+		reason = pe.Err
+	}
+	return hfgate.WrapError(hfgate.EINTERNAL, err,
+		"cannot %s the folder %s: %v; use a folder you can write to (HF_HUB_CACHE, HF_HOME or --local-dir)", verb, dir, reason)
 }
 
 // mkdirAll creates dir (slash-separated, relative to root) with mode 0777

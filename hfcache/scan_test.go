@@ -160,3 +160,29 @@ func TestScanEmpty(t *testing.T) {
 		t.Fatalf("zero Cache: %v", err)
 	}
 }
+
+// A cache path through a regular file fails with a message that names the
+// folder and says what to do, not with the raw system call.
+func TestScanFolderNotADirectory(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(file, "hub")
+	_, err := hfcache.Cache{Dir: dir}.Scan(context.Background())
+	msg := hfgate.ErrorMessage(err)
+	if !strings.HasPrefix(msg, "cannot open the folder "+dir+": ") || !strings.Contains(msg, "HF_HUB_CACHE") || strings.Contains(msg, "open directory") {
+		t.Errorf("Scan: %q (%v)", msg, err)
+	}
+	repo, err := hfcache.Cache{Dir: dir}.Repo(hfgate.RepoTypeModel, "a/b")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmp, err := repo.IncompletePath("0123456789abcdef0123456789abcdef01234567")
+	if err == nil {
+		err = repo.Publish("0123456789abcdef0123456789abcdef01234567", "f", "0123456789abcdef0123456789abcdef01234567", tmp)
+	}
+	if msg := hfgate.ErrorMessage(err); !strings.HasPrefix(msg, "cannot create the folder "+dir+": ") {
+		t.Errorf("writing: %q (%v)", msg, err)
+	}
+}
