@@ -92,8 +92,11 @@ func timeOrNil(t time.Time) *time.Time {
 func (a *app) scanCache(ctx context.Context, args []string) (*hfcache.Report, []hfcache.CachedRepo, error) {
 	c, _ := a.cache()
 	rep, err := c.Scan(ctx)
-	if err != nil || len(args) == 0 {
-		return rep, rep.Repos, err
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(args) == 0 {
+		return rep, rep.Repos, nil
 	}
 	id, err := hfgate.ParseRepoID(args[0])
 	if err != nil {

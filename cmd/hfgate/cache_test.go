@@ -140,3 +140,19 @@ func TestCacheCommands(t *testing.T) {
 		}
 	}
 }
+
+// A cache that cannot be opened is an error that names it, never a crash.
+func TestCacheCommandsUnopenableCache(t *testing.T) {
+	h := newHubEnv(t)
+	file := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	h.env["HF_HUB_CACHE"] = filepath.Join(file, "hub")
+	for _, args := range [][]string{{"cache", "ls"}, {"cache", "ls", hubsim.RepoTiny}, {"cache", "verify"}, {"cache", "rm", hubsim.RepoTiny}} {
+		r := h.hfgate(args...)
+		if r.code != exitError || !strings.Contains(r.err, "cannot open the folder "+h.env["HF_HUB_CACHE"]) {
+			t.Errorf("%q: exit %d: %s", args, r.code, r.err)
+		}
+	}
+}
