@@ -26,7 +26,9 @@
 // are opaque hf_oauth_… values that the Hub API honours with their scopes
 // and granted orgs; classic hf_… tokens come from MintToken. The built-in
 // apps are ClientPublic and ClientConfidential (secret ClientSecret);
-// RevokeOAuth revokes a user's OAuth tokens.
+// RevokeOAuth revokes a user's OAuth tokens. The avatars that whoami-v2's
+// avatarUrl and the "picture" claim point to are served at
+// GET /avatars/{hash}.svg: a generated SVG, the same on every run.
 //
 // # Hub API
 //

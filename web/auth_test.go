@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -52,6 +53,7 @@ func TestSignInRoundTrip(t *testing.T) {
 	if !s.SignedIn || s.Username != hubsim.UserAlice || s.Name != "Alice Martin" || s.AvatarURL == "" {
 		t.Errorf("session = %+v, want alice signed in with name and avatar", s)
 	}
+	checkAvatarLoads(t, a, c, s.AvatarURL)
 	for _, path := range []string{"/auth/session", "/", "/models/hubsim/tiny-llama-GGUF", "/api/models/hubsim/tiny-llama-GGUF"} {
 		_, page := a.get(t, c, path)
 		if strings.Contains(page, token) {
@@ -198,5 +200,33 @@ func TestConnectWithoutOAuthAppExplains(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || !strings.Contains(body, "settings/applications/new") ||
 		!strings.Contains(body, "HUGGINGFACE_CLIENT_ID") {
 		t.Errorf("connect with no app: %s, want a page explaining how to register one:\n%s", resp.Status, body)
+	}
+}
+
+// checkAvatarLoads checks that the page's CSP lets a browser load the
+// avatar at u and that the Hub serves an image there.
+func checkAvatarLoads(t *testing.T, a *app, c *http.Client, u string) {
+	t.Helper()
+	resp, _ := a.get(t, c, "/")
+	au, err := url.Parse(u)
+	if err != nil || !au.IsAbs() {
+		t.Fatalf("avatar URL %q is not absolute", u)
+	}
+	var imgSrc []string
+	for _, d := range strings.Split(resp.Header.Get("Content-Security-Policy"), ";") {
+		if f := strings.Fields(d); len(f) > 0 && f[0] == "img-src" {
+			imgSrc = f[1:]
+		}
+	}
+	if !slices.Contains(imgSrc, au.Scheme+"://"+au.Host) {
+		t.Errorf("CSP img-src %q does not allow the avatar %s", imgSrc, u)
+	}
+	img, err := http.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img.Body.Close()
+	if img.StatusCode != http.StatusOK || img.Header.Get("Content-Type") != "image/svg+xml" {
+		t.Errorf("GET %s: %s %q, want an SVG image", u, img.Status, img.Header.Get("Content-Type"))
 	}
 }

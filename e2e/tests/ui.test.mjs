@@ -34,8 +34,8 @@ async function shot(page, name) {
 }
 
 // newPage opens a page that records script errors and CSP violations;
-// check() fails the test if there were any. hubsim serves no avatar images,
-// so their 404s are expected.
+// check() fails the test if there were any, a failed load (avatars too)
+// among them.
 async function newPage(browser) {
   const ctx = await browser.newContext({ viewport: { width: 1280, height: 860 } });
   const page = await ctx.newPage();
@@ -46,7 +46,7 @@ async function newPage(browser) {
     if (m.type() === "error" && !m.text().startsWith("Failed to load resource")) problems.push(m.text());
   });
   page.on("response", (r) => {
-    if (r.status() >= 400 && !r.url().includes("/avatars/")) problems.push(`${r.status()} ${r.url()}`);
+    if (r.status() >= 400) problems.push(`${r.status()} ${r.url()}`);
   });
   return {
     ctx, page,
@@ -87,7 +87,17 @@ test("web app: sign in, search, download, sign out; gated as bob; denied consent
     await page.getByTestId("user-name").waitFor();
     assert.equal(new URL(page.url()).origin, new URL(url).origin);
     assert.equal(await page.getByTestId("user-name").textContent(), "Alice Martin");
-    assert.ok(await page.getByTestId("avatar").isVisible());
+    // The Hub's avatar image itself, loaded: not the initial shown when it fails.
+    const avatar = page.getByTestId("avatar");
+    assert.ok(await avatar.isVisible());
+    await page.waitForFunction(() => {
+      const e = document.querySelector("[data-testid=avatar]");
+      return e && (e.tagName !== "IMG" || e.complete);
+    });
+    const img = await avatar.evaluate((e) => ({ tag: e.tagName, src: e.src, width: e.naturalWidth }));
+    assert.equal(img.tag, "IMG", "the avatar fell back to the initial");
+    assert.ok(img.src.startsWith(hub + "/avatars/"), `avatar from ${img.src}`);
+    assert.ok(img.width > 0, "the avatar image did not load");
     const s = await session(page);
     assert.equal(s.json.signed_in, true);
     assert.equal(s.json.username, "alice");
