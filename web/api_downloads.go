@@ -55,6 +55,9 @@ func (s *Server) apiStartDownload(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
+	if req.File == "" {
+		return hfgate.Errorf(hfgate.EINVALID, `no file named: the request body must be JSON like {"repo": "org/name", "file": "model.gguf"}`)
+	}
 	if req.Revision != "" {
 		if err := hfgate.ValidateRevision(req.Revision); err != nil {
 			return err

@@ -207,4 +207,8 @@ func TestAPIDownloadIntoCache(t *testing.T) {
 			t.Errorf("POST /api/downloads %s: %s, want 400", body, resp.Status)
 		}
 	}
+	resp, body = a.post(t, c, "/api/downloads", `{"repo":"hubsim/tiny-llama-GGUF"}`, nil)
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(body), "no file named") {
+		t.Errorf("POST /api/downloads without a file: %s %s", resp.Status, body)
+	}
 }
