@@ -68,6 +68,7 @@ type Warning struct {
 	Message string
 }
 
+// String returns the warning as "path: message".
 func (w Warning) String() string { return w.Path + ": " + w.Message }
 
 // ignoredNames are the files operating systems drop into folders, which

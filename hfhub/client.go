@@ -21,9 +21,10 @@ const (
 	// DefaultUserAgent is sent when Client.UserAgent is "".
 	DefaultUserAgent = "hfgate"
 
-	// Timeouts of the default HTTP client. There is no overall timeout,
-	// since a download may take hours; a stalled connection is caught by
-	// these and by the caller's context.
+	// DefaultDialTimeout, DefaultTLSHandshakeTimeout and
+	// DefaultResponseHeaderTimeout are the timeouts of the default HTTP
+	// client. There is no overall timeout, since a download may take hours;
+	// a stalled connection is caught by these and by the caller's context.
 	DefaultDialTimeout           = 10 * time.Second
 	DefaultTLSHandshakeTimeout   = 10 * time.Second
 	DefaultResponseHeaderTimeout = 30 * time.Second
