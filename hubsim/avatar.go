@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 )
 
 // registerAvatars adds GET /avatars/{file}, where the Hub serves the
@@ -62,15 +63,13 @@ func avatarSVG(handle, full string) []byte {
 		"</svg>\n", hue, initial(full, handle))
 }
 
-// initial returns the upper-case first letter or digit of the first of
-// names that has one, or "?".
+// initial returns, upper-cased, the first character of the first of names
+// that begins (after spaces) with a letter or digit, or "?".
 func initial(names ...string) string {
 	for _, n := range names {
-		for _, r := range strings.TrimSpace(n) {
-			if unicode.IsLetter(r) || unicode.IsDigit(r) {
-				return string(unicode.ToUpper(r))
-			}
-			break
+		r, _ := utf8.DecodeRuneInString(strings.TrimSpace(n))
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			return string(unicode.ToUpper(r))
 		}
 	}
 	return "?"

@@ -80,3 +80,23 @@ func TestAvatarsServedWhereIdentityPoints(t *testing.T) {
 		}
 	}
 }
+
+// TestInitial pins which character an avatar shows: the first of the first
+// name that begins with a letter or digit, upper-cased.
+func TestInitial(t *testing.T) {
+	for _, tt := range []struct {
+		names []string
+		want  string
+	}{
+		{[]string{"alice Martin", "alice"}, "A"},
+		{[]string{"  émile", "x"}, "É"},
+		{[]string{"", "bob"}, "B"},
+		{[]string{"-dash", "7up"}, "7"},
+		{[]string{"\xff", "!"}, "?"},
+		{nil, "?"},
+	} {
+		if got := initial(tt.names...); got != tt.want {
+			t.Errorf("initial(%q) = %q, want %q", tt.names, got, tt.want)
+		}
+	}
+}
