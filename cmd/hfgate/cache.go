@@ -21,7 +21,9 @@ CLI and @huggingface/hub share: $HF_HUB_CACHE, else $HF_HOME/hub, else
   hfgate cache ls Qwen/Qwen2.5-Coder-7B-Instruct-GGUF
   hfgate cache rm Qwen/Qwen2.5-Coder-7B-Instruct-GGUF --yes
   hfgate cache verify`,
+		// Runnable, so that an unknown subcommand is a usage error, not help.
 		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
 	cmd.AddCommand(a.cacheLsCmd(), a.cacheRmCmd(), a.cacheVerifyCmd())
 	return cmd

@@ -42,12 +42,12 @@ func run(ctx context.Context, args []string, std *stdio, getenv func(string) str
 	root.SetIn(std.In)
 	root.SetOut(std.Out)
 	root.SetErr(std.Err)
-	err := root.ExecuteContext(ctx)
+	cmd, err := root.ExecuteContextC(ctx)
 	var he *hfgate.Error
 	if err != nil && !a.started && !errors.As(err, &he) {
 		// Cobra rejected the command line (unknown command, wrong number of
 		// arguments) before any command ran: that is a usage error.
-		err = hfgate.WrapError(hfgate.EINVALID, err, "%s (see \"hfgate --help\")", err)
+		err = hfgate.WrapError(hfgate.EINVALID, err, "%s", usageMessage(cmd, err))
 	}
 	if err != nil {
 		a.printError(err)
@@ -104,6 +104,19 @@ Try everything with no account: "hfgate demo" runs a simulated Hub and the web a
 		a.cacheCmd(),
 	)
 	return root
+}
+
+// usageMessage rewords cobra's complaint about the command line of cmd: its
+// suggestions on one line, the usage line when the arguments are wrong, and
+// the help to read.
+func usageMessage(cmd *cobra.Command, err error) string {
+	msg := err.Error()
+	if before, after, ok := strings.Cut(msg, "\n\nDid you mean this?\n"); ok {
+		msg = before + "; did you mean " + strings.Join(strings.Fields(after), " or ") + "?"
+	} else if strings.Contains(msg, "arg(s)") {
+		msg = "wrong number of arguments (" + msg + "); usage: " + cmd.UseLine()
+	}
+	return fmt.Sprintf("%s (see %q)", msg, cmd.CommandPath()+" --help")
 }
 
 // printError writes the user-safe message of err to stderr. Errors that are
