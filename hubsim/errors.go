@@ -5,6 +5,12 @@ import (
 	"net/http"
 )
 
+// writeInternalError answers 500 with err's text, for failures of hubsim
+// itself (content that cannot be generated or encoded).
+func writeInternalError(w http.ResponseWriter, r *http.Request, err error) {
+	writeHubError(w, r, http.StatusInternalServerError, "", "internal error: "+err.Error())
+}
+
 // writeHubError answers like the Hub's API and resolve endpoints: the status,
 // X-Error-Code when there is one, X-Error-Message always (HEAD responses
 // have no body, so clients read the header), and a JSON body {"error": msg}.

@@ -51,7 +51,7 @@ func marshalNoEscape(v any) ([]byte, error) {
 func writeHubJSON(w http.ResponseWriter, r *http.Request, v any) {
 	body, err := marshalNoEscape(v)
 	if err != nil {
-		writeHubError(w, r, http.StatusInternalServerError, "", "internal error: "+err.Error())
+		writeInternalError(w, r, err)
 		return
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")

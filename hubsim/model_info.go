@@ -24,7 +24,7 @@ func (s *Server) handleModelInfo(w http.ResponseWriter, r *http.Request, id, rev
 	v := &modelView{idx: s.hub.idx, re: re, c: c, blobs: q.Get("blobs") == "true"}
 	obj, err := v.object(keys)
 	if err != nil {
-		writeHubError(w, r, http.StatusInternalServerError, "", "internal error: "+err.Error())
+		writeInternalError(w, r, err)
 		return
 	}
 	writeHubJSON(w, r, obj)

@@ -41,7 +41,7 @@ func (s *Server) handleResolve(w http.ResponseWriter, r *http.Request, id, rev, 
 	}
 	fi, err := s.hub.idx.stat(f)
 	if err != nil {
-		writeHubError(w, r, http.StatusInternalServerError, "", "internal error: "+err.Error())
+		writeInternalError(w, r, err)
 		return
 	}
 	h := w.Header()
@@ -67,7 +67,7 @@ func (s *Server) handleResolve(w http.ResponseWriter, r *http.Request, id, rev, 
 		return
 	default:
 		if body, err = f.src.content(); err != nil {
-			writeHubError(w, r, http.StatusInternalServerError, "", "internal error: "+err.Error())
+			writeInternalError(w, r, err)
 			return
 		}
 		h.Set("ETag", `"`+fi.BlobID+`"`)

@@ -133,7 +133,7 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
 	for _, re := range hits {
 		obj, err := (&modelView{idx: s.hub.idx, re: re, c: re.main}).object(keys)
 		if err != nil {
-			writeHubError(w, r, http.StatusInternalServerError, "", "internal error: "+err.Error())
+			writeInternalError(w, r, err)
 			return
 		}
 		items = append(items, obj)
