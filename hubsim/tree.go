@@ -94,20 +94,30 @@ func (s *Server) handleTree(w http.ResponseWriter, r *http.Request, id, rev, dir
 	}
 	more := len(entries) > limit
 	entries = entries[:min(limit, len(entries))]
-	out := make([]jsonObject, 0, len(entries))
-	for _, e := range entries {
-		obj, err := s.treeObject(c, e, expand)
-		if err != nil {
-			writeHubError(w, r, http.StatusInternalServerError, "", "internal error: "+err.Error())
-			return
-		}
-		out = append(out, obj)
+	out, err := s.treeObjects(c, entries, expand)
+	if err != nil {
+		writeInternalError(w, r, err)
+		return
 	}
 	if more {
 		next := base64.RawURLEncoding.EncodeToString([]byte(entries[len(entries)-1].path))
 		w.Header().Set("Link", "<"+nextPageURL(r, next)+`>; rel="next"`)
 	}
 	writeHubJSON(w, r, out)
+}
+
+// treeObjects renders entries with treeObject; the slice is never nil, so an
+// empty result is [] in JSON.
+func (s *Server) treeObjects(c *commitEntry, entries []treeEntry, expand bool) ([]jsonObject, error) {
+	out := make([]jsonObject, 0, len(entries))
+	for _, e := range entries {
+		obj, err := s.treeObject(c, e, expand)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, obj)
+	}
+	return out, nil
 }
 
 // treeObject renders one entry in the shape of reference §3.
@@ -199,24 +209,20 @@ func (s *Server) handlePathsInfo(w http.ResponseWriter, r *http.Request, id, rev
 		writeHubError(w, r, http.StatusBadRequest, "", err.Error())
 		return
 	}
-	out := []jsonObject{}
+	var entries []treeEntry
 	for _, p := range paths {
 		p = strings.Trim(p, "/")
-		var e treeEntry
 		switch {
 		case c.byPath[p] != nil:
-			e = treeEntry{path: p, file: c.byPath[p]}
+			entries = append(entries, treeEntry{path: p, file: c.byPath[p]})
 		case c.dirs[p]:
-			e = treeEntry{path: p}
-		default:
-			continue
+			entries = append(entries, treeEntry{path: p})
 		}
-		obj, err := s.treeObject(c, e, expand)
-		if err != nil {
-			writeHubError(w, r, http.StatusInternalServerError, "", "internal error: "+err.Error())
-			return
-		}
-		out = append(out, obj)
+	}
+	out, err := s.treeObjects(c, entries, expand)
+	if err != nil {
+		writeInternalError(w, r, err)
+		return
 	}
 	writeHubJSON(w, r, out)
 }
