@@ -42,7 +42,7 @@ func TestAnalyzeGGUF7B(t *testing.T) {
 			t.Errorf("%s: fits=%q with %d usable and %d needed, want %q", tt.path, e.Fits, fit.NewBudget(8<<30, "").Usable, e.Memory.Total, tt.fits)
 		}
 	}
-	if readme := entryAt(t, entries, "README.md"); readme.GGUF || readme.Memory != nil || readme.Fits != fit.Unknown || readme.Size == 0 {
+	if readme := entryAt(t, entries, "README.md"); readme.GGUF || readme.Memory != nil || readme.Fits != fit.NotModel || readme.Size == 0 {
 		t.Errorf("README.md: %+v, want a size and nothing else", readme)
 	}
 	// Headers only: the reads stay far below 1% of the files' bytes.
@@ -133,7 +133,7 @@ func TestAnalyzeTransformers(t *testing.T) {
 	s := hubsim.StartTest(t, hubsim.Options{})
 	entries, m, o := analyzeRepo(t, s, hubsim.RepoTransformers, fit.Options{Budget: fit.NewBudget(16<<30, "test")})
 	e := entryAt(t, entries, "model.safetensors")
-	if e.Size < 200e6 || e.GGUF || e.Memory != nil || e.Quantization != "" || e.Fits != fit.Unknown {
+	if e.Size < 200e6 || e.GGUF || e.Memory != nil || e.Quantization != "" || e.Fits != fit.NotModel {
 		t.Errorf("model.safetensors: %+v, want its size only", e)
 	}
 	if len(entries) != len(m.Files) || o.opened.Load() != 0 {
@@ -171,8 +171,8 @@ func TestAnalyzeHeaderSources(t *testing.T) {
 	if e := entries[0]; e.Quantization != "Q4_K_M" || e.QuantizationSource != "header" || e.Fits != fit.Fits {
 		t.Errorf("model.gguf: quant %q from %q, fits %q; want Q4_K_M from the header, fits", e.Quantization, e.QuantizationSource, e.Fits)
 	}
-	if e := entries[1]; e.Quantization != "Q8_0" || e.QuantizationSource != "filename" || e.Memory != nil || !strings.Contains(e.Problem, "GGUF header") {
-		t.Errorf("broken-Q8_0.gguf: %+v, want the file name's quantization and a problem", e)
+	if e := entries[1]; e.Quantization != "Q8_0" || e.QuantizationSource != "filename" || e.Memory != nil || !strings.Contains(e.Problem, "GGUF header") || e.Fits != fit.Unknown {
+		t.Errorf("broken-Q8_0.gguf: %+v, want the file name's quantization, a problem and fits unknown", e)
 	}
 
 	// Access errors are the whole answer's, not one file's.

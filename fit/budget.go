@@ -44,10 +44,14 @@ func (b Budget) Verdict(need int64) Verdict {
 // Verdict is whether an entry fits a Budget.
 type Verdict string
 
-// Verdicts. Unknown is for files with no estimate (not GGUF, or a header
-// that could not be read) and for an unknown budget.
+// Verdicts. Unknown is for a GGUF model with no estimate (a header that
+// could not be read, shards missing) and for an unknown budget. NotModel
+// is for a file that is not a GGUF model (README.md, config.json,
+// safetensors weights): no estimate is made for it, so there is nothing to
+// judge.
 const (
-	Fits    Verdict = "yes"
-	TooBig  Verdict = "no"
-	Unknown Verdict = "unknown"
+	Fits     Verdict = "yes"
+	TooBig   Verdict = "no"
+	Unknown  Verdict = "unknown"
+	NotModel Verdict = ""
 )

@@ -31,8 +31,9 @@ type Entry struct {
 	ModelContextLength int64 `json:"model_context_length,omitempty"`
 	// Memory is the estimate of what running the model takes, or nil.
 	Memory *Memory `json:"memory,omitempty"`
-	// Fits is Memory.Total measured against the budget.
-	Fits Verdict `json:"fits"`
+	// Fits is Memory.Total measured against the budget; NotModel (left
+	// out of JSON) when GGUF is false.
+	Fits Verdict `json:"fits,omitempty"`
 	// Problem says why a GGUF entry has no estimate (an unreadable header,
 	// a missing shard), in words fit to show; "" otherwise.
 	Problem string `json:"problem,omitempty"`

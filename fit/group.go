@@ -36,8 +36,9 @@ func (g *fileGroup) size() int64 {
 	return n
 }
 
-// isGGUF reports whether a path names a GGUF file.
-func isGGUF(p string) bool { return strings.EqualFold(path.Ext(p), ".gguf") }
+// IsGGUF reports whether a path names a GGUF file, the only kind of model
+// file this package estimates.
+func IsGGUF(p string) bool { return strings.EqualFold(path.Ext(p), ".gguf") }
 
 // shardSuffixLen is the length of gguf-split's name suffix.
 const shardSuffixLen = len("-00001-of-00003.gguf")
@@ -52,7 +53,7 @@ func group(files []hfgate.RepoFile) []*fileGroup {
 			continue
 		}
 		idx, count, ok := gguf.ShardInfo(f.Path)
-		if !ok || !isGGUF(f.Path) {
+		if !ok || !IsGGUF(f.Path) {
 			out = append(out, &fileGroup{shards: []*shard{{file: f}}})
 			continue
 		}
@@ -89,13 +90,13 @@ func (g *fileGroup) complete() bool {
 
 // readable reports whether the group's headers are worth reading.
 func (g *fileGroup) readable() bool {
-	return isGGUF(g.shards[0].file.Path) && g.complete() && !g.tooLarge
+	return IsGGUF(g.shards[0].file.Path) && g.complete() && !g.tooLarge
 }
 
 // entry builds the group's Entry from the headers read.
 func (g *fileGroup) entry(opts Options) Entry {
 	first := g.shards[0].file
-	e := Entry{Path: first.Path, Size: g.size(), GGUF: isGGUF(first.Path), Fits: Unknown}
+	e := Entry{Path: first.Path, Size: g.size(), GGUF: IsGGUF(first.Path)}
 	for _, s := range g.shards {
 		if g.count > 0 {
 			e.Shards = append(e.Shards, s.file.Path)
@@ -104,6 +105,7 @@ func (g *fileGroup) entry(opts Options) Entry {
 	if !e.GGUF {
 		return e
 	}
+	e.Fits = Unknown
 	if q := gguf.QuantizationFromFilename(first.Path); q != "" {
 		e.Quantization, e.QuantizationSource = q, "filename"
 	}

@@ -151,7 +151,7 @@ func examine(ctx context.Context, hub hfgate.Hub, open OpenerFor, found *hfgate.
 	}
 	var files []hfgate.RepoFile
 	for _, f := range m.Files {
-		if isGGUF(f.Path) && slices.Contains(candidateQuants, gguf.QuantizationFromFilename(f.Path)) {
+		if IsGGUF(f.Path) && slices.Contains(candidateQuants, gguf.QuantizationFromFilename(f.Path)) {
 			files = append(files, f)
 		}
 	}

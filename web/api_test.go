@@ -88,18 +88,39 @@ func TestAPISearchPagesWithTheHubCursor(t *testing.T) {
 }
 
 type modelResult struct {
-	ID               string `json:"id"`
-	Gating           string `json:"gating"`
-	Access           string `json:"access"`
-	RequestAccessURL string `json:"request_access_url"`
-	Files            []struct {
-		Path         string `json:"path"`
-		Quantization string `json:"quantization"`
-		Memory       *struct {
-			Total int64 `json:"total"`
-		} `json:"memory"`
-		Fits string `json:"fits"`
-	} `json:"files"`
+	ID               string       `json:"id"`
+	Gating           string       `json:"gating"`
+	Access           string       `json:"access"`
+	RequestAccessURL string       `json:"request_access_url"`
+	Files            []fileResult `json:"files"`
+	FilesNote        string       `json:"files_note"`
+}
+
+type fileResult struct {
+	Path         string `json:"path"`
+	Quantization string `json:"quantization"`
+	Memory       *struct {
+		Total int64 `json:"total"`
+	} `json:"memory"`
+	Fits    *string `json:"fits"` // nil: left out
+	Problem string  `json:"problem"`
+}
+
+// file returns the entry of path, failing the test if there is none.
+func (m *modelResult) file(t *testing.T, path string) fileResult {
+	t.Helper()
+	i := slices.IndexFunc(m.Files, func(f fileResult) bool { return f.Path == path })
+	if i < 0 {
+		t.Fatalf("no %s in %+v", path, m.Files)
+	}
+	return m.Files[i]
+}
+
+func (f fileResult) fits() string {
+	if f.Fits == nil {
+		return "(none)"
+	}
+	return *f.Fits
 }
 
 func TestAPIModelGatedAccessPerSession(t *testing.T) {
@@ -141,22 +162,29 @@ func TestAPIModelFilesFit(t *testing.T) {
 	if code != http.StatusOK {
 		t.Fatalf("model: %d", code)
 	}
-	i := slices.IndexFunc(m.Files, func(f struct {
-		Path         string `json:"path"`
-		Quantization string `json:"quantization"`
-		Memory       *struct {
-			Total int64 `json:"total"`
-		} `json:"memory"`
-		Fits string `json:"fits"`
-	}) bool {
-		return f.Path == "tiny-llama-Q2_K.gguf"
-	})
-	if i < 0 {
-		t.Fatalf("no tiny-llama-Q2_K.gguf in %+v", m.Files)
-	}
-	if f := m.Files[i]; f.Quantization != "Q2_K" || f.Memory == nil || f.Memory.Total <= 0 || f.Fits != "yes" {
+	if f := m.file(t, "tiny-llama-Q2_K.gguf"); f.Quantization != "Q2_K" || f.Memory == nil || f.Memory.Total <= 0 || f.fits() != "yes" {
 		t.Errorf("file = %+v, want Q2_K with a memory estimate that fits 16 GiB", f)
 	}
+	// Files that are not models get no verdict, rather than "unknown".
+	for _, p := range []string{"README.md", ".gitattributes"} {
+		if f := m.file(t, p); f.Memory != nil || f.Fits != nil {
+			t.Errorf("%s: memory %v fits %s, want neither", p, f.Memory, f.fits())
+		}
+	}
+
+	// When the headers cannot be read, the GGUF files' verdicts are unknown
+	// and the other files still have none.
+	if err := hub.SetFaults(hubsim.FaultRule{Host: "hub", PathPrefix: "/hubsim/tiny-llama-GGUF/resolve/", Status: http.StatusForbidden}); err != nil {
+		t.Fatal(err)
+	}
+	m, _ = getJSON[modelResult](t, a, browser(t, false), "/api/models/hubsim/tiny-llama-GGUF")
+	if f := m.file(t, "tiny-llama-Q2_K.gguf"); f.Memory != nil || f.fits() != "unknown" || m.FilesNote == "" {
+		t.Errorf("unreadable headers: %+v fits %s, note %q; want unknown with a note", f, f.fits(), m.FilesNote)
+	}
+	if f := m.file(t, "README.md"); f.Fits != nil {
+		t.Errorf("unreadable headers: README.md fits %s, want none", f.fits())
+	}
+	hub.SetFaults()
 	if _, code := getJSON[map[string]any](t, a, browser(t, false), "/api/models/nobody/nothing"); code != http.StatusNotFound {
 		t.Errorf("missing repo: %d, want 404", code)
 	}

@@ -28,12 +28,19 @@ func (s *Server) files(ctx context.Context, m *hfgate.Model) ([]fit.Entry, strin
 	return plainFiles(m), ""
 }
 
+// plainFiles lists m's files with their sizes: GGUF models get the
+// verdict Unknown, other files none.
 func plainFiles(m *hfgate.Model) []fit.Entry {
 	out := []fit.Entry{}
 	for _, f := range m.Files {
-		if !f.IsDir {
-			out = append(out, fit.Entry{Path: f.Path, Size: f.Size, Fits: fit.Unknown})
+		if f.IsDir {
+			continue
 		}
+		e := fit.Entry{Path: f.Path, Size: f.Size, GGUF: fit.IsGGUF(f.Path)}
+		if e.GGUF {
+			e.Fits = fit.Unknown
+		}
+		out = append(out, e)
 	}
 	return out
 }

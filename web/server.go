@@ -47,7 +47,7 @@ type Server struct {
 	Downloads *Downloads
 
 	// Budget is the memory a model may use on this machine, against which
-	// files are judged. The zero Budget is unknown: every verdict is
+	// GGUF files are judged. The zero Budget is unknown: every verdict is
 	// "unknown".
 	Budget fit.Budget
 

@@ -2,9 +2,7 @@ package main
 
 import (
 	"fmt"
-	"path"
 	"slices"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -68,7 +66,7 @@ model (name-00001-of-00003.gguf ...) are one line.`,
 			if ggufOnly {
 				files = nil
 				for _, f := range m.Files {
-					if isGGUFPath(f.Path) {
+					if fit.IsGGUF(f.Path) {
 						files = append(files, f)
 					}
 				}
@@ -96,17 +94,11 @@ model (name-00001-of-00003.gguf ...) are one line.`,
 	return cmd
 }
 
-func isGGUFPath(p string) bool { return strings.EqualFold(path.Ext(p), ".gguf") }
-
 func (o *filesOutput) print(a *app) error {
 	t := newTable(a.io.Out, "FILE", "SIZE", "QUANT", "MEMORY", "FITS")
 	var problems []string
 	for _, e := range o.Files {
-		fits := "-"
-		if e.GGUF {
-			fits = string(e.Fits)
-		}
-		t.Row(entryName(&e), humanBytes(e.Size), cellOr(e.Quantization, "-"), memoryCell(&e), fits)
+		t.Row(entryName(&e), humanBytes(e.Size), cellOr(e.Quantization, "-"), memoryCell(&e), cellOr(string(e.Fits), "-"))
 		if e.Problem != "" {
 			problems = append(problems, e.Path+": "+e.Problem)
 		}

@@ -66,7 +66,7 @@ func TestFilesCommand(t *testing.T) {
 		t.Errorf("budget %+v, %d files; want this machine's available memory, 7 files", st.Budget, len(st.Files))
 	}
 	for _, e := range st.Files {
-		if e.Size <= 0 || e.Memory != nil || e.Fits != fit.Unknown {
+		if e.Size <= 0 || e.Memory != nil || e.Fits != fit.NotModel {
 			t.Errorf("%s: %+v", e.Path, e)
 		}
 	}

@@ -137,9 +137,14 @@ test("web app: sign in, search, download, sign out; gated as bob; denied consent
     await page.getByTestId("private-badge").waitFor();
     await shot(page, "04b-private");
 
-    // Download a small GGUF file from the tiny model.
+    // Download a small GGUF file from the tiny model. It is judged; files
+    // that are not models (README.md) get a dash, not an "Unknown" badge.
     await page.goto(`${url}models/${TINY}`);
     const row = page.locator(`[data-testid=file-row][data-path="${TINY_FILE}"]`);
+    assert.equal(await row.getByTestId("fit-badge").getAttribute("data-fits"), "yes");
+    const readme = page.locator(`[data-testid=file-row][data-path="README.md"]`);
+    assert.equal(await readme.getByTestId("fit-badge").count(), 0, "README.md has a fit badge");
+    assert.ok(await readme.getByTestId("no-fit").isVisible());
     await row.getByTestId("download-button").click();
     const dl = page.locator(`[data-testid=download][data-file="${TINY_FILE}"]`);
     await dl.and(page.locator("[data-state=done]")).waitFor({ timeout: 60000 });

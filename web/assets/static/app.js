@@ -317,7 +317,12 @@
       return el("dl", { class: "meta" }, rows);
     }
 
+    // fitBadge judges a model file; other files (no "fits") get a dash.
     function fitBadge(f) {
+      if (!f.fits) {
+        return el("span", { class: "muted", title: "No estimate: only GGUF models are judged", testid: "no-fit" },
+          el("span", { "aria-hidden": "true", text: "—" }), el("span", { class: "sr-only", text: "Not judged: not a GGUF model" }));
+      }
       const t = { yes: ["fits", "Fits this machine"], no: ["nofit", "Too big for this machine"] }[f.fits] || ["unknown", "Unknown"];
       return el("span", { class: `badge ${t[0]}`, testid: "fit-badge", "data-fits": f.fits, text: t[1] });
     }
