@@ -26,8 +26,8 @@ type Event struct {
 	Resumed   int64  // bytes that were already on disk when the fetch started
 	Cached    bool   // FileDone: nothing was fetched, the file was already there
 	LocalPath string // FileDone: where the file is
-	Wait      time.Duration
-	Err       error
+	Wait      time.Duration // FileRetry: how long until the next try
+	Err       error         // FileRetry and FileError: what went wrong
 }
 
 // Reporter receives progress. Report is called from many goroutines at once

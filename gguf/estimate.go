@@ -49,10 +49,10 @@ type EstimateOptions struct {
 // MemoryEstimate is the memory needed to run a model with llama.cpp, in
 // bytes. Basis says where each figure came from, in words fit to show.
 type MemoryEstimate struct {
-	Weights       int64
-	KVCache       int64
+	Weights       int64 // the tensor data
+	KVCache       int64 // the KV cache at ContextLength
 	Compute       int64 // compute buffer plus the fixed overhead
-	Total         int64
+	Total         int64 // the sum of the three
 	ContextLength int64 // the n_ctx the KV cache and compute figures assume
 	Basis         []string
 }
