@@ -20,12 +20,12 @@ const (
 // Event is one progress report about one file.
 type Event struct {
 	Kind      EventKind
-	Path      string // file path in the repo
-	Size      int64  // total bytes, when known
-	Done      int64  // bytes on disk so far (resumed bytes included)
-	Resumed   int64  // bytes that were already on disk when the fetch started
-	Cached    bool   // FileDone: nothing was fetched, the file was already there
-	LocalPath string // FileDone: where the file is
+	Path      string        // file path in the repo
+	Size      int64         // total bytes, when known
+	Done      int64         // bytes on disk so far (resumed bytes included)
+	Resumed   int64         // bytes that were already on disk when the fetch started
+	Cached    bool          // FileDone: nothing was fetched, the file was already there
+	LocalPath string        // FileDone: where the file is
 	Wait      time.Duration // FileRetry: how long until the next try
 	Err       error         // FileRetry and FileError: what went wrong
 }
