@@ -62,11 +62,10 @@ func parseScopes(s string) []string {
 // errNoOAuthApp explains how to get a client id.
 func (a *app) errNoOAuthApp() error {
 	path, _ := a.configPath()
-	return hfgate.Errorf(hfgate.EINVALID, `no OAuth app is configured, so hfgate cannot sign you in with a browser.
-Register one at https://huggingface.co/settings/applications/new with the redirect URI
-http://127.0.0.1/callback (no secret needed), then either set client_id under [huggingface] in
-%s or export HUGGINGFACE_CLIENT_ID. To use an access token instead, run:
-  hfgate login --with-token < token.txt`, path)
+	return hfgate.Errorf(hfgate.EINVALID, "no OAuth app is configured, so hfgate cannot sign you in: "+
+		"register one at https://huggingface.co/settings/applications/new with the redirect URI "+
+		"http://127.0.0.1/callback (no secret needed), then set client_id under [huggingface] in "+
+		"%s or export HUGGINGFACE_CLIENT_ID; or sign in with an access token: hfgate login --with-token < token.txt", path)
 }
 
 // credStoreAdapter lets oidcauth use a credstore.Store. It remembers where

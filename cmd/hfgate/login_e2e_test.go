@@ -231,6 +231,9 @@ func TestE2ENoOAuthApp(t *testing.T) {
 	if r.code != exitUsage {
 		t.Errorf("exit %d, want %d", r.code, exitUsage)
 	}
+	if strings.Count(r.stderr, "\n") != 1 || strings.Contains(r.stderr, "  ") {
+		t.Errorf("not one tidy line (printError joins lines with spaces): %q", r.stderr)
+	}
 }
 
 func readAll(tb testing.TB, resp *http.Response) string {
