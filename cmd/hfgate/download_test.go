@@ -117,6 +117,9 @@ func TestDownloadCommandErrors(t *testing.T) {
 			if code != tt.code || !strings.Contains(errOut, tt.says) {
 				t.Fatalf("exit %d, stderr %q; want exit %d saying %q", code, errOut, tt.code, tt.says)
 			}
+			if strings.Contains(errOut, ": 0 B\n") {
+				t.Errorf("a size of 0 B for a file whose size is unknown: %q", errOut)
+			}
 		})
 	}
 }

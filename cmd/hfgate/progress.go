@@ -159,7 +159,9 @@ func (p *lineProgress) Report(e download.Event) {
 	}
 	switch e.Kind {
 	case download.FileStart:
-		fmt.Fprintf(p.w, "%s: %s\n", e.Path, humanBytes(e.Size))
+		if e.Size > 0 { // 0: not known yet (a missing file, the cache offline)
+			fmt.Fprintf(p.w, "%s: %s\n", e.Path, humanBytes(e.Size))
+		}
 	case download.FileWaiting:
 		fmt.Fprintf(p.w, "%s: waiting for another hfgate downloading the same file\n", e.Path)
 	case download.FileRetry:
