@@ -59,6 +59,9 @@ repo it says how to ask for access.`,
 			}
 			if m.IsGated() {
 				out.Access = fmt.Sprintf("gated (%s approval): sign in with `hfgate login`, then request access at %s", m.Gated, out.URL)
+				if a.signedIn() {
+					out.Access = fmt.Sprintf("gated (%s approval): unless you were granted access, request it at %s", m.Gated, out.URL)
+				}
 			}
 			if asJSON {
 				return writeJSON(a.io.Out, out)

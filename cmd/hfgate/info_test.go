@@ -28,6 +28,18 @@ func TestInfoCommand(t *testing.T) {
 		t.Errorf("gated: exit %d:\n%s", r.code, r.out)
 	}
 
+	// Signed in, it no longer says to sign in.
+	tok, err := h.hub.MintToken(hubsim.UserBob, "read")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.env["HF_TOKEN"] = tok
+	r = h.hfgate("info", hubsim.RepoGated)
+	if r.code != 0 || strings.Contains(r.out, "hfgate login") || !strings.Contains(r.out, "request it at "+h.hub.URL()+"/"+hubsim.RepoGated) {
+		t.Errorf("gated, signed in: exit %d:\n%s", r.code, r.out)
+	}
+	delete(h.env, "HF_TOKEN")
+
 	for _, tt := range []struct {
 		args []string
 		code int

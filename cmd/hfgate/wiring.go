@@ -53,6 +53,14 @@ func (a *app) accessToken(ctx context.Context) (string, error) {
 	return cred.AccessToken, nil
 }
 
+// signedIn reports whether the Hub requests of this invocation carried a
+// token.
+func (a *app) signedIn() bool {
+	a.creds.mu.Lock()
+	defer a.creds.mu.Unlock()
+	return a.creds.cred != nil && a.creds.cred.AccessToken != ""
+}
+
 // hubClient returns a Hub client for the current endpoint that sends the
 // stored credentials.
 func (a *app) hubClient() *hfhub.Client {
