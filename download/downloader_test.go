@@ -91,7 +91,7 @@ func TestDownloadSnapshotIncludeExclude(t *testing.T) {
 	}
 	verifyRepo(t, d.Cache, tiny)
 	_, err = d.Download(context.Background(), download.Request{Repo: tiny, Include: []string{"*.safetensors"}}, nil)
-	if hfgate.ErrorCode(err) != hfgate.ENOTFOUND || !strings.Contains(hfgate.ErrorMessage(err), "*.safetensors") {
+	if hfgate.ErrorCode(err) != hfgate.ENOTFOUND || !strings.Contains(hfgate.ErrorMessage(err), `(include "*.safetensors")`) {
 		t.Fatalf("patterns matching nothing: err=%v, want ENOTFOUND naming the pattern", err)
 	}
 	// README.md is a regular file: its blob is named by the git blob id.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/hfgate/hfgate"
@@ -107,8 +108,8 @@ func (d *Downloader) planSnapshot(ctx context.Context, p *plan) error {
 		p.files = append(p.files, pf)
 	}
 	if len(p.files) == 0 && len(files) > 0 {
-		return hfgate.Errorf(hfgate.ENOTFOUND, "no file of %s at revision %s matches the patterns (include %q, exclude %q): check them (\"hfgate files %s\" lists the files)",
-			p.req.Repo, p.req.Revision, p.req.Include, p.req.Exclude, p.req.Repo)
+		return hfgate.Errorf(hfgate.ENOTFOUND, "no file of %s at revision %s matches the patterns (%s): check them (\"hfgate files %s\" lists the files)",
+			p.req.Repo, p.req.Revision, describePatterns(p.req.Include, p.req.Exclude), p.req.Repo)
 	}
 	slices.SortFunc(p.files, func(a, b planned) int { return strings.Compare(a.path, b.path) })
 	return p.target.resolved(p.req.Revision, p.commit)
@@ -152,4 +153,24 @@ func entryNotFoundCommit(err error) (commit string, ok bool) {
 		return e.EntryNotFoundCommit()
 	}
 	return "", false
+}
+
+// describePatterns names the patterns that were given, as in
+// `include "*.gguf", "README.md"; exclude "*Q8_0*"`.
+func describePatterns(include, exclude []string) string {
+	var parts []string
+	for _, l := range []struct {
+		name string
+		pats []string
+	}{{"include", include}, {"exclude", exclude}} {
+		if len(l.pats) == 0 {
+			continue
+		}
+		quoted := make([]string, len(l.pats))
+		for i, pat := range l.pats {
+			quoted[i] = strconv.Quote(pat)
+		}
+		parts = append(parts, l.name+" "+strings.Join(quoted, ", "))
+	}
+	return strings.Join(parts, "; ")
 }
