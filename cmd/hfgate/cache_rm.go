@@ -85,6 +85,9 @@ func (a *app) removal(cmd *cobra.Command, c hfcache.Cache, id hfgate.RepoID, rev
 	var err error
 	if len(revs) == 0 {
 		rm, err = c.RemoveRepo(cmd.Context(), hfgate.RepoTypeModel, id, opts)
+		if hfgate.ErrorCode(err) == hfgate.ENOTFOUND {
+			err = hfgate.WrapError(hfgate.ENOTFOUND, err, "%s; list what is with \"hfgate cache ls\"", hfgate.ErrorMessage(err))
+		}
 	} else {
 		repo, rerr := c.Repo(hfgate.RepoTypeModel, id)
 		if rerr != nil {
@@ -92,6 +95,9 @@ func (a *app) removal(cmd *cobra.Command, c hfcache.Cache, id hfgate.RepoID, rev
 		}
 		for _, rev := range revs {
 			commit, err := repo.Resolve(rev)
+			if hfgate.ErrorCode(err) == hfgate.ENOTFOUND {
+				return nil, hfgate.WrapError(hfgate.ENOTFOUND, err, "%s; list the cached ones with \"hfgate cache ls %s\"", hfgate.ErrorMessage(err), id)
+			}
 			if err != nil {
 				return nil, err
 			}

@@ -129,14 +129,15 @@ func TestCacheCommands(t *testing.T) {
 	for _, tt := range []struct {
 		args []string
 		code int
+		says string
 	}{
-		{[]string{"cache", "rm", hubsim.RepoTiny, "--yes"}, exitNotFound},
-		{[]string{"cache", "ls", hubsim.RepoTiny}, exitNotFound},
-		{[]string{"cache", "verify", "x/../y"}, exitUsage},
-		{[]string{"cache", "rm", hubsim.RepoTransformers, "--revision", "nope", "--yes"}, exitNotFound},
+		{[]string{"cache", "rm", hubsim.RepoTiny, "--yes"}, exitNotFound, `"hfgate cache ls"`},
+		{[]string{"cache", "ls", hubsim.RepoTiny}, exitNotFound, `"hfgate cache ls"`},
+		{[]string{"cache", "verify", "x/../y"}, exitUsage, "not a valid repo id"},
+		{[]string{"cache", "rm", hubsim.RepoTransformers, "--revision", "nope", "--yes"}, exitNotFound, `"hfgate cache ls ` + hubsim.RepoTransformers + `"`},
 	} {
-		if r := h.hfgate(tt.args...); r.code != tt.code {
-			t.Errorf("%q: exit %d, want %d", tt.args, r.code, tt.code)
+		if r := h.hfgate(tt.args...); r.code != tt.code || !strings.Contains(r.err, tt.says) {
+			t.Errorf("%q: exit %d, %q; want %d saying %s", tt.args, r.code, r.err, tt.code, tt.says)
 		}
 	}
 }
