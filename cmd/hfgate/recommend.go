@@ -84,7 +84,9 @@ func printRecommendation(a *app, rec *fit.Recommendation) error {
 	for _, s := range rec.Skipped {
 		fmt.Fprintf(a.io.Err, "hfgate: skipped %s: %s\n", s.Repo, s.Reason)
 	}
-	if len(rec.Picks) > 0 {
+	if len(rec.Picks) > 0 && rec.Picks[0].Entry.Fits != fit.Fits { // those that fit come first
+		fmt.Fprintln(a.io.Out, "\nnone of these fits; a larger --memory or a smaller --context may change that")
+	} else if len(rec.Picks) > 0 {
 		p := rec.Picks[0]
 		files := p.Entry.Shards
 		if len(files) == 0 {

@@ -34,6 +34,12 @@ func TestRecommendCommand(t *testing.T) {
 		}
 	}
 
+	// When nothing fits, nothing is offered for download.
+	r = h.hfgate("recommend", "--memory", "1GiB")
+	if r.code != 0 || strings.Contains(r.out, "hfgate download") || !strings.Contains(r.out, "none of these fits") {
+		t.Errorf("nothing fits: exit %d:\n%s", r.code, r.out)
+	}
+
 	for _, args := range [][]string{{"recommend", "--task", "poetry"}, {"recommend", "--limit", "0"}, {"recommend", "--memory", "-2G"}} {
 		if r := h.hfgate(args...); r.code != exitUsage {
 			t.Errorf("%q: exit %d, want %d", args, r.code, exitUsage)
