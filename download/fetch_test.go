@@ -450,3 +450,31 @@ func TestWriteErrorNoSpace(t *testing.T) {
 		t.Fatalf("message %q does not say how much is needed", msg)
 	}
 }
+
+// A journal whose file was replaced by a shorter sequential prefix (say by
+// huggingface_hub) must neither count the journal's parts as done nor throw
+// the prefix away.
+func TestFetchStaleJournalKeepsSequentialPrefix(t *testing.T) {
+	fs := newFileServer(t, 1<<20)
+	f := newTestFetch(t, fs, fetchOpts{conns: 2})
+	j := newJournal(f.etag, f.size, f.partSize, 0)
+	if err := j.save(journalPath(f.path)); err != nil {
+		t.Fatal(err)
+	}
+	const prefix = 300_000
+	if err := os.WriteFile(f.path, fs.content[:prefix], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var retries atomic.Int32
+	f.onRetry = func(error, time.Duration) { retries.Add(1) }
+	if err := f.run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	f.mustMatch(t, fs.content)
+	if n := retries.Load(); n != 0 {
+		t.Errorf("%d retries, want none", n)
+	}
+	if _, served := fs.served(); served != f.size-prefix {
+		t.Errorf("served %d bytes, want the %d missing after the prefix", served, f.size-prefix)
+	}
+}

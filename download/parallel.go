@@ -34,10 +34,11 @@ func (f *fetch) parallel(ctx context.Context, j *journal) error {
 	}
 	defer file.Close()
 	if j != nil && size != f.size {
-		j = nil // the file was truncated or replaced behind the journal's back
-		if err := file.Truncate(0); err != nil {
-			return fmt.Errorf("truncate partial download: %w", err)
-		}
+		// A parallel run grows the file to full size at once, so another
+		// size means something else (a sequential run of ours or of
+		// huggingface_hub) replaced the file behind the journal's back:
+		// forget the journal and keep the file as a contiguous prefix.
+		j = nil
 	}
 	if j == nil {
 		// Keep a contiguous prefix left by a sequential run (ours or
