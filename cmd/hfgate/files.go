@@ -57,7 +57,10 @@ model (name-00001-of-00003.gguf ...) are one line.`,
 				return err
 			}
 			ctx := cmd.Context()
-			c := a.hubClient()
+			c, err := a.onlineHub("files")
+			if err != nil {
+				return err
+			}
 			m, err := c.ModelInfo(ctx, repo, rev, hfgate.WithBlobs())
 			if err != nil {
 				return err

@@ -45,7 +45,10 @@ repo it says how to ask for access.`,
 			if err := checkRevisionFlag(rev); err != nil {
 				return err
 			}
-			c := a.hubClient()
+			c, err := a.onlineHub("info")
+			if err != nil {
+				return err
+			}
 			m, err := c.ModelInfo(cmd.Context(), repo, rev, hfgate.WithBlobs())
 			if err != nil {
 				return err

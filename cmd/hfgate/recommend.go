@@ -38,7 +38,10 @@ headroom of a tenth, and at least 1 GiB.`,
 			if opts.Budget, err = a.memoryBudget(memory); err != nil {
 				return err
 			}
-			c := a.hubClient()
+			c, err := a.onlineHub("recommend")
+			if err != nil {
+				return err
+			}
 			rec, err := fit.Recommend(cmd.Context(), c, func(repo hfgate.RepoID, commit string) fit.Opener {
 				return opener(c, repo, commit)
 			}, opts)

@@ -69,7 +69,11 @@ func (a *app) search(cmd *cobra.Command, q hfgate.SearchQuery, asJSON bool) erro
 	ctx := cmd.Context()
 	out := []modelOutput{}
 	var models []*hfgate.Model
-	for m, err := range a.hubClient().Search(ctx, q) {
+	c, err := a.onlineHub("search")
+	if err != nil {
+		return err
+	}
+	for m, err := range c.Search(ctx, q) {
 		if err != nil {
 			return err
 		}

@@ -59,3 +59,15 @@ func TestSearchCommand(t *testing.T) {
 		}
 	}
 }
+
+// With HF_HUB_OFFLINE set, the commands that only ask the Hub refuse at once.
+func TestHubCommandsOffline(t *testing.T) {
+	h := newHubEnv(t)
+	h.env["HF_HUB_OFFLINE"] = "1"
+	for _, args := range [][]string{{"search", "coder"}, {"info", hubsim.RepoTiny}, {"files", hubsim.RepoTiny}, {"recommend", "--memory", "8GiB"}} {
+		r := h.hfgate(args...)
+		if r.code != exitUnavailable || !strings.Contains(r.err, "HF_HUB_OFFLINE is set") || r.out != "" {
+			t.Errorf("%q offline: exit %d, stdout %q, stderr %q", args, r.code, r.out, r.err)
+		}
+	}
+}

@@ -61,6 +61,17 @@ func (a *app) signedIn() bool {
 	return a.creds.cred != nil && a.creds.cred.AccessToken != ""
 }
 
+// onlineHub returns the Hub client of a command that has nothing to work
+// with but the Hub. With HF_HUB_OFFLINE set it fails at once, as
+// huggingface_hub does, rather than make a request.
+func (a *app) onlineHub(command string) (*hfhub.Client, error) {
+	if _, offline := a.cache(); offline {
+		return nil, hfgate.Errorf(hfgate.EUNAVAILABLE,
+			"HF_HUB_OFFLINE is set and \"hfgate %s\" needs the Hub: unset HF_HUB_OFFLINE, or see what is cached with \"hfgate cache ls\"", command)
+	}
+	return a.hubClient(), nil
+}
+
 // hubClient returns a Hub client for the current endpoint that sends the
 // stored credentials.
 func (a *app) hubClient() *hfhub.Client {
