@@ -72,6 +72,11 @@ func TestDownloadFaults(t *testing.T) {
 		if !rec.has(q8, download.FileRetry) {
 			t.Error("no retry event")
 		}
+		for _, e := range rec.events {
+			if e.Kind == download.FileRetry && (hfgate.ErrorCode(e.Err) != hfgate.EUNAVAILABLE || !strings.Contains(hfgate.ErrorMessage(e.Err), "connection")) {
+				t.Errorf("retry event says %q (%s), want the connection named in words", hfgate.ErrorMessage(e.Err), hfgate.ErrorCode(e.Err))
+			}
+		}
 	})
 	t.Run("a sequential cut resumes too", func(t *testing.T) {
 		_, sim := faultCase(t, q8, true, "", hubsim.FaultRule{Host: hubsim.HostCDN, CutAfterBytes: 1_000_000, Times: 2})

@@ -152,10 +152,11 @@ func (f *fetch) fetchRange(ctx context.Context, start, end int64, sink func(p []
 					attempt = 1 // progress: a later failure starts a new count
 				}
 				if rerr == io.EOF && cur < end {
-					return fmt.Errorf("connection closed after %d of %d bytes: %w", cur-start, end-start, io.ErrUnexpectedEOF)
+					return hfgate.WrapError(hfgate.EUNAVAILABLE, io.ErrUnexpectedEOF,
+						"the connection closed after %d of %d bytes", cur-start, end-start)
 				}
 				if rerr != nil && rerr != io.EOF {
-					return fmt.Errorf("read response: %w", rerr)
+					return hfgate.WrapError(hfgate.EUNAVAILABLE, rerr, "the connection failed while reading the file")
 				}
 			}
 			return nil
@@ -211,14 +212,14 @@ func (f *fetch) checkResponse(resp *http.Response, start, end int64) error {
 	case http.StatusPartialContent:
 		gotStart, gotEnd, total, ok := parseContentRange(resp.Header.Get("Content-Range"))
 		if !ok || gotStart != start || gotEnd != end-1 {
-			return fmt.Errorf("server sent range %q, want bytes %d-%d", resp.Header.Get("Content-Range"), start, end-1)
+			return hfgate.Errorf(hfgate.EUNAVAILABLE, "the server sent the range %q, not bytes %d-%d", resp.Header.Get("Content-Range"), start, end-1)
 		}
 		if total >= 0 && total != f.size {
 			return f.sizeMismatch(total)
 		}
 		return nil
 	default:
-		return fmt.Errorf("unexpected HTTP status %s", resp.Status)
+		return hfgate.Errorf(hfgate.EUNAVAILABLE, "the server answered %s", resp.Status)
 	}
 }
 
