@@ -69,7 +69,12 @@ func TestDownloadFaults(t *testing.T) {
 		if served := sim.Counters().Hosts[hubsim.HostCDN].Bytes; served != size {
 			t.Errorf("CDN served %d bytes for a %d-byte file: cut parts must resume, not restart", served, size)
 		}
-		if !rec.has(q8, download.FileRetry) {
+		for _, e := range rec.retries(q8) {
+			if e.Reason != download.RetryTransient || e.Err == nil {
+				t.Errorf("retry after a cut: reason %q, err %v; want transient with the error", e.Reason, e.Err)
+			}
+		}
+		if len(rec.retries(q8)) == 0 {
 			t.Error("no retry event")
 		}
 		for _, e := range rec.events {
@@ -112,12 +117,14 @@ func TestDownloadFaults(t *testing.T) {
 		if n := sim.Counters().Hosts[hubsim.HostCDN].Requests; n != 2 {
 			t.Errorf("CDN requests=%d, want 2 (the corrupt transfer and one more)", n)
 		}
-		if !rec.has(q8, download.FileRetry) {
-			t.Error("no retry event for the hash mismatch")
-		}
+		checkCorruptRetry(t, rec)
 	})
 	t.Run("always corrupt: integrity error, nothing left", func(t *testing.T) {
-		faultCase(t, q8, false, hfgate.EINTEGRITY, hubsim.FaultRule{Host: hubsim.HostCDN, Corrupt: true, CorruptAt: 123})
+		rec, _ := faultCase(t, q8, false, hfgate.EINTEGRITY, hubsim.FaultRule{Host: hubsim.HostCDN, Corrupt: true, CorruptAt: 123})
+		checkCorruptRetry(t, rec)
+		if last := rec.events[len(rec.events)-1]; !strings.Contains(hfgate.ErrorMessage(last.Err), "run the command again") {
+			t.Errorf("final error %q does not say what to do", hfgate.ErrorMessage(last.Err))
+		}
 	})
 	t.Run("Range ignored restarts cleanly", func(t *testing.T) {
 		faultCase(t, q8, false, "", hubsim.FaultRule{Host: hubsim.HostCDN, IgnoreRange: true})
@@ -191,5 +198,23 @@ func TestDownloadRefreshesExpiredURL(t *testing.T) {
 	}
 	if filepath.Base(res[0].Path) != q8 {
 		t.Errorf("path %s", res[0].Path)
+	}
+}
+
+// checkCorruptRetry fails unless q8 got exactly one retry, for the hash
+// mismatch, that says the file is being fetched again from the start and
+// does not ask the user to act.
+func checkCorruptRetry(t *testing.T, rec *recorder) {
+	t.Helper()
+	r := rec.retries(q8)
+	if len(r) != 1 {
+		t.Fatalf("%d retry events, want one for the hash mismatch", len(r))
+	}
+	msg := hfgate.ErrorMessage(r[0].Err)
+	if r[0].Reason != download.RetryCorrupt || hfgate.ErrorCode(r[0].Err) != hfgate.EINTEGRITY || r[0].Done != 0 {
+		t.Errorf("retry: reason %q, code %q, done %d; want corrupt, EINTEGRITY, 0", r[0].Reason, hfgate.ErrorCode(r[0].Err), r[0].Done)
+	}
+	if !strings.Contains(msg, "downloading the file again") || strings.Contains(msg, "run the command again") {
+		t.Errorf("retry message %q: want it to say the file is downloaded again, not to ask for a rerun", msg)
 	}
 }

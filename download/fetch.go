@@ -44,7 +44,7 @@ type fetch struct {
 	done    atomic.Int64 // bytes on disk
 	resumed int64        // bytes already on disk when the fetch began
 	onProg  func(done int64)
-	onRetry func(err error, wait time.Duration)
+	onRetry func(reason RetryReason, err error, wait time.Duration)
 }
 
 // errRangeIgnored means the server answered 200 with the whole file to a
@@ -61,7 +61,7 @@ func (f *fetch) run(ctx context.Context) error {
 	if errors.As(err, &ie) {
 		// One corrupt byte anywhere spoils the whole file and we cannot tell
 		// where it was. Start over once; a second mismatch is reported.
-		f.onRetry(err, 0)
+		f.onRetry(RetryCorrupt, ie.failure("downloading the file again"), 0)
 		f.done.Store(0)
 		err = f.fetchOnce(ctx)
 	}
@@ -96,10 +96,18 @@ func (f *fetch) reset() error {
 	return nil
 }
 
-// integrityError is a hash or size mismatch of the finished file.
-type integrityError struct{ msg string }
+// integrityError is a hash mismatch of the finished file; detail says
+// which hash, what it was and what it should have been.
+type integrityError struct{ detail string }
 
-func (e *integrityError) Error() string { return e.msg }
+func (e *integrityError) Error() string { return "hash mismatch: " + e.detail }
+
+// failure is the user's message for the mismatch, ending with next: what
+// happens now, or what to do.
+func (e *integrityError) failure(next string) error {
+	return hfgate.WrapError(hfgate.EINTEGRITY, e,
+		"downloaded data failed verification: %s (a byte was corrupted in transit); %s", e.detail, next)
+}
 
 // verify compares the finished hash with the ETag and, on a mismatch,
 // removes the partial file so that nothing corrupt can be resumed.
@@ -109,9 +117,8 @@ func (f *fetch) verify(h hash.Hash) error {
 	}
 	if got := sumHex(h); got != f.etag {
 		f.reset()
-		return hfgate.WrapError(hfgate.EINTEGRITY, &integrityError{msg: "hash mismatch"},
-			"downloaded data failed verification: %s is %s, want %s (a byte was corrupted in transit); the partial file was removed, run the command again",
-			hashName(f.etag), got, f.etag)
+		ie := &integrityError{detail: fmt.Sprintf("%s is %s, want %s", hashName(f.etag), got, f.etag)}
+		return ie.failure("the partial file was removed, run the command again")
 	}
 	return nil
 }
@@ -183,7 +190,7 @@ func (f *fetch) fetchRange(ctx context.Context, start, end int64, sink func(p []
 			return hfgate.WrapError(hfgate.EUNAVAILABLE, err, "download failed after %d attempts; run the command again to resume from %s", attempt, strconv.FormatInt(cur, 10)+" bytes")
 		}
 		wait := f.retry.Delay(attempt, retryAfterOf(err))
-		f.onRetry(err, wait)
+		f.onRetry(RetryTransient, err, wait)
 		if err := retry.Sleep(ctx, wait); err != nil {
 			return err
 		}

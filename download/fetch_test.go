@@ -210,7 +210,7 @@ func newTestFetch(t *testing.T, fs *fileServer, o fetchOpts) *fetch {
 		retry:       retry.Policy{Attempts: 4, Base: time.Millisecond, Max: 2 * time.Millisecond},
 		now:         time.Now,
 		onProg:      func(int64) {},
-		onRetry:     func(error, time.Duration) {},
+		onRetry:     func(RetryReason, error, time.Duration) {},
 	}
 }
 
@@ -270,7 +270,7 @@ func TestFetchResumesAfterCuts(t *testing.T) {
 	fs.cutOnce[3*65536] = 1
 	f := newTestFetch(t, fs, fetchOpts{})
 	var retries atomic.Int32
-	f.onRetry = func(error, time.Duration) { retries.Add(1) }
+	f.onRetry = func(RetryReason, error, time.Duration) { retries.Add(1) }
 	if err := f.run(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -466,7 +466,7 @@ func TestFetchStaleJournalKeepsSequentialPrefix(t *testing.T) {
 		t.Fatal(err)
 	}
 	var retries atomic.Int32
-	f.onRetry = func(error, time.Duration) { retries.Add(1) }
+	f.onRetry = func(RetryReason, error, time.Duration) { retries.Add(1) }
 	if err := f.run(context.Background()); err != nil {
 		t.Fatal(err)
 	}

@@ -98,6 +98,19 @@ func (r *recorder) has(path string, kind download.EventKind) bool {
 	return slices.Contains(r.kinds(path), kind)
 }
 
+// retries returns path's FileRetry events.
+func (r *recorder) retries(path string) []download.Event {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []download.Event
+	for _, e := range r.events {
+		if e.Path == path && e.Kind == download.FileRetry {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
 // stat returns what the Hub says about a file.
 func stat(t *testing.T, sim *hubsim.Server, repo, rev, file string) hubsim.FileInfo {
 	t.Helper()

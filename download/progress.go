@@ -11,15 +11,31 @@ const (
 	FileStart    EventKind = "start"    // about to fetch; Size is known
 	FileWaiting  EventKind = "waiting"  // another process is downloading the same blob
 	FileProgress EventKind = "progress" // Done bytes are on disk
-	FileRetry    EventKind = "retry"    // a transient error; Err says which, Wait how long
+	FileRetry    EventKind = "retry"    // fetching again: Reason says why, Err what went wrong, Wait how soon
 	FileVerify   EventKind = "verify"   // all bytes are here; checking the hash
 	FileDone     EventKind = "done"     // verified and in place at LocalPath
 	FileError    EventKind = "error"    // failed; Err says why
 )
 
+// RetryReason says why a file is fetched again (FileRetry).
+type RetryReason string
+
+// Retry reasons.
+const (
+	// RetryTransient is a network or server error. The next try, after
+	// Wait, resumes where this one stopped.
+	RetryTransient RetryReason = "transient"
+	// RetryCorrupt is a finished file that failed its hash check (a byte
+	// corrupted in transit). The file was removed and is fetched again
+	// from the start, at once; that happens once per file, and a second
+	// mismatch is a FileError.
+	RetryCorrupt RetryReason = "corrupt"
+)
+
 // Event is one progress report about one file.
 type Event struct {
 	Kind      EventKind
+	Reason    RetryReason   // FileRetry: why
 	Path      string        // file path in the repo
 	Size      int64         // total bytes, when known
 	Done      int64         // bytes on disk so far (resumed bytes included)

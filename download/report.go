@@ -73,12 +73,13 @@ func (r *fileReporter) progress(done int64) {
 	}
 }
 
-func (r *fileReporter) retry(err error, wait time.Duration) {
+func (r *fileReporter) retry(reason RetryReason, err error, wait time.Duration) {
 	r.mu.Lock()
-	if r.lastDone == r.size {
-		r.verified = false // a hash mismatch: the file is fetched again
+	ev := Event{Kind: FileRetry, Reason: reason, Path: r.path, Size: r.size, Done: r.lastDone, Err: err, Wait: wait}
+	if reason == RetryCorrupt {
+		r.verified = false // the file starts over from nothing
+		ev.Done = 0
 	}
-	ev := Event{Kind: FileRetry, Path: r.path, Size: r.size, Done: r.lastDone, Err: err, Wait: wait}
 	r.mu.Unlock()
 	r.rep.Report(ev)
 }

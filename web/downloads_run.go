@@ -34,6 +34,10 @@ func (d *Downloads) run(t *transfer) {
 	}()
 }
 
+// retryCorrupt is Transfer.Retrying while a file that failed verification
+// is fetched again.
+const retryCorrupt = "corrupted in transit, downloading it again"
+
 // report applies one progress event of t's run, unless t was canceled or
 // restarted since.
 func (d *Downloads) report(t *transfer, run int, e download.Event) {
@@ -47,12 +51,19 @@ func (d *Downloads) report(t *transfer, run int, e download.Event) {
 	}
 	switch e.Kind {
 	case download.FileStart, download.FileWaiting, download.FileProgress:
-		t.State, t.Retrying = StateRunning, ""
+		t.State = StateRunning
+		if t.Retrying != retryCorrupt { // that one stays while the file fills again
+			t.Retrying = ""
+		}
 		d.progress(t, e.Done)
 	case download.FileRetry:
-		t.Retrying = "connection trouble, retrying"
-		if e.Err != nil {
+		switch {
+		case e.Reason == download.RetryCorrupt:
+			t.Retrying = retryCorrupt
+		case e.Err != nil:
 			t.Retrying = hfgate.ErrorMessage(e.Err) + " (retrying)"
+		default:
+			t.Retrying = "connection trouble, retrying"
 		}
 	case download.FileVerify:
 		t.State, t.Done, t.Speed, t.ETA = StateVerify, t.Size, 0, 0

@@ -18,7 +18,7 @@ import (
 type fakeFetch struct {
 	mu    sync.Mutex
 	calls int
-	step  chan int64 // bytes to report next; close to finish
+	step  chan int64 // bytes to report next, or -1 for a corrupt retry; close to finish
 	fail  error      // returned after step is closed, if set
 	size  int64
 }
@@ -39,6 +39,11 @@ func (f *fakeFetch) fetch(ctx context.Context, repo hfgate.RepoID, rev, file str
 				}
 				rep.Report(download.Event{Kind: download.FileDone, Path: file, Size: f.size, Done: f.size, LocalPath: "/cache/" + file})
 				return "/cache/" + file, f.size, nil
+			}
+			if n < 0 {
+				rep.Report(download.Event{Kind: download.FileRetry, Reason: download.RetryCorrupt, Path: file, Size: f.size,
+					Err: hfgate.Errorf(hfgate.EINTEGRITY, "downloaded data failed verification; downloading the file again")})
+				continue
 			}
 			rep.Report(download.Event{Kind: download.FileProgress, Path: file, Size: f.size, Done: n})
 		}
@@ -137,5 +142,26 @@ func TestDownloadsFailureInPlainWords(t *testing.T) {
 	}
 	if _, err := d.Start("org/model", "", "../../etc/passwd", false); hfgate.ErrorCode(err) != hfgate.EINVALID {
 		t.Errorf("Start with a path escaping the repo = %v, want EINVALID", err)
+	}
+}
+
+// TestDownloadsCorruptRetrySaysWhy: a file fetched again after failing
+// verification says so while it fills again, and not once it is done.
+func TestDownloadsCorruptRetrySaysWhy(t *testing.T) {
+	f := &fakeFetch{step: make(chan int64), size: 10}
+	d := &web.Downloads{Fetch: f.fetch}
+	defer d.Close()
+	tr, err := d.Start("org/model", "", "m.gguf", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const why = "corrupted in transit, downloading it again"
+	f.step <- 10
+	f.step <- -1
+	f.step <- 4
+	waitFor(t, d, tr.ID, web.StateRunning, func(tr web.Transfer) bool { return tr.Done == 4 && tr.Retrying == why })
+	close(f.step)
+	if got := waitState(t, d, tr.ID, web.StateDone); got.Retrying != "" {
+		t.Errorf("done, and still retrying %q", got.Retrying)
 	}
 }

@@ -188,6 +188,17 @@ func TestE2EFaults(t *testing.T) {
 				t.Fatalf("exit %d, want %d", r.code, tt.code)
 			}
 			e.verify(hubsim.RepoTiny, tt.code == 0)
+			if tt.rules[0].Corrupt {
+				// The hash mismatch is fetched again: say so, and do not ask
+				// for a rerun while that is under way.
+				retry := file + ": downloaded data failed verification: "
+				if n := strings.Count(r.stderr, retry); n != 1 || !strings.Contains(r.stderr, "transit); downloading the file again\n") {
+					t.Errorf("%d retry lines, want 1:\n%s", n, r.stderr)
+				}
+				if tt.code == 0 && strings.Contains(r.stderr, "run the command again") {
+					t.Errorf("a download that succeeded asks for a rerun:\n%s", r.stderr)
+				}
+			}
 			if tt.code == 0 {
 				return
 			}

@@ -67,9 +67,19 @@ func (s *speeds) observe(e download.Event) (bps float64, eta time.Duration) {
 	return bps, eta
 }
 
+// retryStatus is what a FileRetry event means in a few words, for the
+// bars and before a transient error's message on a plain line.
+func retryStatus(e download.Event) string {
+	if e.Reason == download.RetryCorrupt {
+		return "corrupted in transit, downloading it again"
+	}
+	return fmt.Sprintf("retrying in %s", e.Wait.Round(time.Millisecond))
+}
+
 // jsonEvent is one line of "hfgate download --json".
 type jsonEvent struct {
-	Kind           string  `json:"kind"` // start waiting progress retry verify done error result
+	Kind           string  `json:"kind"`             // start waiting progress retry verify done error result
+	Reason         string  `json:"reason,omitempty"` // retry: "transient" or "corrupt"
 	File           string  `json:"file,omitempty"`
 	Size           int64   `json:"size"`
 	Done           int64   `json:"done"`
@@ -92,7 +102,7 @@ type jsonProgress struct {
 }
 
 func (p *jsonProgress) Report(e download.Event) {
-	je := jsonEvent{Kind: string(e.Kind), File: e.Path, Size: e.Size, Done: e.Done, Resumed: e.Resumed,
+	je := jsonEvent{Kind: string(e.Kind), Reason: string(e.Reason), File: e.Path, Size: e.Size, Done: e.Done, Resumed: e.Resumed,
 		Path: e.LocalPath, Cached: e.Cached, WaitSeconds: e.Wait.Seconds()}
 	if e.Kind == download.FileProgress {
 		je.BytesPerSecond, _ = p.speeds.observe(e)
@@ -165,11 +175,11 @@ func (p *lineProgress) Report(e download.Event) {
 	case download.FileWaiting:
 		fmt.Fprintf(p.w, "%s: waiting for another hfgate downloading the same file\n", e.Path)
 	case download.FileRetry:
-		if hfgate.ErrorCode(e.Err) == hfgate.EINTEGRITY {
-			fmt.Fprintf(p.w, "%s: the data failed verification (corrupted in transit): downloading it again\n", e.Path)
+		if e.Reason == download.RetryCorrupt { // the message says it is downloaded again
+			fmt.Fprintf(p.w, "%s: %s\n", e.Path, hfgate.ErrorMessage(e.Err))
 			return
 		}
-		fmt.Fprintf(p.w, "%s: retrying in %s: %s\n", e.Path, e.Wait.Round(time.Millisecond), hfgate.ErrorMessage(e.Err))
+		fmt.Fprintf(p.w, "%s: %s: %s\n", e.Path, retryStatus(e), hfgate.ErrorMessage(e.Err))
 	case download.FileProgress:
 		pct := int64(100)
 		if e.Size > 0 {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
@@ -30,6 +31,7 @@ type fileBar struct {
 
 	mu     sync.Mutex
 	status string // shown instead of speed and time left once set
+	note   string // shown after speed and time left: why the file is fetched again
 	bps    float64
 	eta    time.Duration
 }
@@ -75,7 +77,13 @@ func (p *barProgress) Report(e download.Event) {
 	case download.FileWaiting:
 		fb.set("waiting for another hfgate", 0, 0)
 	case download.FileRetry:
-		fb.set(fmt.Sprintf("retrying in %s", e.Wait.Round(time.Millisecond)), 0, 0)
+		fb.set(retryStatus(e), 0, 0)
+		if e.Reason == download.RetryCorrupt {
+			fb.mu.Lock()
+			fb.note = retryStatus(e) // while the bar fills again
+			fb.mu.Unlock()
+			fb.bar.SetCurrent(e.Done) // back to the start
+		}
 	case download.FileVerify:
 		fb.set("verifying", 0, 0)
 	case download.FileProgress:
@@ -100,31 +108,40 @@ func (fb *fileBar) set(status string, bps float64, eta time.Duration) {
 	fb.status, fb.bps, fb.eta = status, bps, eta
 }
 
-// info is the text after the bar: speed and time left, or the status.
+// info is the text after the bar: speed and time left, and the note; or
+// the status.
 func (fb *fileBar) info(decor.Statistics) string {
 	fb.mu.Lock()
 	defer fb.mu.Unlock()
-	switch {
-	case fb.status != "":
+	if fb.status != "" {
 		return fb.status
-	case fb.bps <= 0:
-		return ""
-	case fb.eta > 0:
-		return fmt.Sprintf("%s/s, %s left", humanBytes(int64(fb.bps)), fb.eta.Round(time.Second))
 	}
-	return humanBytes(int64(fb.bps)) + "/s"
+	var parts []string
+	if fb.bps > 0 {
+		parts = append(parts, humanBytes(int64(fb.bps))+"/s")
+	}
+	if fb.bps > 0 && fb.eta > 0 {
+		parts = append(parts, fb.eta.Round(time.Second).String()+" left")
+	}
+	if fb.note != "" {
+		parts = append(parts, fb.note)
+	}
+	return strings.Join(parts, ", ")
 }
 
-// newBar adds a bar.
+// newBar adds a bar. It is made with no total, then given one, so that
+// mpb does not finish it at the last byte: a file is complete only once
+// verified (FileDone), and one that fails verification starts over.
 func (p *barProgress) newBar(name string, size int64) *fileBar {
 	fb := &fileBar{}
 	counts := func(s decor.Statistics) string {
 		return fmt.Sprintf("%s / %s", humanBytes(s.Current), humanBytes(s.Total))
 	}
-	fb.bar = p.p.AddBar(max(size, 1),
+	fb.bar = p.p.AddBar(0,
 		mpb.PrependDecorators(decor.Name(name, decor.WCSyncSpaceR), decor.Any(counts, decor.WCSyncSpace)),
 		mpb.AppendDecorators(decor.Percentage(decor.WCSyncSpace), decor.Any(fb.info, decor.WCSyncSpace)),
 	)
+	fb.bar.SetTotal(max(size, 1), false)
 	return fb
 }
 
