@@ -51,6 +51,24 @@ func (a *app) xdgDir(key, fallback string) string {
 	return filepath.Join(home, fallback)
 }
 
+// configError says where a config file is wrong. The parser's message may
+// quote the value it choked on, so it is left out for a secret.
+func configError(path string, err error) error {
+	var pe toml.ParseError
+	if ppe, ok := errors.AsType[*toml.ParseError](err); ok {
+		pe = *ppe
+	} else if !errors.As(err, &pe) {
+		// A wrong type ("incompatible types"), or the file unreadable: no
+		// value is quoted.
+		return hfgate.WrapError(hfgate.EINVALID, err, "config file %s: %s", path, strings.TrimPrefix(err.Error(), "toml: "))
+	}
+	detail := pe.Message
+	if strings.Contains(pe.LastKey, "secret") {
+		detail = "not valid TOML"
+	}
+	return hfgate.WrapError(hfgate.EINVALID, err, "config file %s, line %d: %s", path, pe.Position.Line, detail)
+}
+
 // loadConfig reads the config file. A missing default file is no error; a
 // missing explicit file, a syntax error or an unknown key is.
 func (a *app) loadConfig() error {
@@ -63,7 +81,7 @@ func (a *app) loadConfig() error {
 	case errors.Is(err, fs.ErrNotExist):
 		return hfgate.Errorf(hfgate.EINVALID, "config file %s does not exist", path)
 	case err != nil:
-		return hfgate.WrapError(hfgate.EINVALID, err, "read config file %s", path)
+		return configError(path, err)
 	}
 	if undecoded := md.Undecoded(); len(undecoded) > 0 {
 		keys := make([]string, len(undecoded))

@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -32,6 +34,31 @@ func TestUsageErrors(t *testing.T) {
 			if !strings.Contains(msg, w) {
 				t.Errorf("%q: %q lacks %q", tt.args, msg, w)
 			}
+		}
+	}
+}
+
+// A broken config file is a usage error that says where, and never quotes
+// a secret's value.
+func TestConfigFileErrors(t *testing.T) {
+	for _, tt := range []struct {
+		content string
+		want    string
+	}{
+		{"[huggingface\n", "line 2: expected"},
+		{"[huggingface]\nscopes = \"openid\"\n", "incompatible types"},
+		{"[huggingface]\nclient_secret = s3cr3t-value\n", "line 2: not valid TOML"},
+	} {
+		path := filepath.Join(t.TempDir(), "config.toml")
+		if err := os.WriteFile(path, []byte(tt.content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		var out, errb bytes.Buffer
+		code := run(context.Background(), []string{"version", "--config", path}, &stdio{In: strings.NewReader(""), Out: &out, Err: &errb},
+			func(string) string { return "" })
+		msg := errb.String()
+		if code != exitUsage || !strings.Contains(msg, "config file "+path) || !strings.Contains(msg, tt.want) || strings.Contains(msg, "s3cr3t") {
+			t.Errorf("%q: exit %d, %q; want %d saying %q", tt.content, code, msg, exitUsage, tt.want)
 		}
 	}
 }
