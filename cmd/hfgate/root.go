@@ -129,8 +129,23 @@ func (a *app) printError(err error) {
 		msg = "interrupted"
 	case errors.As(err, &he):
 		msg = hfgate.ErrorMessage(err)
+		if he.Code == hfgate.EUNAUTHORIZED && a.envToken() != "" {
+			// Signing in again would not help: the variable wins.
+			msg += "; but " + a.envToken() + " is set, and wins over hfgate login: fix or unset it"
+		}
 	}
 	fmt.Fprintf(a.io.Err, "hfgate: %s\n", printable(strings.TrimSpace(msg)))
+}
+
+// envToken names the environment variable whose token the Hub requests
+// send, as credstore reads them; "" when neither is set.
+func (a *app) envToken() string {
+	for _, name := range []string{"HF_TOKEN", "HUGGING_FACE_HUB_TOKEN"} {
+		if a.env(name) != "" {
+			return name
+		}
+	}
+	return ""
 }
 
 // env returns an environment variable, treating whitespace-only as unset.

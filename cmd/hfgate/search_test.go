@@ -71,3 +71,14 @@ func TestHubCommandsOffline(t *testing.T) {
 		}
 	}
 }
+
+// A rejected token from HF_TOKEN is blamed on HF_TOKEN: signing in again
+// would not help while it is set.
+func TestRejectedEnvToken(t *testing.T) {
+	h := newHubEnv(t)
+	h.env["HF_TOKEN"] = "hf_notatoken"
+	r := h.hfgate("search", "coder")
+	if r.code != exitAuth || !strings.Contains(r.err, "HF_TOKEN is set") || strings.Contains(r.err, "hf_notatoken") {
+		t.Errorf("exit %d, %q", r.code, r.err)
+	}
+}
