@@ -30,6 +30,7 @@ type fileBar struct {
 	bar *mpb.Bar
 
 	mu     sync.Mutex
+	size   int64  // -1 while not known (a missing file, the cache offline)
 	status string // shown instead of speed and time left once set
 	note   string // shown after speed and time left: why the file is fetched again
 	bps    float64
@@ -94,6 +95,9 @@ func (p *barProgress) Report(e download.Event) {
 		if e.Cached {
 			fb.set("cached", 0, 0)
 		}
+		fb.mu.Lock()
+		fb.size = e.Size
+		fb.mu.Unlock()
 		fb.bar.SetCurrent(max(e.Size, 1))
 		fb.bar.SetTotal(-1, true)
 	case download.FileError:
@@ -129,16 +133,27 @@ func (fb *fileBar) info(decor.Statistics) string {
 	return strings.Join(parts, ", ")
 }
 
+// counts is the bytes done of the file's size; the bar's own total is at
+// least 1, so it is not shown for a size not known or 0.
+func (fb *fileBar) counts(s decor.Statistics) string {
+	fb.mu.Lock()
+	defer fb.mu.Unlock()
+	if fb.size < 0 {
+		return humanBytes(s.Current)
+	}
+	return fmt.Sprintf("%s / %s", humanBytes(min(s.Current, fb.size)), humanBytes(fb.size))
+}
+
 // newBar adds a bar. It is made with no total, then given one, so that
 // mpb does not finish it at the last byte: a file is complete only once
 // verified (FileDone), and one that fails verification starts over.
 func (p *barProgress) newBar(name string, size int64) *fileBar {
-	fb := &fileBar{}
-	counts := func(s decor.Statistics) string {
-		return fmt.Sprintf("%s / %s", humanBytes(s.Current), humanBytes(s.Total))
+	fb := &fileBar{size: size}
+	if size <= 0 {
+		fb.size = -1
 	}
 	fb.bar = p.p.AddBar(0,
-		mpb.PrependDecorators(decor.Name(name, decor.WCSyncSpaceR), decor.Any(counts, decor.WCSyncSpace)),
+		mpb.PrependDecorators(decor.Name(name, decor.WCSyncSpaceR), decor.Any(fb.counts, decor.WCSyncSpace)),
 		mpb.AppendDecorators(decor.Percentage(decor.WCSyncSpace), decor.Any(fb.info, decor.WCSyncSpace)),
 	)
 	fb.bar.SetTotal(max(size, 1), false)

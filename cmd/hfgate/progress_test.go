@@ -86,3 +86,20 @@ func TestBarsCorruptRetry(t *testing.T) {
 	}
 	p.finish()
 }
+
+// TestBarsUnknownSize: a file whose size is not known (a missing file)
+// shows no made-up total, and an empty file shows 0 B of 0 B.
+func TestBarsUnknownSize(t *testing.T) {
+	p := newBarProgress(&bytes.Buffer{})
+	p.Report(download.Event{Kind: download.FileStart, Path: "nope.gguf"})
+	p.Report(download.Event{Kind: download.FileError, Path: "nope.gguf", Err: hfgate.Errorf(hfgate.ENOTFOUND, "not there")})
+	if got := p.bars["nope.gguf"].counts(decor.Statistics{Total: 1}); got != "0 B" {
+		t.Errorf("missing file: %q, want 0 B", got)
+	}
+	p.Report(download.Event{Kind: download.FileStart, Path: "empty"})
+	p.Report(download.Event{Kind: download.FileDone, Path: "empty", LocalPath: "/x/empty"})
+	if got := p.bars["empty"].counts(decor.Statistics{Current: 1, Total: 1}); got != "0 B / 0 B" {
+		t.Errorf("empty file: %q, want 0 B / 0 B", got)
+	}
+	p.finish()
+}
