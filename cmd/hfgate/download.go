@@ -129,10 +129,12 @@ func downloadedPath(d *download.Downloader, req download.Request, res []download
 	return out
 }
 
-// downloadError adds what to do next to an interrupted download.
+// downloadError adds what to do next to an interrupted download. It does
+// not wrap the context error, so that printError shows this message rather
+// than the bare "interrupted" of other commands.
 func downloadError(err error) error {
 	if err == nil || (!errors.Is(err, context.Canceled) && hfgate.ErrorCode(err) != hfgate.ECANCELED) {
 		return err
 	}
-	return hfgate.WrapError(hfgate.ECANCELED, err, "download interrupted: partial files are kept; run the same command again to resume")
+	return hfgate.Errorf(hfgate.ECANCELED, "download interrupted: partial files are kept; run the same command again to resume")
 }

@@ -123,3 +123,20 @@ func TestDownloadCommandErrors(t *testing.T) {
 		})
 	}
 }
+
+// An interrupted download exits 130 and says how to resume.
+func TestDownloadInterruptedSaysResume(t *testing.T) {
+	sim := hubsim.StartTest(t, hubsim.Options{})
+	home := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var out, errOut strings.Builder
+	code := run(ctx, []string{"download", hubsim.RepoTiny, "tiny-llama-Q2_K.gguf"},
+		&stdio{In: strings.NewReader(""), Out: &out, Err: &errOut},
+		func(k string) string {
+			return map[string]string{"HF_ENDPOINT": sim.URL(), "HF_HOME": home, "HOME": home, "XDG_CONFIG_HOME": filepath.Join(home, "config")}[k]
+		})
+	if code != exitCanceled || !strings.Contains(errOut.String(), "hfgate: download interrupted: partial files are kept; run the same command again to resume") {
+		t.Errorf("exit %d, stderr %q", code, errOut.String())
+	}
+}
