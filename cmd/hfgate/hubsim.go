@@ -3,9 +3,12 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -124,9 +127,18 @@ func loadCatalog(path string) (*hubsim.Catalog, error) {
 	defer fh.Close()
 	cat, err := hubsim.LoadCatalog(fh)
 	if err != nil {
-		return nil, hfgate.WrapError(hfgate.EINVALID, err, "catalog file %s is not valid: %v", path, err)
+		return nil, hfgate.WrapError(hfgate.EINVALID, err, "catalog file %s is not valid: %s", path, catalogProblem(err))
 	}
 	return cat, nil
+}
+
+// catalogProblem words a catalog error without the decoder's jargon.
+func catalogProblem(err error) string {
+	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+		return "the JSON ends too early (a missing } or ]?)"
+	}
+	msg := strings.TrimPrefix(err.Error(), "parse catalog: ")
+	return strings.TrimPrefix(msg, "json: ")
 }
 
 func (a *app) printHubsimHowTo(s *hubsim.Server, autoApprove string) error {

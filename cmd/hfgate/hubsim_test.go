@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -135,6 +137,26 @@ func TestHubsimCommandHowTo(t *testing.T) {
 	for _, want := range []string{"export HF_ENDPOINT=http://127.0.0.1:", "/_hubsim/tokens"} {
 		if !strings.Contains(text.String(), want) {
 			t.Errorf("how-to lacks %q:\n%s", want, text.String())
+		}
+	}
+}
+
+// A broken catalog file is described in words, not the decoder's.
+func TestHubsimCatalogErrors(t *testing.T) {
+	for content, want := range map[string]string{
+		`{"repos": [`:                        "the JSON ends too early",
+		`{"repos": [{"id": "a/b", "x": 1}]}`: `unknown field "x"`,
+	} {
+		path := filepath.Join(t.TempDir(), "catalog.json")
+		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		var errOut strings.Builder
+		code := run(context.Background(), []string{"hubsim", "--addr", "127.0.0.1:0", "--catalog", path},
+			&stdio{In: strings.NewReader(""), Out: io.Discard, Err: &errOut}, func(string) string { return "" })
+		msg := errOut.String()
+		if code != exitUsage || !strings.Contains(msg, "catalog file "+path+" is not valid: "+want) || strings.Contains(msg, "EOF") || strings.Contains(msg, "json:") {
+			t.Errorf("%s: exit %d, %q", content, code, msg)
 		}
 	}
 }
