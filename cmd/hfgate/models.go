@@ -140,6 +140,6 @@ func budgetLine(b fit.Budget) string {
 	if !b.Known() {
 		return "fits: unknown (this machine's memory is unknown; state it with --memory)"
 	}
-	return fmt.Sprintf("fits: the estimate is at most %s, that is %s (%s) less %s headroom",
+	return fmt.Sprintf("fits: yes when the estimate is at most %s, that is %s (%s) less %s headroom",
 		humanBytes(b.Usable), humanBytes(b.Bytes), b.Source, humanBytes(b.Bytes-b.Usable))
 }

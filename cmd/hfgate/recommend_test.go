@@ -22,6 +22,9 @@ func TestRecommendCommand(t *testing.T) {
 	if !strings.Contains(r.out, "1. best fit") || !strings.Contains(r.out, "hfgate download "+hubsim.RepoShardedGGUF+" qwen2.5-coder-14b-instruct-q5_k_m-00001-of-00003.gguf ") {
 		t.Errorf("no reason or download hint:\n%s", r.out)
 	}
+	if !strings.Contains(r.out, "fits: yes when the estimate is at most 15.5 GB, that is 17.2 GB (--memory 16GiB) less 1.72 GB headroom") {
+		t.Errorf("no rule under the table:\n%s", r.out)
+	}
 
 	var rec fit.Recommendation
 	h.mustJSON(&rec, "recommend", "--task", "coding", "--memory", "8GiB", "--limit", "3", "--json")
