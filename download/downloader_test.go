@@ -209,9 +209,14 @@ func TestDownloadAccessErrors(t *testing.T) {
 			d := newDownloader(t, sim)
 			d.Hub = newClient(t, sim, tt.user)
 			for _, files := range [][]string{nil, {gatedFile}} {
-				_, err := d.Download(context.Background(), download.Request{Repo: tt.repo, Revision: tt.rev, Files: files}, nil)
+				rec := &recorder{}
+				_, err := d.Download(context.Background(), download.Request{Repo: tt.repo, Revision: tt.rev, Files: files}, rec)
 				if hfgate.ErrorCode(err) != tt.code || !strings.Contains(hfgate.ErrorMessage(err), tt.says) {
 					t.Errorf("files %v: err=%v (%s), want %s saying %q", files, err, hfgate.ErrorCode(err), tt.code, tt.says)
+				}
+				// One error for the whole request, before any file starts.
+				if n := len(rec.events); n != 0 {
+					t.Errorf("files %v: %d file events (first %+v), want none", files, n, rec.events[0])
 				}
 			}
 		})

@@ -112,6 +112,19 @@ func (d *Downloader) planSnapshot(ctx context.Context, p *plan) error {
 			p.req.Repo, p.req.Revision, describePatterns(p.req.Include, p.req.Exclude), p.req.Repo)
 	}
 	slices.SortFunc(p.files, func(a, b planned) int { return strings.Compare(a.path, b.path) })
+	if m.IsGated() && len(p.files) > 0 {
+		// A gated repo lists its files to anyone; fetching them needs the
+		// grant. Ask for one file now, so that a missing sign-in or grant is
+		// one error before any file starts, not one per file.
+		first := &p.files[0]
+		meta, err := d.Hub.FileMetadata(ctx, p.req.Repo, p.commit, first.path)
+		switch hfgate.ErrorCode(err) {
+		case "":
+			first.meta = meta
+		case hfgate.EUNAUTHORIZED, hfgate.EGATED, hfgate.EFORBIDDEN:
+			return err
+		}
+	}
 	return p.target.resolved(p.req.Revision, p.commit)
 }
 

@@ -56,6 +56,7 @@ func startApp(t *testing.T, hub *hubsim.Server, noOAuth bool) *app {
 		Credentials: a.creds,
 		BaseURL:     "http://" + ts.Listener.Addr().String(),
 		Budget:      fit.NewBudget(16<<30, "test"),
+		CacheDir:    a.cache.Dir,
 		Open: func(repo hfgate.RepoID, commit string) fit.Opener {
 			return func(ctx context.Context, path string) (io.ReaderAt, error) {
 				meta, err := client.FileMetadata(ctx, repo, commit, path)

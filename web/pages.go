@@ -44,11 +44,12 @@ type pageData struct {
 	CanSignIn bool
 	ReturnTo  string // this page, for "Connect Hugging Face"
 	HubURL    string
+	CacheDir  string
 	Data      any
 }
 
 func (s *Server) pageData(r *http.Request, title string, data any) *pageData {
-	p := &pageData{Title: title, User: s.user(r), CanSignIn: s.OAuth != nil, HubURL: s.Endpoint, Data: data, ReturnTo: "/"}
+	p := &pageData{Title: title, User: s.user(r), CanSignIn: s.OAuth != nil, HubURL: s.Endpoint, CacheDir: s.CacheDir, Data: data, ReturnTo: "/"}
 	if r.Method == http.MethodGet && safePath(r.URL.RequestURI()) {
 		p.ReturnTo = r.URL.RequestURI()
 	}

@@ -153,3 +153,12 @@ func TestForeignHostRefused(t *testing.T) {
 		t.Errorf("Host localhost: %s to %q, want 307 to %s", resp.Status, got, want)
 	}
 }
+
+func TestFooterNamesTheCache(t *testing.T) {
+	hub := hubsim.StartTest(t, hubsim.Options{})
+	a := startApp(t, hub, false)
+	_, body := a.get(t, browser(t, true), "/")
+	if want := "files go to <code>" + a.cache.Dir + "</code>"; !strings.Contains(body, want) {
+		t.Errorf("home page lacks %q", want)
+	}
+}

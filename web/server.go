@@ -46,6 +46,10 @@ type Server struct {
 	// Downloads runs downloads. If nil, the download endpoints answer 503.
 	Downloads *Downloads
 
+	// CacheDir is the hub cache downloads go into, shown in the page
+	// footer. If empty, the footer says "the Hugging Face cache".
+	CacheDir string
+
 	// Budget is the memory a model may use on this machine, against which
 	// GGUF files are judged. The zero Budget is unknown: every verdict is
 	// "unknown".

@@ -60,6 +60,7 @@ func newWebApp(endpoint string, hub *hfhub.Client, cache hfcache.Cache, offline 
 		Endpoint:    endpoint,
 		Credentials: creds,
 		Downloads:   downloads,
+		CacheDir:    cache.Dir,
 		Budget:      budget,
 		Open:        func(repo hfgate.RepoID, commit string) fit.Opener { return opener(hub, repo, commit) },
 		Logger:      logger,
