@@ -66,7 +66,7 @@ func (s *Server) callback(w http.ResponseWriter, r *http.Request) error {
 	}
 	if err := s.Credentials.Save(r.Context(), res.Credential(s.Endpoint)); err != nil {
 		return s.signInFailed(w, r, hfgate.WrapError(hfgate.ErrorCode(err), err,
-			"signed in, but the sign-in could not be saved: %s", hfgate.ErrorMessage(err)))
+			"signed in, but the sign-in could not be saved: %s", userMessage(err)))
 	}
 	if old, err := r.Cookie(SessionCookie); err == nil {
 		s.sessions.end(old.Value)
@@ -82,7 +82,7 @@ func (s *Server) signInFailed(w http.ResponseWriter, r *http.Request, err error)
 	if code == hfgate.EINTERNAL {
 		s.Logger.Error("web: sign-in", "err", err)
 	}
-	msg := hfgate.ErrorMessage(err)
+	msg := userMessage(err)
 	if code == hfgate.EINTERNAL {
 		msg = "something went wrong while signing in: try again"
 	}

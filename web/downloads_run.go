@@ -61,7 +61,7 @@ func (d *Downloads) report(t *transfer, run int, e download.Event) {
 		case e.Reason == download.RetryCorrupt:
 			t.Retrying = retryCorrupt
 		case e.Err != nil:
-			t.Retrying = hfgate.ErrorMessage(e.Err) + " (retrying)"
+			t.Retrying = userMessage(e.Err) + " (retrying)"
 		default:
 			t.Retrying = "connection trouble, retrying"
 		}
@@ -124,5 +124,5 @@ func plainError(err error) string {
 	if hfgate.ErrorCode(err) == hfgate.EINTERNAL {
 		return "the download failed unexpectedly: try again, and see hfgate's log if it keeps failing"
 	}
-	return hfgate.ErrorMessage(err)
+	return userMessage(err)
 }

@@ -3,6 +3,7 @@ package web
 import (
 	"encoding/json"
 	"net/http"
+	"regexp"
 	"strings"
 
 	"github.com/hfgate/hfgate"
@@ -45,7 +46,7 @@ type errorJSON struct {
 // their text is not shown.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	code := hfgate.ErrorCode(err)
-	msg := hfgate.ErrorMessage(err)
+	msg := userMessage(err)
 	if code == hfgate.EINTERNAL {
 		s.Logger.Error("web: request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 		msg = "something went wrong inside hfgate; the details are in its log"
@@ -75,3 +76,23 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(v)
 }
+
+// userMessage is the user-safe message of err for a browser. The library
+// packages speak to command-line users ("run `hfgate login`", "\"hfgate
+// files X\" lists the files"); here the same advice points at the page.
+func userMessage(err error) string {
+	msg := hfgate.ErrorMessage(err)
+	msg = filesHint.ReplaceAllString(msg, " (the model page lists them)")
+	return loginHint.Replace(msg)
+}
+
+var (
+	filesHint = regexp.MustCompile(`\s*\("hfgate files [^"]*" lists the files\)`)
+	loginHint = strings.NewReplacer(
+		"run `hfgate login`", "sign in with Connect Hugging Face",
+		"run hfgate login again", "sign in again with Connect Hugging Face",
+		"run hfgate login", "sign in with Connect Hugging Face",
+		"with `hfgate login`", "with Connect Hugging Face",
+		"`hfgate login`", "Connect Hugging Face",
+	)
+)

@@ -23,7 +23,7 @@ func (s *Server) files(ctx context.Context, m *hfgate.Model) ([]fit.Entry, strin
 		if hfgate.ErrorCode(err) == hfgate.EINTERNAL {
 			s.Logger.Error("web: analyse files", "repo", m.ID, "err", err)
 		}
-		return plainFiles(m), "Memory estimates are not available: " + hfgate.ErrorMessage(err)
+		return plainFiles(m), "Memory estimates are not available: " + userMessage(err)
 	}
 	return plainFiles(m), ""
 }
