@@ -61,44 +61,56 @@ type SystemKeyring struct {
 
 // Get returns the secret, ErrNotFound, or an *UnavailableError.
 func (k SystemKeyring) Get(ctx context.Context, service, user string) (string, error) {
-	var secret string
-	err := k.do(ctx, "get", func() (err error) {
-		secret, err = keyring.Get(service, user)
-		return err
-	})
-	return secret, err
+	return call(ctx, k.timeout(), "get", func() (string, error) { return keyring.Get(service, user) })
 }
 
 // Set stores the secret, replacing any existing one, or returns an
 // *UnavailableError.
 func (k SystemKeyring) Set(ctx context.Context, service, user, secret string) error {
-	return k.do(ctx, "set", func() error { return keyring.Set(service, user, secret) })
+	_, err := call(ctx, k.timeout(), "set", func() (struct{}, error) { return struct{}{}, keyring.Set(service, user, secret) })
+	return err
 }
 
 // Delete removes the entry, or returns ErrNotFound or an *UnavailableError.
 func (k SystemKeyring) Delete(ctx context.Context, service, user string) error {
-	return k.do(ctx, "delete", func() error { return keyring.Delete(service, user) })
+	_, err := call(ctx, k.timeout(), "delete", func() (struct{}, error) { return struct{}{}, keyring.Delete(service, user) })
+	return err
 }
 
-// do runs fn in a goroutine, bounded by the timeout and ctx, and translates
-// its error. The result variables fn writes are only read after fn returned.
-func (k SystemKeyring) do(ctx context.Context, op string, fn func() error) error {
-	timeout := k.Timeout
-	if timeout <= 0 {
-		timeout = DefaultKeyringTimeout
+func (k SystemKeyring) timeout() time.Duration {
+	if k.Timeout <= 0 {
+		return DefaultKeyringTimeout
 	}
-	done := make(chan error, 1) // buffered: an abandoned call must not leak blocked on send
-	go func() { done <- fn() }()
+	return k.Timeout
+}
+
+// call runs fn in a goroutine, bounded by timeout and ctx, and translates
+// its error. fn's result travels over the channel, so an abandoned call that
+// finishes later writes nothing the caller reads.
+func call[T any](ctx context.Context, timeout time.Duration, op string, fn func() (T, error)) (T, error) {
+	type result struct {
+		v   T
+		err error
+	}
+	done := make(chan result, 1) // buffered: an abandoned call must not leak blocked on send
+	go func() {
+		v, err := fn()
+		done <- result{v, err}
+	}()
 
 	timer := time.NewTimer(timeout)
 	defer timer.Stop()
+	var zero T
 	select {
-	case err := <-done:
-		return translate(op, err)
+	case r := <-done:
+		if err := translate(op, r.err); err != nil {
+			return zero, err
+		}
+		return r.v, nil
 	case <-timer.C:
-		return &UnavailableError{Op: op, Reason: fmt.Sprintf("no answer within %s", timeout)}
+		return zero, &UnavailableError{Op: op, Reason: fmt.Sprintf("no answer within %s", timeout)}
 	case <-ctx.Done():
-		return &UnavailableError{Op: op, Reason: "canceled", Err: ctx.Err()}
+		return zero, &UnavailableError{Op: op, Reason: "canceled", Err: ctx.Err()}
 	}
 }
 

@@ -107,9 +107,9 @@ func helperNoDBus(t *testing.T, s *Store, n *notices) {
 func TestSystemKeyringTimeout(t *testing.T) {
 	block := make(chan struct{})
 	defer close(block)
-	blocked := func() error { <-block; return nil }
+	blocked := func() (string, error) { <-block; return "late", nil }
 
-	err := SystemKeyring{Timeout: 10 * time.Millisecond}.do(context.Background(), "set", blocked)
+	_, err := call(context.Background(), 10*time.Millisecond, "set", blocked)
 	ue, ok := errors.AsType[*UnavailableError](err)
 	if !ok || ue.Reason != "no answer within 10ms" || ue.Op != "set" {
 		t.Fatalf("err = %#v, want an UnavailableError for the timeout", err)
@@ -117,7 +117,7 @@ func TestSystemKeyringTimeout(t *testing.T) {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	err = SystemKeyring{Timeout: time.Hour}.do(ctx, "get", blocked)
+	_, err = call(ctx, time.Hour, "get", blocked)
 	if _, ok := errors.AsType[*UnavailableError](err); !ok || !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v, want an UnavailableError wrapping context.Canceled", err)
 	}
