@@ -150,6 +150,11 @@ func (f *fetch) fetchRange(ctx context.Context, start, end int64, sink func(p []
 				return err
 			}
 			for cur < end {
+				// Stop at once when canceled (Ctrl-C), rather than draining
+				// whatever the connection has buffered.
+				if err := ctx.Err(); err != nil {
+					return err
+				}
 				n, rerr := resp.Body.Read(buf[:min(int64(len(buf)), end-cur)])
 				if n > 0 {
 					if err := sink(buf[:n], cur); err != nil {
