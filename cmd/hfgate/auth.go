@@ -71,8 +71,9 @@ func (a *app) errNoOAuthApp() error {
 // credStoreAdapter lets oidcauth use a credstore.Store. It remembers where
 // the last loaded credential came from, and whether one was found at all, so
 // that callers can tell "not signed in" from "signed out by the provider".
+// It is for one command's use: Load records into source unguarded.
 type credStoreAdapter struct {
-	store  *credstore.Store
+	storeCredentials
 	source credstore.Source // of the last successful Load
 }
 
@@ -84,15 +85,6 @@ func (s *credStoreAdapter) Load(ctx context.Context, endpoint string) (*hfgate.C
 		s.source = src
 	}
 	return cred, err
-}
-
-func (s *credStoreAdapter) Save(ctx context.Context, cred *hfgate.Credential) error {
-	_, err := s.store.Save(ctx, cred)
-	return err
-}
-
-func (s *credStoreAdapter) Lock(ctx context.Context, endpoint string) (func(), error) {
-	return s.store.Lock(ctx, endpoint)
 }
 
 // refresher renews stored OAuth credentials with the app they were issued
@@ -136,7 +128,7 @@ func (a *app) freshCredential(ctx context.Context) (cred *hfgate.Credential, src
 	// The "no keyring, stored in a file" notice was shown at login; repeating
 	// it on every renewal would only clutter the output of scripts.
 	store.Notice = nil
-	st := &credStoreAdapter{store: store}
+	st := &credStoreAdapter{storeCredentials: storeCredentials{store}}
 	cred, err = oidcauth.Fresh(ctx, st, refresher{a}, a.endpoint())
 	return cred, st.source, st.source != "", err
 }

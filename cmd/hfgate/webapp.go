@@ -125,7 +125,8 @@ func (a *app) printJSONLine(v any) error {
 }
 
 // storeCredentials adapts credstore.Store, the store every hfgate command
-// reads, to the web app: signing in there signs in the CLI too.
+// reads, to the web app (signing in there signs in the CLI too) and, through
+// credStoreAdapter, to oidcauth.
 type storeCredentials struct{ store *credstore.Store }
 
 func (s storeCredentials) Load(ctx context.Context, endpoint string) (*hfgate.Credential, error) {
@@ -141,6 +142,10 @@ func (s storeCredentials) Save(ctx context.Context, cred *hfgate.Credential) err
 func (s storeCredentials) Delete(ctx context.Context, endpoint string) error {
 	_, err := s.store.Delete(ctx, endpoint)
 	return err
+}
+
+func (s storeCredentials) Lock(ctx context.Context, endpoint string) (func(), error) {
+	return s.store.Lock(ctx, endpoint)
 }
 
 // gatedToken returns a Hub token function that sends the token load
