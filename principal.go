@@ -1,0 +1,107 @@
+package hfgate
+
+import (
+	"context"
+	"slices"
+)
+
+// PrincipalKind says what sort of caller a Principal is.
+type PrincipalKind string
+
+// Principal kinds.
+const (
+	PrincipalAnonymous PrincipalKind = "anonymous" // no session and no token
+	PrincipalUser      PrincipalKind = "user"      // a person signed in with an identity provider
+	PrincipalCI        PrincipalKind = "ci"        // a CI job, by its provider's ID token
+)
+
+// Principal is who is calling: the person or job on whose behalf a request
+// is made. The identity layer of each front end (the CLI's stored sign-in,
+// the local app's session, the gateway's sessions and tokens) builds one and
+// puts it in the request context with WithPrincipal; everything below
+// (Hub token selection, policy, audit) reads it with PrincipalFrom.
+//
+// A Principal is a value read by many goroutines: treat it as immutable once
+// it is in a context, and use Clone to derive a changed copy.
+type Principal struct {
+	Kind PrincipalKind
+
+	// Subject is the stable, unique id of the caller across providers:
+	// "<provider>:<sub>" for users (e.g. "huggingface:6523a1..."), the CI
+	// provider's subject for jobs, "" for anonymous callers. It survives
+	// renames; use it as the key for stored credentials, sessions and audit.
+	Subject string
+	// Provider names the identity provider that vouched for the caller:
+	// "huggingface", a configured OIDC provider, or a CI issuer's name.
+	Provider string
+
+	Username  string // Hugging Face username when known (for policy and display)
+	Name      string // display name
+	Email     string // only when the provider shared it
+	AvatarURL string
+	Orgs      []Org    // Hugging Face organizations with the caller's role
+	Groups    []string // OIDC groups, when the provider sends them
+
+	// Claims are the identity provider's or CI issuer's claims, as strings
+	// (numbers in decimal, booleans as "true"/"false"), for exact matching.
+	Claims map[string]string
+
+	// SessionID or TokenID names what authenticated this request (the
+	// stored id, never the secret), so that audit can say which one.
+	SessionID string
+	TokenID   string
+}
+
+// Anonymous is the principal of a caller with no session and no token.
+var Anonymous = &Principal{Kind: PrincipalAnonymous}
+
+// IsAnonymous reports whether p is nil or an anonymous caller.
+func (p *Principal) IsAnonymous() bool { return p == nil || p.Kind == PrincipalAnonymous }
+
+// OrgRole returns p's role in the organization named org ("admin",
+// "write", "contributor" or "read"), or "" when p is not a member.
+func (p *Principal) OrgRole(org string) string {
+	if p == nil {
+		return ""
+	}
+	for _, o := range p.Orgs {
+		if o.Name == org {
+			return o.Role
+		}
+	}
+	return ""
+}
+
+// Clone returns a deep copy of p, for deriving a changed principal without
+// touching one another goroutine may be reading.
+func (p *Principal) Clone() *Principal {
+	if p == nil {
+		return nil
+	}
+	c := *p
+	c.Orgs = slices.Clone(p.Orgs)
+	c.Groups = slices.Clone(p.Groups)
+	if p.Claims != nil {
+		c.Claims = make(map[string]string, len(p.Claims))
+		for k, v := range p.Claims {
+			c.Claims[k] = v
+		}
+	}
+	return &c
+}
+
+type principalKey struct{}
+
+// WithPrincipal returns a copy of ctx that carries p as the caller.
+func WithPrincipal(ctx context.Context, p *Principal) context.Context {
+	return context.WithValue(ctx, principalKey{}, p)
+}
+
+// PrincipalFrom returns the caller carried by ctx, or Anonymous when there
+// is none. It never returns nil.
+func PrincipalFrom(ctx context.Context) *Principal {
+	if p, _ := ctx.Value(principalKey{}).(*Principal); p != nil {
+		return p
+	}
+	return Anonymous
+}
