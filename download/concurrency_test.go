@@ -17,6 +17,7 @@ import (
 	"github.com/hfgate/hfgate/hfcache"
 	"github.com/hfgate/hfgate/hfhub"
 	"github.com/hfgate/hfgate/hubsim"
+	"github.com/hfgate/hfgate/hubsim/hubsimtest"
 )
 
 // slowCDN caps every CDN connection so that a second downloader arrives
@@ -24,7 +25,7 @@ import (
 var slowCDN = hubsim.FaultRule{Host: hubsim.HostCDN, BandwidthPerConn: 2 << 20}
 
 func TestDownloadTwoDownloadersOneBlob(t *testing.T) {
-	sim := hubsim.StartTest(t, hubsim.Options{})
+	sim := hubsimtest.Start(t, hubsim.Options{})
 	fi := stat(t, sim, tiny, "main", q8)
 	sim.SetFaults(slowCDN)
 	d1, d2 := newDownloader(t, sim), newDownloader(t, sim)
@@ -124,7 +125,7 @@ func parseChild(t *testing.T, out []byte) childReport {
 }
 
 func TestDownloadTwoProcesses(t *testing.T) {
-	sim := hubsim.StartTest(t, hubsim.Options{})
+	sim := hubsimtest.Start(t, hubsim.Options{})
 	fi := stat(t, sim, tiny, "main", q8)
 	sim.SetFaults(slowCDN)
 	cache := hfcache.Cache{Dir: t.TempDir()}
@@ -170,7 +171,7 @@ func TestDownloadDiskFull(t *testing.T) {
 	if err := exec.Command("unshare", "-rm", "true").Run(); err != nil {
 		t.Skipf("unshare -rm does not work here (%v): cannot mount a small tmpfs to fill", err)
 	}
-	sim := hubsim.StartTest(t, hubsim.Options{})
+	sim := hubsimtest.Start(t, hubsim.Options{})
 	const repo, file = "Qwen/Qwen2.5-Coder-0.5B-Instruct-GGUF", "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf"
 	dir := t.TempDir()
 	mount := fmt.Sprintf(`mount -t tmpfs -o size=20m tmpfs %q && exec "$@"`, dir)

@@ -15,6 +15,7 @@ import (
 	"github.com/hfgate/hfgate/download"
 	"github.com/hfgate/hfgate/hfcache"
 	"github.com/hfgate/hfgate/hubsim"
+	"github.com/hfgate/hfgate/hubsim/hubsimtest"
 )
 
 const (
@@ -38,7 +39,7 @@ func sha256File(t *testing.T, p string) string {
 }
 
 func TestDownloadSingleFile(t *testing.T) {
-	sim := hubsim.StartTest(t, hubsim.Options{})
+	sim := hubsimtest.Start(t, hubsim.Options{})
 	d := newDownloader(t, sim)
 	var rec recorder
 	res, err := d.Download(context.Background(), download.Request{Repo: tiny, Files: []string{q4}}, &rec)
@@ -71,7 +72,7 @@ func TestDownloadSingleFile(t *testing.T) {
 }
 
 func TestDownloadSnapshotIncludeExclude(t *testing.T) {
-	sim := hubsim.StartTest(t, hubsim.Options{})
+	sim := hubsimtest.Start(t, hubsim.Options{})
 	d := newDownloader(t, sim)
 	var rec recorder
 	res, err := d.Download(context.Background(), download.Request{
@@ -101,7 +102,7 @@ func TestDownloadSnapshotIncludeExclude(t *testing.T) {
 }
 
 func TestDownloadCachedSecondRun(t *testing.T) {
-	sim := hubsim.StartTest(t, hubsim.Options{})
+	sim := hubsimtest.Start(t, hubsim.Options{})
 	d := newDownloader(t, sim)
 	req := download.Request{Repo: tiny, Include: []string{"*Q2_K*", "README.md"}}
 	if _, err := d.Download(context.Background(), req, nil); err != nil {
@@ -129,7 +130,7 @@ func TestDownloadCachedSecondRun(t *testing.T) {
 }
 
 func TestDownloadOffline(t *testing.T) {
-	sim := hubsim.StartTest(t, hubsim.Options{})
+	sim := hubsimtest.Start(t, hubsim.Options{})
 	d := newDownloader(t, sim)
 	if _, err := d.Download(context.Background(), download.Request{Repo: tiny, Files: []string{q4}}, nil); err != nil {
 		t.Fatal(err)
@@ -165,7 +166,7 @@ func TestDownloadOffline(t *testing.T) {
 }
 
 func TestDownloadEntryNotFound(t *testing.T) {
-	sim := hubsim.StartTest(t, hubsim.Options{})
+	sim := hubsimtest.Start(t, hubsim.Options{})
 	d := newDownloader(t, sim)
 	var rec recorder
 	for _, files := range [][]string{{"nope.gguf"}, {readme, "nope.gguf"}} {
@@ -190,7 +191,7 @@ func TestDownloadEntryNotFound(t *testing.T) {
 }
 
 func TestDownloadAccessErrors(t *testing.T) {
-	sim := hubsim.StartTest(t, hubsim.Options{})
+	sim := hubsimtest.Start(t, hubsim.Options{})
 	gatedFile := "config.json"
 	for _, tt := range []struct {
 		name, user string
@@ -238,7 +239,7 @@ func TestDownloadAccessErrors(t *testing.T) {
 }
 
 func TestDownloadLocalDir(t *testing.T) {
-	sim := hubsim.StartTest(t, hubsim.Options{})
+	sim := hubsimtest.Start(t, hubsim.Options{})
 	d := newDownloader(t, sim)
 	dir := t.TempDir()
 	req := download.Request{Repo: tiny, Include: []string{"*Q2_K*", readme}, LocalDir: dir}

@@ -11,6 +11,7 @@ import (
 	"github.com/hfgate/hfgate"
 	"github.com/hfgate/hfgate/download"
 	"github.com/hfgate/hfgate/hubsim"
+	"github.com/hfgate/hfgate/hubsim/hubsimtest"
 )
 
 // The tiny Q8_0 file (about 6 MB) goes in parallel parts of 1 MiB with the
@@ -23,7 +24,7 @@ const q8 = "tiny-llama-Q8_0.gguf"
 // nothing published.
 func faultCase(t *testing.T, file string, sequential bool, wantCode string, rules ...hubsim.FaultRule) (*recorder, *hubsim.Server) {
 	t.Helper()
-	sim := hubsim.StartTest(t, hubsim.Options{})
+	sim := hubsimtest.Start(t, hubsim.Options{})
 	want := stat(t, sim, tiny, "main", file) // before faults: Stat reads no HTTP, but keep it first
 	if err := sim.SetFaults(rules...); err != nil {
 		t.Fatal(err)
@@ -138,7 +139,7 @@ func TestDownloadFaults(t *testing.T) {
 // then ignores Range: it starts over and ends verified.
 func TestDownloadResumesPartial(t *testing.T) {
 	for _, ignore := range []bool{false, true} {
-		sim := hubsim.StartTest(t, hubsim.Options{})
+		sim := hubsimtest.Start(t, hubsim.Options{})
 		fi := stat(t, sim, tiny, "main", q8)
 		d := newDownloader(t, sim)
 		d.ParallelMin = 1 << 40
@@ -175,7 +176,7 @@ func TestDownloadResumesPartial(t *testing.T) {
 
 // An expired signed URL is asked for again, once.
 func TestDownloadRefreshesExpiredURL(t *testing.T) {
-	sim := hubsim.StartTest(t, hubsim.Options{})
+	sim := hubsimtest.Start(t, hubsim.Options{})
 	d := newDownloader(t, sim)
 	d.ParallelMin = 1 << 40
 	// Cut the first transfer; before the retry, move the clock past the

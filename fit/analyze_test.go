@@ -10,10 +10,11 @@ import (
 	"github.com/hfgate/hfgate"
 	"github.com/hfgate/hfgate/fit"
 	"github.com/hfgate/hfgate/hubsim"
+	"github.com/hfgate/hfgate/hubsim/hubsimtest"
 )
 
 func TestAnalyzeGGUF7B(t *testing.T) {
-	s := hubsim.StartTest(t, hubsim.Options{})
+	s := hubsimtest.Start(t, hubsim.Options{})
 	// 8 GiB keeps 1 GiB free: 7 GiB usable, between the Q5_K_M and Q8_0
 	// estimates (about 6.6 and 9.3 GB).
 	entries, m, o := analyzeRepo(t, s, hubsim.RepoQwenCoder7BGGUF, fit.Options{Budget: fit.NewBudget(8<<30, "test")})
@@ -67,7 +68,7 @@ func checkMemory(t *testing.T, e fit.Entry) {
 }
 
 func TestAnalyzeShardedGGUF(t *testing.T) {
-	s := hubsim.StartTest(t, hubsim.Options{})
+	s := hubsimtest.Start(t, hubsim.Options{})
 	// 12.5 GiB keeps 1.25 GiB free: 11.25 GiB usable, between the Q4_K_M
 	// and Q5_K_M estimates (about 11.5 and 13.1 GB).
 	entries, m, o := analyzeRepo(t, s, hubsim.RepoShardedGGUF, fit.Options{Budget: fit.NewBudget(12<<30+512<<20, "test")})
@@ -130,7 +131,7 @@ func TestAnalyzeShardedGGUF(t *testing.T) {
 }
 
 func TestAnalyzeTransformers(t *testing.T) {
-	s := hubsim.StartTest(t, hubsim.Options{})
+	s := hubsimtest.Start(t, hubsim.Options{})
 	entries, m, o := analyzeRepo(t, s, hubsim.RepoTransformers, fit.Options{Budget: fit.NewBudget(16<<30, "test")})
 	e := entryAt(t, entries, "model.safetensors")
 	if e.Size < 200e6 || e.GGUF || e.Memory != nil || e.Quantization != "" || e.Fits != fit.NotModel {
@@ -142,7 +143,7 @@ func TestAnalyzeTransformers(t *testing.T) {
 }
 
 func TestAnalyzeHeaderSources(t *testing.T) {
-	s := hubsim.StartTest(t, hubsim.Options{})
+	s := hubsimtest.Start(t, hubsim.Options{})
 	tiny, size, err := s.Catalog().Open(hubsim.RepoTiny, "main", "tiny-llama-Q4_K_M.gguf")
 	if err != nil {
 		t.Fatal(err)

@@ -11,6 +11,7 @@ import (
 	"github.com/hfgate/hfgate/fit"
 	"github.com/hfgate/hfgate/hfhub"
 	"github.com/hfgate/hfgate/hubsim"
+	"github.com/hfgate/hfgate/hubsim/hubsimtest"
 )
 
 // recommend runs Recommend on a hubsim and returns the paths it opened.
@@ -36,7 +37,7 @@ func recommend(t *testing.T, s *hubsim.Server, budget int64) (*fit.Recommendatio
 }
 
 func TestRecommend(t *testing.T) {
-	s := hubsim.StartTest(t, hubsim.Options{})
+	s := hubsimtest.Start(t, hubsim.Options{})
 	for _, tt := range []struct {
 		name      string
 		budget    int64

@@ -12,6 +12,7 @@ import (
 
 	"github.com/hfgate/hfgate/gguf"
 	"github.com/hfgate/hfgate/hubsim"
+	"github.com/hfgate/hfgate/hubsim/hubsimtest"
 )
 
 // rangeReaderAt is a minimal HTTP io.ReaderAt: each ReadAt is one GET with
@@ -105,7 +106,7 @@ func TestHubsimCrossCheck(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := hubsim.StartTest(t, hubsim.Options{})
+	s := hubsimtest.Start(t, hubsim.Options{})
 	repos := map[string]*hubsim.Repo{}
 	for _, r := range cat.Repos {
 		repos[r.ID] = r

@@ -7,12 +7,13 @@ import (
 	"github.com/hfgate/hfgate"
 	"github.com/hfgate/hfgate/hfhub"
 	"github.com/hfgate/hfgate/hubsim"
+	"github.com/hfgate/hfgate/hubsim/hubsimtest"
 )
 
 // TestHubsimAccess checks gated, private and disabled repos as each kind of
 // caller sees them.
 func TestHubsimAccess(t *testing.T) {
-	s := hubsim.StartTest(t, hubsim.Options{})
+	s := hubsimtest.Start(t, hubsim.Options{})
 	ctx := context.Background()
 	const gatedFile = "model.safetensors"
 	for _, tt := range []struct {
@@ -62,7 +63,7 @@ func TestHubsimAccess(t *testing.T) {
 }
 
 func TestHubsimNotFound(t *testing.T) {
-	s := hubsim.StartTest(t, hubsim.Options{})
+	s := hubsimtest.Start(t, hubsim.Options{})
 	c := simClient(t, s, hubsim.UserBob)
 	ctx := context.Background()
 
@@ -97,7 +98,7 @@ func TestHubsimNotFound(t *testing.T) {
 // TestHubsimRenamed follows the 307 of a renamed repo for info, files and
 // downloads.
 func TestHubsimRenamed(t *testing.T) {
-	s := hubsim.StartTest(t, hubsim.Options{})
+	s := hubsimtest.Start(t, hubsim.Options{})
 	c := simClient(t, s, hubsim.UserAlice)
 	ctx := context.Background()
 	m, err := c.ModelInfo(ctx, hubsim.RepoRenamedFrom, "", hfgate.WithBlobs())

@@ -14,6 +14,7 @@ import (
 	"github.com/hfgate/hfgate"
 	"github.com/hfgate/hfgate/hfhub"
 	"github.com/hfgate/hfgate/hubsim"
+	"github.com/hfgate/hfgate/hubsim/hubsimtest"
 	"github.com/hfgate/hfgate/internal/retry"
 )
 
@@ -47,7 +48,7 @@ func wantCode(t *testing.T, err error, code string, parts ...string) {
 // TestHubsimSearch searches "coder" GGUF repos by downloads, page by page
 // (3 per page) to the end, and checks the result against the catalog.
 func TestHubsimSearch(t *testing.T) {
-	s := hubsim.StartTest(t, hubsim.Options{})
+	s := hubsimtest.Start(t, hubsim.Options{})
 	cat, err := hubsim.BuiltinCatalog()
 	if err != nil {
 		t.Fatal(err)
@@ -128,7 +129,7 @@ func TestHubsimSearch(t *testing.T) {
 }
 
 func TestHubsimSearchRetriesRateLimit(t *testing.T) {
-	s := hubsim.StartTest(t, hubsim.Options{})
+	s := hubsimtest.Start(t, hubsim.Options{})
 	if err := s.SetFaults(hubsim.FaultRule{Host: hubsim.HostHub, PathPrefix: "/api/models", Times: 2, Status: 429, RetryAfter: time.Second}); err != nil {
 		t.Fatal(err)
 	}
@@ -151,7 +152,7 @@ func TestHubsimSearchRetriesRateLimit(t *testing.T) {
 // TestHubsimFiles checks model info, tree and file metadata against each
 // other and the catalog, for a small and an LFS file.
 func TestHubsimFiles(t *testing.T) {
-	s := hubsim.StartTest(t, hubsim.Options{})
+	s := hubsimtest.Start(t, hubsim.Options{})
 	c := simClient(t, s, hubsim.UserBob)
 	ctx := context.Background()
 	m, err := c.ModelInfo(ctx, hubsim.RepoTiny, "", hfgate.WithBlobs())
@@ -208,7 +209,7 @@ func TestHubsimFiles(t *testing.T) {
 
 // TestHubsimRevisions reads a tag and a PR ref (escaped as refs%2Fpr%2F1).
 func TestHubsimRevisions(t *testing.T) {
-	s := hubsim.StartTest(t, hubsim.Options{})
+	s := hubsimtest.Start(t, hubsim.Options{})
 	c := simClient(t, s, "")
 	ctx := context.Background()
 	for _, rev := range []string{hubsim.TagTinyV1, "refs/pr/1"} {
@@ -230,7 +231,7 @@ func TestHubsimRevisions(t *testing.T) {
 // TestHubsimGetRange fetches LFS bytes through the Hub's redirect to the
 // CDN, which refuses any request carrying Authorization.
 func TestHubsimGetRange(t *testing.T) {
-	s := hubsim.StartTest(t, hubsim.Options{})
+	s := hubsimtest.Start(t, hubsim.Options{})
 	c := simClient(t, s, hubsim.UserAlice)
 	ctx := context.Background()
 	const file = "tiny-llama-Q4_K_M.gguf"

@@ -10,7 +10,7 @@ import (
 // against the visibility rules: private, gated, disabled, unknown repos,
 // revisions and files, and bad tokens.
 func TestAccessRules(t *testing.T) {
-	s := StartTest(t, Options{})
+	s := startTest(t, Options{})
 	alice, bob := mintToken(t, s, UserAlice), mintToken(t, s, UserBob)
 	oauthNoOrg := addOAuthToken(s, UserAlice, []string{"openid", "read-repos", "gated-repos"}, nil)
 	oauthOrg := addOAuthToken(s, UserAlice, []string{"openid", "read-repos"}, []string{OrgAcme})
@@ -92,7 +92,7 @@ func TestAccessRules(t *testing.T) {
 // TestSearchVisibility checks that search lists private repos only to those
 // who may see them, and never disabled ones.
 func TestSearchVisibility(t *testing.T) {
-	s := StartTest(t, Options{})
+	s := startTest(t, Options{})
 	ids := func(token string) map[string]bool {
 		var items []struct{ ID string }
 		getJSON(t, s.URL()+"/api/models?limit=1000", token, &items)

@@ -9,7 +9,7 @@ import (
 )
 
 func TestMintTokenAndAuthenticate(t *testing.T) {
-	s := StartTest(t, Options{})
+	s := startTest(t, Options{})
 	resp, err := http.Post(s.URL()+"/_hubsim/tokens", "application/json", strings.NewReader(`{"user":"alice","role":"write"}`))
 	if err != nil {
 		t.Fatal(err)
@@ -55,7 +55,7 @@ func TestMintTokenAndAuthenticate(t *testing.T) {
 }
 
 func TestClockAdvanceExpiresTokens(t *testing.T) {
-	s := StartTest(t, Options{})
+	s := startTest(t, Options{})
 	u := s.ids.user(UserBob)
 	s.ids.addToken(&accessToken{value: "hf_oauth_x", kind: oauthToken, user: u, expires: s.Now().Add(time.Hour)})
 	if s.ids.lookupToken("hf_oauth_x", s.Now()) == nil {

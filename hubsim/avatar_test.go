@@ -13,8 +13,8 @@ import (
 // distinct, well-formed SVG with the owner's initial, served with a
 // restrictive CSP, and the same on another server.
 func TestAvatarsServedWhereIdentityPoints(t *testing.T) {
-	s := StartTest(t, Options{})
-	other := StartTest(t, Options{})
+	s := startTest(t, Options{})
+	other := startTest(t, Options{})
 	type avatar struct{ url, initial string }
 	var avatars []avatar
 	for _, tt := range []struct{ user, initial string }{{UserAlice, "A"}, {UserBob, "B"}} {

@@ -9,8 +9,8 @@
 // behaviour is not documented, a comment marked UNVERIFIED says what was
 // chosen and why.
 //
-// Start one in a test with StartTest, or with New and Start; "hfgate hubsim"
-// and "hfgate demo" run it as a process. Everything lives in memory: the
+// Start one in a test with hubsimtest.Start, or with New and Start; "hfgate
+// hubsim" and "hfgate demo" run it as a process. Everything lives in memory: the
 // built-in catalog's multi-gigabyte files are generated deterministically as
 // they are read, so they cost no disk.
 //

@@ -19,7 +19,7 @@ func mustSetFaults(tb testing.TB, s *Server, rules ...FaultRule) {
 }
 
 func TestFaultStatusAndTimes(t *testing.T) {
-	s := StartTest(t, Options{})
+	s := startTest(t, Options{})
 	readme := s.ResolveURL(RepoTiny, "main", "README.md")
 	mustSetFaults(t, s, FaultRule{Host: HostHub, PathPrefix: "/" + RepoTiny + "/resolve/", Times: 2, Status: 429, RetryAfter: 1500 * time.Millisecond})
 	for i := range 2 {
@@ -54,7 +54,7 @@ func TestFaultStatusAndTimes(t *testing.T) {
 }
 
 func TestFaultCutCorruptIgnoreRange(t *testing.T) {
-	s := StartTest(t, Options{})
+	s := startTest(t, Options{})
 	u, _ := s.CDNFileURL(RepoBenchmark, "", "small/file-09.bin")
 	clean := readAllFile(t, s, RepoBenchmark, "", "small/file-09.bin")
 
@@ -101,7 +101,7 @@ func TestFaultCutCorruptIgnoreRange(t *testing.T) {
 }
 
 func TestFaultLatencyAndBandwidth(t *testing.T) {
-	s := StartTest(t, Options{})
+	s := startTest(t, Options{})
 	get := func(url string, timeout time.Duration) (int, error) {
 		ctx, cancel := context.WithTimeout(context.Background(), timeout)
 		defer cancel()
@@ -132,7 +132,7 @@ func TestFaultLatencyAndBandwidth(t *testing.T) {
 }
 
 func TestFaultPercentIsReproducible(t *testing.T) {
-	s := StartTest(t, Options{})
+	s := startTest(t, Options{})
 	run := func() []bool {
 		mustSetFaults(t, s, FaultRule{PathPrefix: "/api/models/", Percent: 30, Status: 500})
 		var out []bool
@@ -158,7 +158,7 @@ func TestFaultPercentIsReproducible(t *testing.T) {
 }
 
 func TestCounters(t *testing.T) {
-	s := StartTest(t, Options{})
+	s := startTest(t, Options{})
 	do(t, "GET", s.URL()+"/_hubsim/counters", "")
 	_, search := do(t, "GET", s.URL()+"/api/models?search=tiny", "")
 	_, info := do(t, "GET", s.URL()+"/api/models/"+RepoTiny, "")
@@ -202,7 +202,7 @@ func TestCounters(t *testing.T) {
 }
 
 func TestFaultAdminRoutes(t *testing.T) {
-	s := StartTest(t, Options{})
+	s := startTest(t, Options{})
 	send := func(method, path, body string) (*http.Response, string) {
 		req, _ := http.NewRequest(method, s.URL()+path, strings.NewReader(body))
 		resp, err := http.DefaultClient.Do(req)

@@ -93,7 +93,7 @@ func mintToken(tb testing.TB, s *Server, user string) string {
 var hex40 = regexp.MustCompile(`^[0-9a-f]{40}$`)
 
 func TestModelInfo(t *testing.T) {
-	s := StartTest(t, Options{})
+	s := startTest(t, Options{})
 	resp, body := do(t, "GET", s.URL()+"/api/models/"+RepoQwenCoder7BGGUF, "")
 	if resp.StatusCode != 200 {
 		t.Fatalf("status %d: %s", resp.StatusCode, body)
@@ -159,7 +159,7 @@ func TestModelInfo(t *testing.T) {
 }
 
 func TestModelInfoBlobsAndSafetensors(t *testing.T) {
-	s := StartTest(t, Options{})
+	s := startTest(t, Options{})
 	var info struct {
 		Siblings []struct {
 			RFilename string `json:"rfilename"`
@@ -219,7 +219,7 @@ func TestModelInfoBlobsAndSafetensors(t *testing.T) {
 }
 
 func TestModelInfoRevisionsAndRefs(t *testing.T) {
-	s := StartTest(t, Options{})
+	s := startTest(t, Options{})
 	re, _ := s.catalog.idx.lookup(RepoTiny)
 	files := func(rev string) []string {
 		var info struct {
@@ -265,7 +265,7 @@ func TestModelInfoRevisionsAndRefs(t *testing.T) {
 }
 
 func TestModelInfoExpand(t *testing.T) {
-	s := StartTest(t, Options{})
+	s := startTest(t, Options{})
 	_, body := do(t, "GET", s.URL()+"/api/models/"+RepoQwenCoder7BGGUF+"?expand=downloadsAllTime&expand=gguf&expand[]=trendingScore", "")
 	if got, want := topKeys(t, body), []string{"_id", "id", "gguf", "downloadsAllTime", "trendingScore"}; !slices.Equal(got, want) {
 		t.Errorf("keys %v, want %v", got, want)
@@ -277,7 +277,7 @@ func TestModelInfoExpand(t *testing.T) {
 }
 
 func TestRenamedRepoRedirects(t *testing.T) {
-	s := StartTest(t, Options{})
+	s := startTest(t, Options{})
 	for _, tt := range []struct{ path, want string }{
 		{"/api/models/bert-base-uncased?blobs=true", "/api/models/google-bert/bert-base-uncased?blobs=true"},
 		{"/api/models/bert-base-uncased/revision/main", "/api/models/google-bert/bert-base-uncased/revision/main"},
@@ -298,4 +298,19 @@ func TestRenamedRepoRedirects(t *testing.T) {
 	if resp.StatusCode != 200 || resp.Header.Get("X-Repo-Commit") == "" {
 		t.Errorf("followed: status %d", resp.StatusCode)
 	}
+}
+
+// startTest starts a Server for the test, as hubsimtest.Start does for
+// other packages (which this package's tests cannot import).
+func startTest(tb testing.TB, opts Options) *Server {
+	tb.Helper()
+	s, err := New(opts)
+	if err != nil {
+		tb.Fatalf("New: %v", err)
+	}
+	if err := s.Start("127.0.0.1:0", "127.0.0.1:0"); err != nil {
+		tb.Fatalf("Start: %v", err)
+	}
+	tb.Cleanup(func() { s.Close() })
+	return s
 }

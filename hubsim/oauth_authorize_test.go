@@ -11,7 +11,7 @@ import (
 )
 
 func TestDiscoveryAndIDTokenVerifyWithGoOIDC(t *testing.T) {
-	s := StartTest(t, Options{})
+	s := startTest(t, Options{})
 	ctx := context.Background()
 	p, err := oidc.NewProvider(ctx, s.URL()) // checks issuer == URL
 	if err != nil {
@@ -54,7 +54,7 @@ func TestDiscoveryAndIDTokenVerifyWithGoOIDC(t *testing.T) {
 }
 
 func TestAuthorizeErrorsShownOnPage(t *testing.T) {
-	s := StartTest(t, Options{AutoApprove: UserAlice})
+	s := startTest(t, Options{AutoApprove: UserAlice})
 	_, challenge := pkce()
 	for _, tt := range []struct {
 		name string
@@ -82,7 +82,7 @@ func TestAuthorizeErrorsShownOnPage(t *testing.T) {
 }
 
 func TestAuthorizeErrorsRedirected(t *testing.T) {
-	s := StartTest(t, Options{AutoApprove: UserAlice})
+	s := startTest(t, Options{AutoApprove: UserAlice})
 	_, challenge := pkce()
 	for _, tt := range []struct {
 		name, code string
@@ -133,7 +133,7 @@ func TestRedirectURIAnyLoopbackPort(t *testing.T) {
 }
 
 func TestConsentPageApproveAndDeny(t *testing.T) {
-	s := StartTest(t, Options{})
+	s := startTest(t, Options{})
 	verifier, challenge := pkce()
 	resp, page := authorizeGet(t, s, authParams(challenge))
 	if resp.StatusCode != 200 {
@@ -195,7 +195,7 @@ func TestConsentPageApproveAndDeny(t *testing.T) {
 }
 
 func TestAutoApproveAdminRoute(t *testing.T) {
-	s := StartTest(t, Options{})
+	s := startTest(t, Options{})
 	_, challenge := pkce()
 	put := func(body string) int {
 		req, _ := http.NewRequest("PUT", s.URL()+"/_hubsim/auto-approve", strings.NewReader(body))

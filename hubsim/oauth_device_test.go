@@ -45,7 +45,7 @@ func answerDevice(tb testing.TB, s *Server, userCode, user, decision string) str
 }
 
 func TestDeviceFlowApprove(t *testing.T) {
-	s := StartTest(t, Options{})
+	s := startTest(t, Options{})
 	dc := startDevice(t, s, "openid profile read-repos")
 	if !userCodeRE.MatchString(dc["user_code"].(string)) || dc["verification_uri"] != s.URL()+"/oauth/device" ||
 		dc["expires_in"] != float64(900) || dc["interval"] != float64(5) ||
@@ -84,7 +84,7 @@ func TestDeviceFlowApprove(t *testing.T) {
 }
 
 func TestDeviceFlowDeniedExpiredAndErrors(t *testing.T) {
-	s := StartTest(t, Options{})
+	s := startTest(t, Options{})
 	dc := startDevice(t, s, "openid")
 	answerDevice(t, s, dc["user_code"].(string), UserBob, "deny")
 	resp, body := pollDevice(t, s, dc)
@@ -110,7 +110,7 @@ func TestDeviceFlowDeniedExpiredAndErrors(t *testing.T) {
 }
 
 func TestDeviceFlowAutoApprove(t *testing.T) {
-	s := StartTest(t, Options{AutoApprove: UserBob})
+	s := startTest(t, Options{AutoApprove: UserBob})
 	dc := startDevice(t, s, "openid profile")
 	resp, tok := pollDevice(t, s, dc)
 	if resp.StatusCode != 200 {

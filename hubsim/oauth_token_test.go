@@ -34,7 +34,7 @@ func codeForm(code, verifier string) url.Values {
 }
 
 func TestTokenAuthorizationCode(t *testing.T) {
-	s := StartTest(t, Options{})
+	s := startTest(t, Options{})
 	code, verifier := newCode(t, s, ClientPublic, true)
 	// No client_id at all, as @huggingface/hub's oauthHandleRedirect sends it.
 	resp, tok := postForm(t, s, "/oauth/token", codeForm(code, verifier), "", "")
@@ -64,7 +64,7 @@ func TestTokenAuthorizationCode(t *testing.T) {
 }
 
 func TestTokenAuthorizationCodeErrors(t *testing.T) {
-	s := StartTest(t, Options{})
+	s := startTest(t, Options{})
 	for _, tt := range []struct {
 		name   string
 		client string
@@ -107,7 +107,7 @@ func TestTokenAuthorizationCodeErrors(t *testing.T) {
 }
 
 func TestTokenConfidentialClientAuthMethods(t *testing.T) {
-	s := StartTest(t, Options{})
+	s := startTest(t, Options{})
 	code, _ := newCode(t, s, ClientConfidential, false)
 	if resp, body := postForm(t, s, "/oauth/token", codeForm(code, ""), ClientConfidential, ClientSecret); resp.StatusCode != 200 {
 		t.Fatalf("Basic: %d %v", resp.StatusCode, body)
@@ -122,7 +122,7 @@ func TestTokenConfidentialClientAuthMethods(t *testing.T) {
 }
 
 func TestTokenCodeExpiresOnSimulatedClock(t *testing.T) {
-	s := StartTest(t, Options{})
+	s := startTest(t, Options{})
 	code, verifier := newCode(t, s, ClientPublic, true)
 	s.Advance(DefaultAuthCodeTTL)
 	resp, body := postForm(t, s, "/oauth/token", codeForm(code, verifier), "", "")
@@ -130,7 +130,7 @@ func TestTokenCodeExpiresOnSimulatedClock(t *testing.T) {
 }
 
 func TestTokenRefreshRotation(t *testing.T) {
-	s := StartTest(t, Options{AccessTokenTTL: time.Hour})
+	s := startTest(t, Options{AccessTokenTTL: time.Hour})
 	tok := signIn(t, s, UserBob, "openid profile read-repos")
 	refresh := func(rt, scope string) (*http.Response, map[string]any) {
 		f := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {rt}, "client_id": {ClientPublic}}
@@ -167,7 +167,7 @@ func TestTokenRefreshRotation(t *testing.T) {
 }
 
 func TestRevokeOAuthTokens(t *testing.T) {
-	s := StartTest(t, Options{})
+	s := startTest(t, Options{})
 	tok := signIn(t, s, UserAlice, "openid")
 	classic := mintToken(t, s, UserAlice)
 	resp, body := do(t, "POST", s.URL()+"/_hubsim/revoke", "", "Content-Type", "application/json")

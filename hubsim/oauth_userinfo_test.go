@@ -7,7 +7,7 @@ import (
 )
 
 func TestUserinfoHonoursScopes(t *testing.T) {
-	s := StartTest(t, Options{})
+	s := startTest(t, Options{})
 	acme := s.ids.org(OrgAcme)
 	for _, tt := range []struct {
 		name    string
@@ -66,7 +66,7 @@ func TestUserinfoHonoursScopes(t *testing.T) {
 }
 
 func TestWhoamiOAuthAndClassic(t *testing.T) {
-	s := StartTest(t, Options{})
+	s := startTest(t, Options{})
 	type whoami struct {
 		Type, ID, Name, Fullname, AvatarURL string
 		Email                               *string
@@ -108,7 +108,7 @@ func TestWhoamiOAuthAndClassic(t *testing.T) {
 }
 
 func TestOAuthTokenScopesOnHubAPI(t *testing.T) {
-	s := StartTest(t, Options{})
+	s := startTest(t, Options{})
 	// alice is granted the gated repo; the OAuth token needs gated-repos.
 	gatedFile := s.URL() + "/" + RepoGated + "/resolve/main/config.json"
 	for _, tt := range []struct {

@@ -27,7 +27,7 @@ func readAllFile(tb testing.TB, s *Server, repo, rev, path string) []byte {
 }
 
 func TestResolveRegularFile(t *testing.T) {
-	s := StartTest(t, Options{})
+	s := startTest(t, Options{})
 	want := readAllFile(t, s, RepoTiny, "", "README.md")
 	re, _ := s.catalog.idx.lookup(RepoTiny)
 	for _, method := range []string{"GET", "HEAD"} {
@@ -59,7 +59,7 @@ func TestResolveRegularFile(t *testing.T) {
 }
 
 func TestResolveLFSRedirectsToCDN(t *testing.T) {
-	s := StartTest(t, Options{})
+	s := startTest(t, Options{})
 	fi, err := s.Catalog().Stat(RepoTiny, "", "tiny-llama-Q4_K_M.gguf")
 	if err != nil {
 		t.Fatal(err)
@@ -103,7 +103,7 @@ func TestResolveLFSRedirectsToCDN(t *testing.T) {
 }
 
 func TestCDN(t *testing.T) {
-	s := StartTest(t, Options{})
+	s := startTest(t, Options{})
 	fi, _ := s.Catalog().Stat(RepoBenchmark, "", "small/file-03.bin")
 	want := readAllFile(t, s, RepoBenchmark, "", "small/file-03.bin")
 	u, err := s.CDNFileURL(RepoBenchmark, "", "small/file-03.bin")
@@ -169,7 +169,7 @@ func TestCDN(t *testing.T) {
 // BenchmarkCDNThroughput downloads 256 MiB of blob-2GiB.bin per op over
 // loopback through the CDN, counters and fault hooks included.
 func BenchmarkCDNThroughput(b *testing.B) {
-	s := StartTest(b, Options{})
+	s := startTest(b, Options{})
 	u, err := s.CDNFileURL(RepoBenchmark, "", "blob-2GiB.bin")
 	if err != nil {
 		b.Fatal(err)

@@ -63,7 +63,7 @@ func ids(items []searchItem) []string {
 }
 
 func TestSearchFilters(t *testing.T) {
-	s := StartTest(t, Options{})
+	s := startTest(t, Options{})
 	for _, tt := range []struct {
 		query string
 		check func(searchItem) bool
@@ -100,7 +100,7 @@ func TestSearchFilters(t *testing.T) {
 }
 
 func TestSearchSortAndShape(t *testing.T) {
-	s := StartTest(t, Options{})
+	s := startTest(t, Options{})
 	for _, sortBy := range []string{"", "downloads", "likes", "trendingScore", "lastModified", "createdAt"} {
 		items, _ := searchAll(t, s, "sort="+sortBy+"&expand=downloads&expand=likes&expand=trendingScore&expand=lastModified&expand=createdAt", "")
 		val := func(it searchItem) int64 {
@@ -153,7 +153,7 @@ func TestSearchSortAndShape(t *testing.T) {
 }
 
 func TestSearchPagination(t *testing.T) {
-	s := StartTest(t, Options{})
+	s := startTest(t, Options{})
 	for _, q := range []string{"sort=downloads", "sort=lastModified&filter=gguf", "search=coder"} {
 		whole, pages := searchAll(t, s, q, "")
 		if pages != 1 {

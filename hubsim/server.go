@@ -8,7 +8,6 @@ import (
 	"net"
 	"net/http"
 	"sync"
-	"testing"
 	"time"
 )
 
@@ -134,22 +133,6 @@ func (s *Server) serve(srv *http.Server, ln net.Listener) {
 	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		s.opts.Logger.Error("hubsim: serve", "addr", ln.Addr().String(), "err", err)
 	}
-}
-
-// StartTest starts a Server on two loopback ports for the duration of a
-// test and closes it in tb.Cleanup. It fails the test if the server cannot
-// start.
-func StartTest(tb testing.TB, opts Options) *Server {
-	tb.Helper()
-	s, err := New(opts)
-	if err != nil {
-		tb.Fatalf("hubsim.New: %v", err)
-	}
-	if err := s.Start("127.0.0.1:0", "127.0.0.1:0"); err != nil {
-		tb.Fatalf("hubsim.Start: %v", err)
-	}
-	tb.Cleanup(func() { s.Close() })
-	return s
 }
 
 // URL returns the Hub's base URL, e.g. http://127.0.0.1:41234. It is also the

@@ -50,7 +50,7 @@ func paths(items []treeItem) []string {
 }
 
 func TestTree(t *testing.T) {
-	s := StartTest(t, Options{})
+	s := startTest(t, Options{})
 	root, _ := treeAll(t, s, "/api/models/"+RepoBenchmark+"/tree/main")
 	if got := paths(root); !slices.Equal(got, []string{".gitattributes", "README.md", "blob-2GiB.bin", "small"}) {
 		t.Fatalf("root entries %v", got)
@@ -84,7 +84,7 @@ func TestTree(t *testing.T) {
 }
 
 func TestTreeExpandAndOIDs(t *testing.T) {
-	s := StartTest(t, Options{})
+	s := startTest(t, Options{})
 	re, _ := s.catalog.idx.lookup(RepoTiny)
 	v1 := re.resolve(TagTinyV1)
 	items, _ := treeAll(t, s, "/api/models/"+RepoTiny+"/tree/main?expand=true")
@@ -135,7 +135,7 @@ func TestTreeExpandAndOIDs(t *testing.T) {
 }
 
 func TestPathsInfo(t *testing.T) {
-	s := StartTest(t, Options{})
+	s := startTest(t, Options{})
 	resp, err := http.PostForm(s.URL()+"/api/models/"+RepoBenchmark+"/paths-info/main",
 		url.Values{"paths": {"README.md", "small", "nope", "blob-2GiB.bin"}, "expand": {"true"}})
 	if err != nil {

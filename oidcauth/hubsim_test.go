@@ -13,6 +13,7 @@ import (
 
 	"github.com/hfgate/hfgate"
 	"github.com/hfgate/hfgate/hubsim"
+	"github.com/hfgate/hfgate/hubsim/hubsimtest"
 	"github.com/hfgate/hfgate/oidcauth"
 )
 
@@ -59,7 +60,7 @@ func follow(authURL string) {
 }
 
 func TestHubsimAuthCodeAndRefresh(t *testing.T) {
-	s := hubsim.StartTest(t, hubsim.Options{AutoApprove: hubsim.UserAlice})
+	s := hubsimtest.Start(t, hubsim.Options{AutoApprove: hubsim.UserAlice})
 	for _, app := range []struct{ id, secret string }{
 		{hubsim.ClientPublic, ""},
 		{hubsim.ClientConfidential, hubsim.ClientSecret},
@@ -103,7 +104,7 @@ func TestHubsimAuthCodeAndRefresh(t *testing.T) {
 }
 
 func TestHubsimDeviceFlow(t *testing.T) {
-	s := hubsim.StartTest(t, hubsim.Options{AutoApprove: hubsim.UserBob, DeviceInterval: time.Second})
+	s := hubsimtest.Start(t, hubsim.Options{AutoApprove: hubsim.UserBob, DeviceInterval: time.Second})
 	c := openHubsim(t, s, hubsim.ClientPublic, "")
 	ctx := context.Background()
 	dc, err := c.DeviceStart(ctx)
@@ -125,7 +126,7 @@ func TestHubsimDeviceFlow(t *testing.T) {
 var consentField = regexp.MustCompile(`name="consent" value="([^"]+)"`)
 
 func TestHubsimDeniedConsent(t *testing.T) {
-	s := hubsim.StartTest(t, hubsim.Options{})
+	s := hubsimtest.Start(t, hubsim.Options{})
 	c := openHubsim(t, s, hubsim.ClientPublic, "")
 	deny := func(authURL string) {
 		resp, err := http.Get(authURL)

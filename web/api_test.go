@@ -14,6 +14,7 @@ import (
 
 	"github.com/hfgate/hfgate"
 	"github.com/hfgate/hfgate/hubsim"
+	"github.com/hfgate/hfgate/hubsim/hubsimtest"
 	"github.com/hfgate/hfgate/web"
 )
 
@@ -36,7 +37,7 @@ type searchResult struct {
 }
 
 func TestAPISearchPagesWithTheHubCursor(t *testing.T) {
-	hub := hubsim.StartTest(t, hubsim.Options{})
+	hub := hubsimtest.Start(t, hubsim.Options{})
 	a := startApp(t, hub, false)
 	c := browser(t, false)
 
@@ -124,7 +125,7 @@ func (f fileResult) fits() string {
 }
 
 func TestAPIModelGatedAccessPerSession(t *testing.T) {
-	hub := hubsim.StartTest(t, hubsim.Options{AutoApprove: hubsim.UserBob})
+	hub := hubsimtest.Start(t, hubsim.Options{AutoApprove: hubsim.UserBob})
 	a := startApp(t, hub, false)
 	const gated = "/api/models/meta-llama/Llama-3.2-1B-Instruct"
 
@@ -156,7 +157,7 @@ func TestAPIModelGatedAccessPerSession(t *testing.T) {
 }
 
 func TestAPIModelFilesFit(t *testing.T) {
-	hub := hubsim.StartTest(t, hubsim.Options{})
+	hub := hubsimtest.Start(t, hubsim.Options{})
 	a := startApp(t, hub, false)
 	m, code := getJSON[modelResult](t, a, browser(t, false), "/api/models/hubsim/tiny-llama-GGUF")
 	if code != http.StatusOK {
@@ -191,7 +192,7 @@ func TestAPIModelFilesFit(t *testing.T) {
 }
 
 func TestAPIDownloadIntoCache(t *testing.T) {
-	hub := hubsim.StartTest(t, hubsim.Options{})
+	hub := hubsimtest.Start(t, hubsim.Options{})
 	a := startApp(t, hub, false)
 	c := browser(t, false)
 	resp, body := a.post(t, c, "/api/downloads", `{"repo":"hubsim/tiny-llama-GGUF","file":"tiny-llama-Q2_K.gguf"}`, nil)

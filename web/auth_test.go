@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/hfgate/hfgate/hubsim"
+	"github.com/hfgate/hfgate/hubsim/hubsimtest"
 	"github.com/hfgate/hfgate/web"
 )
 
@@ -34,7 +35,7 @@ func (a *app) session(t *testing.T, c *http.Client) (sessionJSON, string) {
 }
 
 func TestSignInRoundTrip(t *testing.T) {
-	hub := hubsim.StartTest(t, hubsim.Options{AutoApprove: hubsim.UserAlice})
+	hub := hubsimtest.Start(t, hubsim.Options{AutoApprove: hubsim.UserAlice})
 	a := startApp(t, hub, false)
 	c := browser(t, false)
 
@@ -82,7 +83,7 @@ func TestSignInRoundTrip(t *testing.T) {
 }
 
 func TestAuthorizeRedirectAndCookies(t *testing.T) {
-	hub := hubsim.StartTest(t, hubsim.Options{AutoApprove: hubsim.UserAlice})
+	hub := hubsimtest.Start(t, hubsim.Options{AutoApprove: hubsim.UserAlice})
 	a := startApp(t, hub, false)
 	c := browser(t, true)
 
@@ -144,7 +145,7 @@ func checkCookie(t *testing.T, resp *http.Response, name string) {
 }
 
 func TestDeniedConsentMakesNoSession(t *testing.T) {
-	hub := hubsim.StartTest(t, hubsim.Options{}) // shows the consent page
+	hub := hubsimtest.Start(t, hubsim.Options{}) // shows the consent page
 	a := startApp(t, hub, false)
 	c := browser(t, false)
 
@@ -181,7 +182,7 @@ func TestDeniedConsentMakesNoSession(t *testing.T) {
 }
 
 func TestCallbackWithoutAttempt(t *testing.T) {
-	hub := hubsim.StartTest(t, hubsim.Options{AutoApprove: hubsim.UserAlice})
+	hub := hubsimtest.Start(t, hubsim.Options{AutoApprove: hubsim.UserAlice})
 	a := startApp(t, hub, false)
 	c := browser(t, false)
 	resp, body := a.get(t, c, "/auth/oauth/callback/huggingface?code=stolen&state=guess")
@@ -194,7 +195,7 @@ func TestCallbackWithoutAttempt(t *testing.T) {
 }
 
 func TestConnectWithoutOAuthAppExplains(t *testing.T) {
-	hub := hubsim.StartTest(t, hubsim.Options{})
+	hub := hubsimtest.Start(t, hubsim.Options{})
 	a := startApp(t, hub, true)
 	resp, body := a.get(t, browser(t, true), "/auth/oauth/authorize/huggingface")
 	if resp.StatusCode != http.StatusOK || !strings.Contains(body, "settings/applications/new") ||

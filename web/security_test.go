@@ -7,11 +7,12 @@ import (
 	"testing"
 
 	"github.com/hfgate/hfgate/hubsim"
+	"github.com/hfgate/hfgate/hubsim/hubsimtest"
 	"github.com/hfgate/hfgate/web"
 )
 
 func TestReturnToRejectsOtherSites(t *testing.T) {
-	hub := hubsim.StartTest(t, hubsim.Options{AutoApprove: hubsim.UserAlice})
+	hub := hubsimtest.Start(t, hubsim.Options{AutoApprove: hubsim.UserAlice})
 	a := startApp(t, hub, false)
 	bad := []string{
 		"//evil.example",
@@ -76,7 +77,7 @@ func TestReturnToRejectsOtherSites(t *testing.T) {
 }
 
 func TestCrossOriginPostsRejected(t *testing.T) {
-	hub := hubsim.StartTest(t, hubsim.Options{AutoApprove: hubsim.UserAlice})
+	hub := hubsimtest.Start(t, hubsim.Options{AutoApprove: hubsim.UserAlice})
 	a := startApp(t, hub, false)
 	c := browser(t, false)
 	a.signIn(t, c, "/")
@@ -107,7 +108,7 @@ func TestCrossOriginPostsRejected(t *testing.T) {
 }
 
 func TestSecurityHeaders(t *testing.T) {
-	hub := hubsim.StartTest(t, hubsim.Options{})
+	hub := hubsimtest.Start(t, hubsim.Options{})
 	a := startApp(t, hub, false)
 	for _, path := range []string{"/", "/auth/session", "/static/app.js", "/api/nope"} {
 		resp, _ := a.get(t, browser(t, true), path)
@@ -128,7 +129,7 @@ func TestSecurityHeaders(t *testing.T) {
 }
 
 func TestForeignHostRefused(t *testing.T) {
-	hub := hubsim.StartTest(t, hubsim.Options{})
+	hub := hubsimtest.Start(t, hubsim.Options{})
 	a := startApp(t, hub, false)
 	c := browser(t, true)
 	req, _ := http.NewRequest(http.MethodGet, a.ts.URL+"/auth/session", nil)
@@ -155,7 +156,7 @@ func TestForeignHostRefused(t *testing.T) {
 }
 
 func TestFooterNamesTheCache(t *testing.T) {
-	hub := hubsim.StartTest(t, hubsim.Options{})
+	hub := hubsimtest.Start(t, hubsim.Options{})
 	a := startApp(t, hub, false)
 	_, body := a.get(t, browser(t, true), "/")
 	if want := "files go to <code>" + a.cache.Dir + "</code>"; !strings.Contains(body, want) {

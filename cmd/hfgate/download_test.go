@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/hfgate/hfgate/hubsim"
+	"github.com/hfgate/hfgate/hubsim/hubsimtest"
 )
 
 // runDownload runs "hfgate download args..." in process against sim with a
@@ -38,7 +39,7 @@ func runDownloadEnv(t *testing.T, sim *hubsim.Server, home string, extra map[str
 }
 
 func TestDownloadCommand(t *testing.T) {
-	sim := hubsim.StartTest(t, hubsim.Options{})
+	sim := hubsimtest.Start(t, hubsim.Options{})
 	home := t.TempDir()
 	fi, err := sim.Catalog().Stat(hubsim.RepoTiny, "main", "tiny-llama-Q2_K.gguf")
 	if err != nil {
@@ -96,7 +97,7 @@ func TestDownloadCommand(t *testing.T) {
 }
 
 func TestDownloadCommandErrors(t *testing.T) {
-	sim := hubsim.StartTest(t, hubsim.Options{})
+	sim := hubsimtest.Start(t, hubsim.Options{})
 	for _, tt := range []struct {
 		name string
 		args []string
@@ -126,7 +127,7 @@ func TestDownloadCommandErrors(t *testing.T) {
 
 // An interrupted download exits 130 and says how to resume.
 func TestDownloadInterruptedSaysResume(t *testing.T) {
-	sim := hubsim.StartTest(t, hubsim.Options{})
+	sim := hubsimtest.Start(t, hubsim.Options{})
 	home := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()

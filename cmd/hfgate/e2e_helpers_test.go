@@ -17,6 +17,7 @@ import (
 
 	"github.com/hfgate/hfgate"
 	"github.com/hfgate/hfgate/hubsim"
+	"github.com/hfgate/hfgate/hubsim/hubsimtest"
 )
 
 // These helpers run the real hfgate binary, built once per test run, against
@@ -74,7 +75,7 @@ type e2e struct {
 // fails the test if any secret it saw appears in any output.
 func newE2E(t *testing.T, opts hubsim.Options) *e2e {
 	t.Helper()
-	e := &e2e{t: t, bin: hfgateBin(t), hub: hubsim.StartTest(t, opts), home: t.TempDir()}
+	e := &e2e{t: t, bin: hfgateBin(t), hub: hubsimtest.Start(t, opts), home: t.TempDir()}
 	e.env = []string{
 		"PATH=" + os.Getenv("PATH"),
 		"HOME=" + e.home,

@@ -9,6 +9,7 @@ import (
 
 	"github.com/hfgate/hfgate/fit"
 	"github.com/hfgate/hfgate/hubsim"
+	"github.com/hfgate/hfgate/hubsim/hubsimtest"
 )
 
 func TestFilesCommand(t *testing.T) {
@@ -110,7 +111,7 @@ func TestFilesGated(t *testing.T) {
 		t.Fatal(err)
 	}
 	h := newHubEnv(t)
-	h.hub = hubsim.StartTest(t, hubsim.Options{Catalog: cat})
+	h.hub = hubsimtest.Start(t, hubsim.Options{Catalog: cat})
 	h.env["HF_ENDPOINT"] = h.hub.URL()
 	url := h.hub.URL() + "/" + hubsim.RepoTiny
 

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/hfgate/hfgate/hubsim"
+	"github.com/hfgate/hfgate/hubsim/hubsimtest"
 )
 
 // hubEnv runs hfgate commands in process, through run, against one hubsim
@@ -22,7 +23,7 @@ type hubEnv struct {
 func newHubEnv(t *testing.T) *hubEnv {
 	t.Helper()
 	home := t.TempDir()
-	h := &hubEnv{t: t, hub: hubsim.StartTest(t, hubsim.Options{}), env: map[string]string{
+	h := &hubEnv{t: t, hub: hubsimtest.Start(t, hubsim.Options{}), env: map[string]string{
 		"HOME":            home,
 		"HF_HOME":         filepath.Join(home, "hf"),
 		"XDG_CONFIG_HOME": filepath.Join(home, "config"),

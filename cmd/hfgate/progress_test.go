@@ -12,12 +12,13 @@ import (
 	"github.com/hfgate/hfgate"
 	"github.com/hfgate/hfgate/download"
 	"github.com/hfgate/hfgate/hubsim"
+	"github.com/hfgate/hfgate/hubsim/hubsimtest"
 )
 
 // TestDownloadJSONCorruptRetry: a byte corrupted once is fetched again, and
 // the --json retry line says why without asking for a rerun.
 func TestDownloadJSONCorruptRetry(t *testing.T) {
-	sim := hubsim.StartTest(t, hubsim.Options{})
+	sim := hubsimtest.Start(t, hubsim.Options{})
 	if err := sim.SetFaults(hubsim.FaultRule{Host: hubsim.HostCDN, Corrupt: true, CorruptAt: 5, Times: 1}); err != nil {
 		t.Fatal(err)
 	}
