@@ -3,7 +3,9 @@ package hubsim
 import (
 	"io"
 	"net/http"
-	"slices"
+
+	"github.com/hfgate/hfgate"
+	"github.com/hfgate/hfgate/hubroute"
 )
 
 // hubError is an error answer of the Hub API, as reference §4 tabulates
@@ -47,26 +49,26 @@ func entryNotFound(commit string) *hubError {
 // huggingface_hub detects it by this message, not by a code.
 var errDisabled = &hubError{status: http.StatusForbidden, msg: "Access to this resource is disabled."}
 
-// openRepo authenticates the request and finds the repo id names, checking
-// that the caller may see it. On failure it has answered (an error, or 307
-// to a renamed repo's new id) and returns ok=false.
+// openRepo authenticates the request and finds the repo the route names,
+// checking that the caller may see it. On failure it has answered (an
+// error, or 307 to a renamed repo's new id) and returns ok=false.
 //
 // UNVERIFIED: a disabled repo answers 403 on its info too (huggingface_hub's
 // DisabledRepoError docstring shows dataset_info failing that way), not only
 // on its files.
-func (s *Server) openRepo(w http.ResponseWriter, r *http.Request, id string) (*principal, *repoEntry, bool) {
+func (s *Server) openRepo(w http.ResponseWriter, r *http.Request, rt hubroute.Route) (*principal, *repoEntry, bool) {
 	p, ok := s.authenticate(r)
 	if !ok {
 		errInvalidCredentials.write(w, r)
 		return nil, nil, false
 	}
-	re, renamed := s.hub.idx.lookup(id)
+	re, renamed := s.hub.idx.lookup(rt.Type, string(rt.Repo))
 	if re == nil || !canSee(p, re) {
 		repoNotFound(p).write(w, r)
 		return nil, nil, false
 	}
 	if renamed != "" {
-		redirectRenamed(w, r, id, renamed)
+		redirectRenamed(w, r, rt, renamed)
 		return nil, nil, false
 	}
 	if re.Disabled {
@@ -76,12 +78,11 @@ func (s *Server) openRepo(w http.ResponseWriter, r *http.Request, id string) (*p
 	return p, re, true
 }
 
-// redirectRenamed answers 307 with a relative Location: the same path and
-// query with the old id replaced, as the Hub does for renamed repos.
-func redirectRenamed(w http.ResponseWriter, r *http.Request, oldID, newID string) {
-	path := r.URL.EscapedPath()
-	i := indexSegment(path, oldID)
-	loc := path[:i] + newID + path[i+len(oldID):]
+// redirectRenamed answers 307 with a relative Location: the same route and
+// query with the new id, as the Hub does for renamed repos.
+func redirectRenamed(w http.ResponseWriter, r *http.Request, rt hubroute.Route, newID string) {
+	rt.Repo = hfgate.RepoID(newID)
+	loc := rt.EscapedPath()
 	if r.URL.RawQuery != "" {
 		loc += "?" + r.URL.RawQuery
 	}
@@ -91,16 +92,6 @@ func redirectRenamed(w http.ResponseWriter, r *http.Request, oldID, newID string
 	if r.Method != http.MethodHead {
 		io.WriteString(w, "Temporary Redirect. Redirecting to "+loc)
 	}
-}
-
-// indexSegment finds id in path where it starts a segment.
-func indexSegment(path, id string) int {
-	for i := 0; i+1+len(id) <= len(path); i++ {
-		if path[i] == '/' && path[i+1:i+1+len(id)] == id && (i+1+len(id) == len(path) || path[i+1+len(id)] == '/') {
-			return i + 1
-		}
-	}
-	return 0
 }
 
 // canSee reports whether p may see re at all. Public repos are visible to
@@ -121,35 +112,45 @@ func canSee(p *principal, re *repoEntry) bool {
 // and file list stay visible (reference §2: only the files are restricted;
 // UNVERIFIED). Access needs a grant, ownership or membership of the owning
 // org; an OAuth token also needs the gated-repos scope.
-func checkGated(r *http.Request, p *principal, re *repoEntry) *hubError {
+func (s *Server) checkGated(r *http.Request, p *principal, re *repoEntry) *hubError {
 	if re.Gated == "" {
 		return nil
 	}
+	what := string(re.typ) + " " + re.ID
 	if p.anonymous() {
 		return &hubError{status: http.StatusUnauthorized, code: "GatedRepo",
-			msg: "Access to model " + re.ID + " is restricted. You must have access to it and be authenticated to access it. Please log in."}
+			msg: "Access to " + what + " is restricted. You must have access to it and be authenticated to access it. Please log in."}
 	}
 	member := re.owner == p.user.Name || p.orgRole(re.owner) != ""
-	if (member || slices.Contains(re.Granted, p.user.Name)) && (p.tok.kind != oauthToken || p.hasScope("gated-repos")) {
+	if (member || s.ids.granted(re, p.user.Name)) && (p.tok.kind != oauthToken || p.hasScope("gated-repos")) {
 		return nil
 	}
 	return &hubError{status: http.StatusForbidden, code: "GatedRepo",
-		msg: "Access to model " + re.ID + " is restricted and you are not in the authorized list. Visit " + baseURL(r) + "/" + re.ID + " to ask for access."}
+		msg: "Access to " + what + " is restricted and you are not in the authorized list. Visit " + baseURL(r) + repoPage(re) + " to ask for access."}
+}
+
+// repoPage is the path of a repo's web page: /owner/name for a model,
+// /datasets/owner/name and /spaces/owner/name for the others.
+func repoPage(re *repoEntry) string {
+	if re.typ == hfgate.RepoTypeModel {
+		return "/" + re.ID
+	}
+	return "/" + string(re.typ) + "s/" + re.ID
 }
 
 // openRevision is openRepo followed by resolveRevision: it writes the
 // error and reports false if either fails.
-func (s *Server) openRevision(w http.ResponseWriter, r *http.Request, id, rev string) (*repoEntry, *commitEntry, bool) {
-	_, re, ok := s.openRepo(w, r, id)
+func (s *Server) openRevision(w http.ResponseWriter, r *http.Request, rt hubroute.Route) (*principal, *repoEntry, *commitEntry, bool) {
+	p, re, ok := s.openRepo(w, r, rt)
 	if !ok {
-		return nil, nil, false
+		return nil, nil, nil, false
 	}
-	c, herr := resolveRevision(re, rev)
+	c, herr := resolveRevision(re, rt.Revision)
 	if herr != nil {
 		herr.write(w, r)
-		return nil, nil, false
+		return nil, nil, nil, false
 	}
-	return re, c, true
+	return p, re, c, true
 }
 
 // resolveRevision finds the commit rev names in re.

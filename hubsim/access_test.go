@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/hfgate/hfgate"
 )
 
 // TestAccessRules checks every Hub error code and status of reference §4
@@ -16,7 +18,7 @@ func TestAccessRules(t *testing.T) {
 	oauthOrg := addOAuthToken(s, UserAlice, []string{"openid", "read-repos"}, []string{OrgAcme})
 	oauthOrgNoRead := addOAuthToken(s, UserAlice, []string{"openid"}, []string{OrgAcme})
 	oauthGated := addOAuthToken(s, UserAlice, []string{"openid", "gated-repos"}, nil)
-	mainOf := func(id string) string { re, _ := s.catalog.idx.lookup(id); return re.main.id }
+	mainOf := func(id string) string { re, _ := s.catalog.idx.lookupTyped(id); return re.main.id }
 
 	gatedAnon := "Access to model " + RepoGated + " is restricted. You must have access to it and be authenticated to access it. Please log in."
 	gatedDenied := "Access to model " + RepoGated + " is restricted and you are not in the authorized list. Visit " + s.URL() + "/" + RepoGated + " to ask for access."
@@ -59,7 +61,7 @@ func TestAccessRules(t *testing.T) {
 		{"unknown revision resolve", "/" + RepoTiny + "/resolve/nope/README.md", "", 404, "RevisionNotFound", "", ""},
 		{"unknown revision tree", "/api/models/" + RepoTiny + "/tree/nope", "", 404, "RevisionNotFound", "", ""},
 		{"missing file", "/" + RepoTiny + "/resolve/main/nope.gguf", "", 404, "EntryNotFound", "Entry not found", mainOf(RepoTiny)},
-		{"missing file at a tag", "/" + RepoTiny + "/resolve/v1.0/tiny-llama-Q8_0.gguf", "", 404, "EntryNotFound", "", s.catalog.idx.repos[RepoTiny].resolve("v1.0").id},
+		{"missing file at a tag", "/" + RepoTiny + "/resolve/v1.0/tiny-llama-Q8_0.gguf", "", 404, "EntryNotFound", "", s.catalog.idx.repos[repoKey{hfgate.RepoTypeModel, RepoTiny}].resolve("v1.0").id},
 		{"missing tree path", "/api/models/" + RepoTiny + "/tree/main/nope", "", 404, "EntryNotFound", "", mainOf(RepoTiny)},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

@@ -56,9 +56,8 @@ func TestMintTokenAndAuthenticate(t *testing.T) {
 
 func TestClockAdvanceExpiresTokens(t *testing.T) {
 	s := startTest(t, Options{})
-	u := s.ids.user(UserBob)
-	s.ids.addToken(&accessToken{value: "hf_oauth_x", kind: oauthToken, user: u, expires: s.Now().Add(time.Hour)})
-	if s.ids.lookupToken("hf_oauth_x", s.Now()) == nil {
+	s.ids.addToken(&accessToken{value: "hf_oauth_x", kind: oauthToken, user: UserBob, expires: s.Now().Add(time.Hour)})
+	if tok, _ := s.ids.lookupToken("hf_oauth_x", s.Now()); tok == nil {
 		t.Fatal("token not live before expiry")
 	}
 	resp, err := http.Post(s.URL()+"/_hubsim/clock", "application/json", strings.NewReader(`{"advance":"61m"}`))
@@ -69,17 +68,20 @@ func TestClockAdvanceExpiresTokens(t *testing.T) {
 	if resp.StatusCode != 200 {
 		t.Fatalf("clock: status %d", resp.StatusCode)
 	}
-	if s.ids.lookupToken("hf_oauth_x", s.Now()) != nil {
+	if tok, _ := s.ids.lookupToken("hf_oauth_x", s.Now()); tok != nil {
 		t.Fatal("token still live after the clock passed its expiry")
 	}
 }
 
 func TestPrincipalScopes(t *testing.T) {
-	ids := newIdentities()
+	ids, err := newIdentities(Options{}, mustBuiltin(t).idx)
+	if err != nil {
+		t.Fatal(err)
+	}
 	alice := ids.user(UserAlice)
-	read := &principal{user: alice, tok: &accessToken{kind: classicToken, role: "read", user: alice}}
-	oauthNoOrg := &principal{user: alice, tok: &accessToken{kind: oauthToken, user: alice, scopes: []string{"openid", "read-repos"}}}
-	oauthOrg := &principal{user: alice, tok: &accessToken{kind: oauthToken, user: alice, scopes: []string{"read-repos"}, orgs: []string{OrgAcme}}}
+	read := &principal{user: alice, tok: &accessToken{kind: classicToken, role: "read", user: UserAlice}}
+	oauthNoOrg := &principal{user: alice, tok: &accessToken{kind: oauthToken, user: UserAlice, scopes: []string{"openid", "read-repos"}}}
+	oauthOrg := &principal{user: alice, tok: &accessToken{kind: oauthToken, user: UserAlice, scopes: []string{"read-repos"}, orgs: []string{OrgAcme}}}
 	if !read.hasScope("read-repos") || read.hasScope("write-repos") {
 		t.Error("classic read token: want read-repos and not write-repos")
 	}

@@ -10,14 +10,15 @@ import (
 	"time"
 )
 
-// Catalog is the set of model repositories hubsim serves, with the model
-// architectures and tokenizers its generated files are built from. It is
-// read from JSON (LoadCatalog; "hfgate hubsim --catalog FILE"); the built-in
-// catalog is the same format, embedded.
+// Catalog is the set of repositories (models, datasets and Spaces) hubsim
+// serves, with the model architectures and tokenizers its generated files
+// are built from. It is read from JSON (LoadCatalog; "hfgate hubsim
+// --catalog FILE"); the built-in catalog is the same format, embedded.
 //
-// Users and organizations are not part of a catalog: they are built into
-// hubsim (alice, bob, org acme). Repos refer to them by name, as owner (the
-// part of the id before '/') and in Repo.Granted.
+// Users and organizations are not part of a catalog: they come from
+// Options (by default alice, bob and org acme). Repos refer to them by name,
+// as owner (the part of the id before '/') and in Repo.Granted; New checks
+// that the names it is given cover those of Repo.Granted.
 //
 // A Catalog must not be modified after it is loaded. It is then safe for
 // concurrent use, and may be shared by several Servers: the file contents it
@@ -29,20 +30,38 @@ type Catalog struct {
 	// Tokenizers are the vocabularies models use, by name
 	// (ModelSpec.Tokenizer).
 	Tokenizers map[string]*TokenizerSpec `json:"tokenizers"`
-	// Repos are the model repositories.
+	// Repos are the repositories.
 	Repos []*Repo `json:"repos"`
 
 	idx *catalogIndex // built by LoadCatalog
 }
 
-// Repo is one model repository.
+// Repo is one repository.
 type Repo struct {
-	ID          string   `json:"id"`                    // "owner/name" (or a legacy bare "name")
+	ID string `json:"id"` // "owner/name" (or a legacy bare "name")
+	// Type is "model" (the default), "dataset" or "space". Ids are unique
+	// per type, as on the Hub.
+	Type        string   `json:"type,omitempty"`
 	RenamedFrom []string `json:"renamedFrom,omitempty"` // old ids; requests to them answer 307 to ID
 	Private     bool     `json:"private,omitempty"`
 	Gated       string   `json:"gated,omitempty"`    // "", "auto" or "manual"
 	Granted     []string `json:"granted,omitempty"`  // users granted access to a gated repo
 	Disabled    bool     `json:"disabled,omitempty"` // taken down: file access answers 403
+	// Xet says that the repo's LFS files are stored in Xet, as most of the
+	// Hub's are: resolve adds X-Xet-Hash and the xet-auth Link, tree and
+	// paths-info entries carry xetHash, and xet-read-token answers. Plain
+	// HTTP through the resolve redirect still serves the bytes.
+	Xet bool `json:"xet,omitempty"`
+	// Unsafe lists files that the Hub's scanners flag, with the level
+	// they report ("caution" or "unsafe"): model info's securityRepoStatus
+	// and the files' securityFileStatus say so.
+	Unsafe map[string]string `json:"unsafe,omitempty"`
+
+	// Description and Citation are a dataset's (dataset_info); SDK is a
+	// Space's ("gradio", "streamlit", "docker" or "static").
+	Description string `json:"description,omitempty"`
+	Citation    string `json:"citation,omitempty"`
+	SDK         string `json:"sdk,omitempty"`
 
 	Downloads        int64    `json:"downloads"` // last 30 days
 	DownloadsAllTime int64    `json:"downloadsAllTime"`
@@ -159,14 +178,15 @@ var builtinCatalog = sync.OnceValues(func() (*Catalog, error) {
 // BuiltinCatalog returns the built-in catalog: about thirty repos shaped like
 // the real Hub's (coder GGUF models in several quantizations, a sharded GGUF,
 // transformers repos, a gated, a private, a renamed and a disabled repo, a
-// tiny GGUF repo for fast tests and a benchmark repo), with a committed
-// table of SHA-256 digests so that no file is hashed at start.
+// tiny GGUF repo for fast tests, Xet-backed repos, a benchmark repo, a
+// dataset and a Space), with a committed table of SHA-256 digests so that
+// no file is hashed at start.
 //
 // The Catalog is shared by every caller and must not be modified.
 func BuiltinCatalog() (*Catalog, error) { return builtinCatalog() }
 
 // LoadCatalog reads a catalog in the built-in catalog's JSON format and
-// checks it: every repo id valid and unique, references to models and
+// checks it: every repo id valid and unique per type, references to models and
 // tokenizers resolvable, exactly one content source per file. Digests of its
 // files are computed when first needed (once per file, even under concurrent
 // requests) unless File.SHA256 gives them.
@@ -222,4 +242,16 @@ const (
 	RepoRenamedTo   = "google-bert/bert-base-uncased"
 	// RepoDisabled is disabled: its files answer 403.
 	RepoDisabled = "nullbyte/CodeLlama-7B-Instruct-uncensored-GGUF"
+	// RepoXet is a small Xet-backed GGUF repo: xet-llama-Q4_K_M.gguf and
+	// xet-llama-Q8_0.gguf (3 to 6 MB, the tiny llama's weights). Its pickle,
+	// original/xet-llama.pt, is flagged unsafe by the simulated scanners.
+	RepoXet = "hubsim/xet-llama-GGUF"
+	// DatasetTiny is a small dataset: README.md, data/train.jsonl and
+	// data/train-00000-of-00001.parquet (LFS). Address it as
+	// "datasets/" + DatasetTiny in Catalog.Stat, Catalog.Open and
+	// Server.ResolveURL.
+	DatasetTiny = "hubsim/tiny-code-instructions"
+	// SpaceDemo is a Gradio Space: README.md, app.py, requirements.txt.
+	// Address it as "spaces/" + SpaceDemo.
+	SpaceDemo = "hubsim/coder-chat"
 )

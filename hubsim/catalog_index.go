@@ -12,19 +12,26 @@ import (
 	"github.com/hfgate/hfgate"
 )
 
-// catalogIndex is what LoadCatalog builds from a Catalog: repos by id,
-// commits, refs and files, and the memoised contents and digests.
+// catalogIndex is what LoadCatalog builds from a Catalog: repos by type and
+// id, commits, refs and files, and the memoised contents and digests.
 type catalogIndex struct {
-	repos   map[string]*repoEntry // by current id
-	aliases map[string]string     // old id -> current id
-	order   []*repoEntry          // catalog order
+	repos   map[repoKey]*repoEntry // by current id
+	aliases map[repoKey]string     // old id -> current id
+	order   []*repoEntry           // catalog order
 	gen     *generator
 	digests *digestStore
+}
+
+// repoKey names a repo: ids are unique per type, as on the Hub.
+type repoKey struct {
+	typ hfgate.RepoType
+	id  string
 }
 
 // repoEntry is a repo with its history resolved.
 type repoEntry struct {
 	*Repo
+	typ          hfgate.RepoType
 	objectID     string
 	owner        string
 	commits      []*commitEntry // catalog order, oldest first
@@ -68,27 +75,23 @@ func buildIndex(cat *Catalog, table digestTable) (*catalogIndex, error) {
 		return nil, err
 	}
 	idx := &catalogIndex{
-		repos: map[string]*repoEntry{}, aliases: map[string]string{},
+		repos: map[repoKey]*repoEntry{}, aliases: map[repoKey]string{},
 		gen: gen, digests: newDigestStore(table),
 	}
-	users := map[string]bool{}
-	for _, u := range builtinUsers() {
-		users[u.Name] = true
-	}
-	taken := func(id string) bool {
-		_, a := idx.repos[id]
-		_, b := idx.aliases[id]
+	taken := func(k repoKey) bool {
+		_, a := idx.repos[k]
+		_, b := idx.aliases[k]
 		return a || b
 	}
 	for _, r := range cat.Repos {
-		re, err := idx.addRepo(r, users)
+		re, err := idx.addRepo(r)
 		if err != nil {
 			return nil, fmt.Errorf("repo %q: %w", r.ID, err)
 		}
-		if taken(r.ID) {
+		if taken(re.key()) {
 			return nil, fmt.Errorf("repo %q: id used twice", r.ID)
 		}
-		idx.repos[r.ID] = re
+		idx.repos[re.key()] = re
 		idx.order = append(idx.order, re)
 	}
 	for _, re := range idx.order {
@@ -96,28 +99,40 @@ func buildIndex(cat *Catalog, table digestTable) (*catalogIndex, error) {
 			if _, err := hfgate.ParseRepoID(old); err != nil {
 				return nil, fmt.Errorf("repo %q: renamedFrom: %w", re.ID, err)
 			}
-			if taken(old) {
+			if taken(repoKey{re.typ, old}) {
 				return nil, fmt.Errorf("repo %q: renamedFrom %q is already an id", re.ID, old)
 			}
-			idx.aliases[old] = re.ID
+			idx.aliases[repoKey{re.typ, old}] = re.ID
 		}
 	}
 	return idx, nil
 }
 
-func (idx *catalogIndex) addRepo(r *Repo, users map[string]bool) (*repoEntry, error) {
+func (re *repoEntry) key() repoKey { return repoKey{re.typ, re.ID} }
+
+// repoTypes are the values of Repo.Type.
+var repoTypes = map[string]hfgate.RepoType{
+	"": hfgate.RepoTypeModel, "model": hfgate.RepoTypeModel,
+	"dataset": hfgate.RepoTypeDataset, "space": hfgate.RepoTypeSpace,
+}
+
+func (idx *catalogIndex) addRepo(r *Repo) (*repoEntry, error) {
 	id, err := hfgate.ParseRepoID(r.ID)
 	if err != nil {
 		return nil, err
+	}
+	typ, ok := repoTypes[r.Type]
+	if !ok {
+		return nil, fmt.Errorf(`type must be "model", "dataset" or "space", not %q`, r.Type)
 	}
 	switch r.Gated {
 	case "", "auto", "manual":
 	default:
 		return nil, fmt.Errorf(`gated must be "", "auto" or "manual", not %q`, r.Gated)
 	}
-	for _, u := range r.Granted {
-		if !users[u] {
-			return nil, fmt.Errorf("granted: no built-in user %q", u)
+	for p, level := range r.Unsafe {
+		if level != "caution" && level != "unsafe" {
+			return nil, fmt.Errorf(`unsafe: the level of %q must be "caution" or "unsafe", not %q`, p, level)
 		}
 	}
 	commits := r.Commits
@@ -128,7 +143,7 @@ func (idx *catalogIndex) addRepo(r *Repo, users map[string]bool) (*repoEntry, er
 		return nil, fmt.Errorf("no commits and no files")
 	}
 	re := &repoEntry{
-		Repo: r, objectID: objectID("model", r.ID), owner: id.Owner(),
+		Repo: r, typ: typ, objectID: objectID(string(typ), r.ID), owner: id.Owner(),
 		refs: map[string]*commitEntry{},
 	}
 	var mainHead *commitEntry
@@ -169,7 +184,22 @@ func (idx *catalogIndex) addRepo(r *Repo, users map[string]bool) (*repoEntry, er
 		re.createdAt = re.commits[0].date
 	}
 	re.lastModified = mainHead.date
+	for p := range r.Unsafe {
+		if !re.hasPath(p) {
+			return nil, fmt.Errorf("unsafe: no file %q in any commit", p)
+		}
+	}
 	return re, nil
+}
+
+// hasPath reports whether any commit of re holds the file p.
+func (re *repoEntry) hasPath(p string) bool {
+	for _, c := range re.commits {
+		if c.byPath[p] != nil {
+			return true
+		}
+	}
+	return false
 }
 
 // addRef registers a branch, tag or PR under its short and full names.
@@ -247,15 +277,31 @@ func (idx *catalogIndex) addFiles(re *repoEntry, ce *commitEntry, files []*File)
 	return nil
 }
 
-// lookup finds a repo by id; renamed is the current id when id is an old one.
-func (idx *catalogIndex) lookup(id string) (re *repoEntry, renamed string) {
-	if re := idx.repos[id]; re != nil {
+// lookup finds a repo by type and id; renamed is the current id when id is
+// an old one.
+func (idx *catalogIndex) lookup(typ hfgate.RepoType, id string) (re *repoEntry, renamed string) {
+	if re := idx.repos[repoKey{typ, id}]; re != nil {
 		return re, ""
 	}
-	if cur, ok := idx.aliases[id]; ok {
-		return idx.repos[cur], cur
+	if cur, ok := idx.aliases[repoKey{typ, id}]; ok {
+		return idx.repos[repoKey{typ, cur}], cur
 	}
 	return nil, ""
+}
+
+// lookupTyped finds a repo named as Catalog.Stat takes it: "owner/name"
+// for a model, "datasets/owner/name" or "spaces/owner/name" for the others.
+func (idx *catalogIndex) lookupTyped(name string) (re *repoEntry, renamed string) {
+	typ := hfgate.RepoTypeModel
+	if prefix, rest, ok := strings.Cut(name, "/"); ok {
+		switch prefix {
+		case "datasets":
+			typ, name = hfgate.RepoTypeDataset, rest
+		case "spaces":
+			typ, name = hfgate.RepoTypeSpace, rest
+		}
+	}
+	return idx.lookup(typ, name)
 }
 
 // resolve finds the commit a revision names: a branch, tag or PR (short or

@@ -18,7 +18,9 @@ func TestLoadCatalogRejectsBadSpecs(t *testing.T) {
 		{"rename onto id", `[{"id":"a/b","createdAt":"2025-01-01T00:00:00Z","files":[{"path":"x","text":"x"}]},{"id":"a/c","renamedFrom":["a/b"],"createdAt":"2025-01-01T00:00:00Z","files":[{"path":"x","text":"x"}]}]`, "already an id"},
 		{"no files", `[{"id":"a/b","createdAt":"2025-01-01T00:00:00Z"}]`, "no commits"},
 		{"bad gated", `[{"id":"a/b","gated":"yes","createdAt":"2025-01-01T00:00:00Z","files":[{"path":"x","text":"x"}]}]`, "gated must be"},
-		{"unknown user", `[{"id":"a/b","gated":"manual","granted":["mallory"],"createdAt":"2025-01-01T00:00:00Z","files":[{"path":"x","text":"x"}]}]`, "no built-in user"},
+		{"bad type", `[{"id":"a/b","type":"bucket","createdAt":"2025-01-01T00:00:00Z","files":[{"path":"x","text":"x"}]}]`, "type must be"},
+		{"unsafe level", `[{"id":"a/b","unsafe":{"x":"bad"},"createdAt":"2025-01-01T00:00:00Z","files":[{"path":"x","text":"x"}]}]`, "must be \"caution\" or \"unsafe\""},
+		{"unsafe file missing", `[{"id":"a/b","unsafe":{"y":"unsafe"},"createdAt":"2025-01-01T00:00:00Z","files":[{"path":"x","text":"x"}]}]`, "no file \"y\""},
 		{"two sources", `[{"id":"a/b","createdAt":"2025-01-01T00:00:00Z","files":[{"path":"x","text":"x","random":{"size":1}}]}]`, "more than one content source"},
 		{"unknown model", `[{"id":"a/b","createdAt":"2025-01-01T00:00:00Z","files":[{"path":"x.gguf","gguf":{"model":"nope","quant":"Q4_K_M"}}]}]`, "no model"},
 		{"unknown quant", `[{"id":"a/b","createdAt":"2025-01-01T00:00:00Z","files":[{"path":"x.gguf","gguf":{"model":"m","quant":"Q9"}}]}]`, "unknown quantization"},
@@ -64,7 +66,7 @@ func TestBuiltinCatalogHasTheRequiredRepos(t *testing.T) {
 		{"TheBloke/CodeLlama-7B-Instruct-GGUF", nil, nil},
 		{"second-state/StarCoder2-7B-GGUF", nil, nil},
 	} {
-		re, renamed := cat.idx.lookup(tt.repo)
+		re, renamed := cat.idx.lookupTyped(tt.repo)
 		if re == nil || renamed != "" {
 			t.Errorf("no repo %s", tt.repo)
 			continue
@@ -78,10 +80,10 @@ func TestBuiltinCatalogHasTheRequiredRepos(t *testing.T) {
 			t.Errorf("%s: not shaped as required", tt.repo)
 		}
 	}
-	if re, cur := cat.idx.lookup(RepoRenamedFrom); re == nil || cur != RepoRenamedTo {
+	if re, cur := cat.idx.lookupTyped(RepoRenamedFrom); re == nil || cur != RepoRenamedTo {
 		t.Errorf("lookup(%s) = %v, %q; want a rename to %s", RepoRenamedFrom, re, cur, RepoRenamedTo)
 	}
-	bench, _ := cat.idx.lookup(RepoBenchmark)
+	bench, _ := cat.idx.lookupTyped(RepoBenchmark)
 	if c := mustContent(t, bench.main.byPath["blob-2GiB.bin"]); c.size() != 2<<30 {
 		t.Errorf("blob-2GiB.bin is %d bytes", c.size())
 	}
@@ -101,7 +103,7 @@ func TestBuiltinCatalogHasTheRequiredRepos(t *testing.T) {
 
 func TestCommitsAndRefs(t *testing.T) {
 	cat := mustBuiltin(t)
-	re, _ := cat.idx.lookup(RepoTiny)
+	re, _ := cat.idx.lookupTyped(RepoTiny)
 	hex40 := regexp.MustCompile(`^[0-9a-f]{40}$`)
 	seen := map[string]bool{}
 	for _, c := range re.commits {
@@ -141,7 +143,7 @@ func TestCommitsAndRefs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if re2, _ := again.idx.lookup(RepoTiny); re2.main.id != re.main.id {
+	if re2, _ := again.idx.lookupTyped(RepoTiny); re2.main.id != re.main.id {
 		t.Errorf("main is %s in one load, %s in another", re.main.id, re2.main.id)
 	}
 }

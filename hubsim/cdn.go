@@ -24,6 +24,8 @@ const amzDate = "20060102T150405Z"
 // /repos/{xx}/{yy}/{repo hash}/{sha256}?X-Amz-...
 func (s *Server) registerCDN(mux *http.ServeMux) {
 	mux.HandleFunc("/", s.handleCDN)
+	mux.HandleFunc("/v1/", handleCAS)
+	mux.HandleFunc("/v2/", handleCAS)
 }
 
 // registerBlob lets the CDN serve src under its SHA-256.

@@ -123,7 +123,7 @@ func BenchmarkGenerate(b *testing.B) {
 // BenchmarkGGUFHeader measures building a 152k-token GGUF header.
 func BenchmarkGGUFHeader(b *testing.B) {
 	cat := mustBuiltin(b)
-	re, _ := cat.idx.lookup("Qwen/Qwen2.5-Coder-7B-Instruct-GGUF")
+	re, _ := cat.idx.lookupTyped("Qwen/Qwen2.5-Coder-7B-Instruct-GGUF")
 	src := re.main.byPath["qwen2.5-coder-7b-instruct-q4_k_m.gguf"].src
 	m, t := src.gguf.model, src.gguf.tok
 	v, err := cat.idx.gen.vocab(m)

@@ -4,27 +4,32 @@ import (
 	"maps"
 	"net/http"
 	"strings"
+
+	"github.com/hfgate/hfgate/hubroute"
 )
 
 // Route names of Counters.Routes: stable names for what a request asked
-// for, independent of the repo and file.
+// for, independent of the repo type, repo and file.
 const (
-	RouteSearch    = "api/models"           // GET /api/models
-	RouteModelInfo = "api/model-info"       // GET /api/models/{id}[/revision/{rev}]
-	RouteTree      = "api/tree"             // GET /api/models/{id}/tree/{rev}[/{path}]
-	RouteRefs      = "api/refs"             // GET /api/models/{id}/refs
-	RoutePathsInfo = "api/paths-info"       // POST /api/models/{id}/paths-info/{rev}
-	RouteResolve   = "resolve"              // GET/HEAD /{id}/resolve/{rev}/{path}
-	RouteRaw       = "raw"                  // GET/HEAD /{id}/raw/{rev}/{path}
-	RouteWhoami    = "whoami"               // /api/whoami-v2
-	RouteDiscovery = "openid-configuration" // /.well-known/openid-configuration
-	RouteAuthorize = "oauth/authorize"      // /oauth/authorize...
-	RouteToken     = "oauth/token"          // /oauth/token
-	RouteDevice    = "oauth/device"         // /oauth/device...
-	RouteUserinfo  = "oauth/userinfo"       // /oauth/userinfo
-	RouteJWKS      = "oauth/jwks"           // /oauth/jwks
-	RouteCDN       = "cdn"                  // every request to the CDN host
-	RouteOther     = "other"                // anything else
+	RouteSearch       = "api/models"           // GET /api/{models,datasets,spaces}
+	RouteModelInfo    = "api/model-info"       // GET /api/TYPE/{id}[/revision/{rev}]
+	RouteTree         = "api/tree"             // GET /api/TYPE/{id}/tree/{rev}[/{path}]
+	RouteRefs         = "api/refs"             // GET /api/TYPE/{id}/refs
+	RoutePathsInfo    = "api/paths-info"       // POST /api/TYPE/{id}/paths-info/{rev}
+	RouteCommits      = "api/commits"          // GET /api/TYPE/{id}/commits/{rev}
+	RouteAuthCheck    = "api/auth-check"       // GET /api/TYPE/{id}/auth-check[/write]
+	RouteXetReadToken = "api/xet-read-token"   // GET /api/TYPE/{id}/xet-read-token/{rev}
+	RouteResolve      = "resolve"              // GET/HEAD /[TYPE/]{id}/resolve/{rev}/{path}
+	RouteRaw          = "raw"                  // GET/HEAD /[TYPE/]{id}/raw/{rev}/{path}
+	RouteWhoami       = "whoami"               // /api/whoami-v2
+	RouteDiscovery    = "openid-configuration" // /.well-known/openid-configuration
+	RouteAuthorize    = "oauth/authorize"      // /oauth/authorize...
+	RouteToken        = "oauth/token"          // /oauth/token
+	RouteDevice       = "oauth/device"         // /oauth/device...
+	RouteUserinfo     = "oauth/userinfo"       // /oauth/userinfo
+	RouteJWKS         = "oauth/jwks"           // /oauth/jwks
+	RouteCDN          = "cdn"                  // every request to the CDN host
+	RouteOther        = "other"                // anything else
 )
 
 // Host names, in FaultRule.Host and as keys of Counters.Hosts.
@@ -91,46 +96,34 @@ func (fs *faultState) count(host, route string, requests, bytes int64, faulted b
 }
 
 // routeOf names the route of a request.
-func (s *Server) routeOf(host string, r *http.Request) string {
+func routeOf(host string, r *http.Request) string {
 	if host == HostCDN {
 		return RouteCDN
 	}
-	p := r.URL.Path
-	switch {
-	case p == "/api/models":
-		return RouteSearch
-	case p == "/api/whoami-v2":
-		return RouteWhoami
-	case p == "/.well-known/openid-configuration":
-		return RouteDiscovery
-	case strings.HasPrefix(p, "/oauth/"):
-		for _, rt := range []string{RouteAuthorize, RouteToken, RouteDevice, RouteUserinfo, RouteJWKS} {
-			if strings.HasPrefix(p[1:], rt) {
-				return rt
+	// A route with an invalid part still counts as its action.
+	rt, _ := hubroute.Parse(r.URL.EscapedPath())
+	switch rt.Action {
+	case hubroute.OAuth:
+		if rt.Endpoint == "openid-configuration" {
+			return RouteDiscovery
+		}
+		for _, name := range []string{RouteAuthorize, RouteToken, RouteDevice, RouteUserinfo, RouteJWKS} {
+			if ep, _, _ := strings.Cut(rt.Endpoint, "/"); "oauth/"+ep == name {
+				return name
 			}
 		}
 		return RouteOther
-	case strings.HasPrefix(p, "/api/models/"):
-		_, rest := s.splitRepoID(pathSegments(strings.TrimPrefix(r.URL.EscapedPath(), "/api/models/")), apiVerbs)
-		if len(rest) == 0 || rest[0] == "revision" {
-			return RouteModelInfo
-		}
-		switch rest[0] {
-		case "tree":
-			return RouteTree
-		case "refs":
-			return RouteRefs
-		case "paths-info":
-			return RoutePathsInfo
-		}
+	case hubroute.WhoAmI:
+		return RouteWhoami
+	case "":
 		return RouteOther
 	}
-	_, rest := s.splitRepoID(pathSegments(r.URL.EscapedPath()), fileVerbs)
-	if len(rest) > 0 && rest[0] == "resolve" {
-		return RouteResolve
-	}
-	if len(rest) > 0 && rest[0] == "raw" {
-		return RouteRaw
-	}
-	return RouteOther
+	return routeNames[rt.Action]
+}
+
+var routeNames = map[hubroute.Action]string{
+	hubroute.Search: RouteSearch, hubroute.RepoInfo: RouteModelInfo, hubroute.Tree: RouteTree,
+	hubroute.Refs: RouteRefs, hubroute.PathsInfo: RoutePathsInfo, hubroute.Commits: RouteCommits,
+	hubroute.AuthCheck: RouteAuthCheck, hubroute.XetReadToken: RouteXetReadToken,
+	hubroute.Resolve: RouteResolve, hubroute.Raw: RouteRaw,
 }

@@ -58,7 +58,7 @@ func TestLazyDigestsComputedOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	re, _ := cat.idx.lookup("u/r")
+	re, _ := cat.idx.lookupTyped("u/r")
 	a := re.main.byPath["a.bin"]
 	c, _ := a.src.content()
 	want := hashContent(sha256.New(), c, nil)
@@ -102,7 +102,7 @@ func TestWriteDigestTable(t *testing.T) {
 	if len(table) != 2 {
 		t.Fatalf("%d entries, want 2:\n%s", len(table), buf.Bytes())
 	}
-	re, _ := cat.idx.lookup("u/r")
+	re, _ := cat.idx.lookupTyped("u/r")
 	for _, f := range re.main.files {
 		c, _ := f.src.content()
 		rec := table[f.key]

@@ -9,10 +9,10 @@
 // behaviour is not documented, a comment marked UNVERIFIED says what was
 // chosen and why.
 //
-// Start one in a test with hubsimtest.Start, or with New and Start; "hfgate
-// hubsim" and "hfgate demo" run it as a process. Everything lives in memory: the
-// built-in catalog's multi-gigabyte files are generated deterministically as
-// they are read, so they cost no disk.
+// Start one in a test with hubsimtest.Start, or with New and Start;
+// "hfgate hubsim" and "hfgate demo" run it as a process. Everything lives
+// in memory: the built-in catalog's multi-gigabyte files are generated
+// deterministically as they are read, so they cost no disk.
 //
 // # OAuth 2.0 and OpenID Connect
 //
@@ -32,17 +32,40 @@
 //
 // # Hub API
 //
-// On the Hub host (URL): GET /api/models (search), GET /api/models/{id}
-// and /api/models/{id}/revision/{rev} (model info), /api/models/{id}/tree/{rev}[/{path}],
-// /api/models/{id}/refs, POST /api/models/{id}/paths-info/{rev}, and
-// GET/HEAD /{id}/resolve/{rev}/{path} and /{id}/raw/{rev}/{path}. LFS files
-// redirect (302) to the CDN host (CDNURL) with presigned URLs valid for
-// CDNURLTTL; the CDN refuses requests that carry Authorization.
+// On the Hub host (URL), for models, datasets and Spaces alike, read with
+// the Hub's URL grammar (package hubroute): GET /api/{models,datasets,spaces}
+// (search), GET /api/TYPE/{id} and /api/TYPE/{id}/revision/{rev} (repo
+// info, with blobs, securityStatus and expand), /api/TYPE/{id}/tree/{rev}[/{path}],
+// POST /api/TYPE/{id}/paths-info/{rev}, /api/TYPE/{id}/refs,
+// /api/TYPE/{id}/commits/{rev}, /api/TYPE/{id}/auth-check[/write],
+// /api/TYPE/{id}/xet-read-token/{rev}, and GET/HEAD
+// /[datasets/|spaces/]{id}/resolve/{rev}/{path} and .../raw/.... Booleans
+// are read in every form clients send (true, True, 1). LFS files redirect
+// (302) to the CDN host (CDNURL) with presigned URLs valid for CDNURLTTL;
+// the CDN refuses requests that carry Authorization. The repos a catalog
+// marks Xet-backed (Repo.Xet) also send X-Xet-Hash, the xet-auth Link and
+// xetHash, as the Hub does; hubsim does not serve the Xet CAS protocol
+// itself, so every client downloads them over the plain redirect.
+//
+// # Users
+//
+// Users, orgs and gated grants come from Options (alice, bob and acme by
+// default) and change at run time: SetMembership, GrantAccess and
+// RevokeAccess, SetDisabled. Consent can be given per browser (SignIn, a
+// session cookie like huggingface.co's) and per request (Approve), besides
+// the global Options.AutoApprove.
+//
+// # CI identity provider
+//
+// A second OIDC issuer, CIIssuer ({URL}/_hubsim/ci), behaves like GitHub
+// Actions' token service: StartCIJob (or POST /_hubsim/ci/jobs) gives a
+// request URL and token, and GET request_url&audience=AUD gives an RS256
+// ID token with the job's claims, for tests of CI token exchange.
 //
 // # Catalog
 //
-// BuiltinCatalog has about thirty repos; the Repo* constants name the ones
-// tests rely on. LoadCatalog reads a custom catalog in the same JSON format.
+// BuiltinCatalog has about thirty repos; the Repo*, DatasetTiny and
+// SpaceDemo constants name the ones tests rely on. LoadCatalog reads a custom catalog in the same JSON format.
 // Catalog.Stat gives a file's expected size, SHA-256 and ETag, Catalog.Open
 // its bytes; Server.ResolveURL and Server.CDNFileURL build download URLs.
 //
@@ -54,5 +77,7 @@
 // (Route* names) and host. Both are also reachable over HTTP under
 // /_hubsim/ for tests in other processes, as are token minting
 // (POST /_hubsim/tokens), the clock (POST /_hubsim/clock), auto-approval
-// (PUT /_hubsim/auto-approve) and revocation (POST /_hubsim/revoke).
+// (PUT /_hubsim/auto-approve), revocation (POST /_hubsim/revoke),
+// memberships, grants, disabled users, approvals, sign-in and the CI
+// provider (see registerAdmin in admin.go for the list).
 package hubsim

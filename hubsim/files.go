@@ -27,8 +27,9 @@ type FileInfo struct {
 	pointerSize int64
 }
 
-// Stat describes a file of a repo at a revision ("" means main). repo may be
-// an old id of a renamed repo. It ignores visibility: private, gated and
+// Stat describes a file of a repo at a revision ("" means main). repo is
+// "owner/name" for a model, "datasets/owner/name" or "spaces/owner/name"
+// for the others, and may be an old id of a renamed repo. It ignores visibility: private, gated and
 // disabled repos are described too. It computes the SHA-256 if the catalog
 // neither commits nor gives it, which reads the whole file once.
 func (c *Catalog) Stat(repo, rev, path string) (FileInfo, error) {
@@ -60,7 +61,7 @@ func (c *Catalog) Open(repo, rev, path string) (io.ReadSeeker, int64, error) {
 }
 
 func (c *Catalog) find(repo, rev, path string) (*repoEntry, *fileEntry, *commitEntry, error) {
-	re, _ := c.idx.lookup(repo)
+	re, _ := c.idx.lookupTyped(repo)
 	if re == nil {
 		return nil, nil, nil, fmt.Errorf("hubsim: no repo %s", repo)
 	}
@@ -103,7 +104,8 @@ func (s *Server) Catalog() *Catalog { return s.catalog }
 // ResolveURL returns the Hub URL that downloads a file:
 // {URL}/{repo}/resolve/{rev}/{path}, with rev escaped whole (refs%2Fpr%2F1)
 // and path escaped per segment, as huggingface_hub builds it. rev ""
-// means main.
+// means main. repo is named as in Catalog.Stat ("datasets/owner/name" for
+// a dataset).
 func (s *Server) ResolveURL(repo, rev, path string) string {
 	if rev == "" {
 		rev = "main"

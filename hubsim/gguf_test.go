@@ -124,7 +124,7 @@ func mustBuiltin(tb testing.TB) *Catalog {
 // mustFile returns a file of the built-in catalog at main.
 func mustFile(tb testing.TB, cat *Catalog, repo, path string) *fileEntry {
 	tb.Helper()
-	re, _ := cat.idx.lookup(repo)
+	re, _ := cat.idx.lookupTyped(repo)
 	if re == nil {
 		tb.Fatalf("no repo %s", repo)
 	}

@@ -4,9 +4,11 @@ import (
 	"crypto/rand"
 	"errors"
 	"net/http"
-	"net/url"
+	"slices"
 	"strings"
 	"sync"
+
+	"github.com/hfgate/hfgate/hubroute"
 )
 
 // hubState is the Hub side of a Server: the catalog, the CDN signing key,
@@ -35,113 +37,61 @@ func newHubState(cat *Catalog) (*hubState, error) {
 	return h, nil
 }
 
-// registerHub adds the Hub API and file routes. Repo ids hold one '/' (or
-// none, for legacy ids such as "bert-base-uncased"), so these paths are
-// parsed by hand rather than by ServeMux patterns.
+// registerHub adds the Hub API and file routes. Every path that the more
+// specific patterns (OAuth, avatars, /_hubsim/) leave is read with the
+// Hub's URL grammar, package hubroute, which the gateway uses too.
 func (s *Server) registerHub(mux *http.ServeMux) {
-	mux.HandleFunc("GET /api/models", s.handleSearch)
-	mux.HandleFunc("/api/models/", s.handleModelsAPI)
-	mux.HandleFunc("/", s.handleRepoFiles)
+	mux.HandleFunc("/", s.handleHubRoute)
 }
 
-// handleModelsAPI serves /api/models/{id}[/revision/{rev} | /tree/{rev}[/{path}]
-// | /refs | /paths-info/{rev}].
-func (s *Server) handleModelsAPI(w http.ResponseWriter, r *http.Request) {
-	segs := pathSegments(strings.TrimPrefix(r.URL.EscapedPath(), "/api/models/"))
-	id, rest := s.splitRepoID(segs, apiVerbs)
-	method := r.Method
-	switch {
-	case len(rest) == 0 && (method == http.MethodGet || method == http.MethodHead):
-		s.handleModelInfo(w, r, id, "")
-	case len(rest) >= 2 && rest[0] == "revision" && (method == http.MethodGet || method == http.MethodHead):
-		s.handleModelInfo(w, r, id, strings.Join(rest[1:], "/"))
-	case len(rest) >= 2 && rest[0] == "tree" && (method == http.MethodGet || method == http.MethodHead):
-		rev, path := splitRevision(rest[1:])
-		s.handleTree(w, r, id, rev, path)
-	case len(rest) == 1 && rest[0] == "refs" && (method == http.MethodGet || method == http.MethodHead):
-		s.handleRefs(w, r, id)
-	case len(rest) >= 2 && rest[0] == "paths-info" && method == http.MethodPost:
-		s.handlePathsInfo(w, r, id, strings.Join(rest[1:], "/"))
-	default:
+// handleHubRoute answers a Hub API or file request: 404 for a path that is
+// no Hub route, 405 for a method the route does not take, the action's
+// handler otherwise. A route whose repo id, revision or path is invalid is
+// answered as the Hub answers a repo it does not have.
+func (s *Server) handleHubRoute(w http.ResponseWriter, r *http.Request) {
+	rt, err := hubroute.Parse(r.URL.EscapedPath())
+	if rt.Action == "" || rt.Action == hubroute.WhoAmI || rt.Action == hubroute.OAuth {
+		// No Hub route; WhoAmI and OAuth reach here only with a method
+		// their patterns do not take.
 		writeHubError(w, r, http.StatusNotFound, "", "Not Found")
-	}
-}
-
-// handleRepoFiles serves /{id}/resolve/{rev}/{path} and /{id}/raw/{rev}/{path}.
-func (s *Server) handleRepoFiles(w http.ResponseWriter, r *http.Request) {
-	segs := pathSegments(strings.TrimPrefix(r.URL.EscapedPath(), "/"))
-	id, rest := s.splitRepoID(segs, fileVerbs)
-	if len(rest) < 3 || !fileVerbs[rest[0]] {
-		http.NotFound(w, r)
 		return
 	}
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		w.Header().Set("Allow", "GET, HEAD")
+	if methods := rt.Action.Methods(); !slices.Contains(methods, r.Method) {
+		w.Header().Set("Allow", strings.Join(methods, ", "))
 		writeHubError(w, r, http.StatusMethodNotAllowed, "", "Method Not Allowed")
 		return
 	}
-	rev, path := splitRevision(rest[1:])
-	if path == "" {
-		http.NotFound(w, r)
+	if err != nil {
+		p, ok := s.authenticate(r)
+		if !ok {
+			errInvalidCredentials.write(w, r)
+			return
+		}
+		repoNotFound(p).write(w, r)
 		return
 	}
-	s.handleResolve(w, r, id, rev, path, rest[0] == "raw")
-}
-
-var (
-	apiVerbs  = map[string]bool{"revision": true, "tree": true, "refs": true, "paths-info": true}
-	fileVerbs = map[string]bool{"resolve": true, "raw": true}
-)
-
-// pathSegments splits an escaped path and unescapes each segment, so that
-// an encoded "/" (refs%2Fpr%2F1) stays inside its segment.
-func pathSegments(escaped string) []string {
-	var out []string
-	for _, seg := range strings.Split(escaped, "/") {
-		if seg == "" {
-			continue
-		}
-		if u, err := url.PathUnescape(seg); err == nil {
-			seg = u
-		}
-		out = append(out, seg)
+	switch rt.Action {
+	case hubroute.Search:
+		s.handleSearch(w, r, rt.Type)
+	case hubroute.RepoInfo:
+		s.handleRepoInfo(w, r, rt)
+	case hubroute.Tree:
+		s.handleTree(w, r, rt)
+	case hubroute.PathsInfo:
+		s.handlePathsInfo(w, r, rt)
+	case hubroute.Refs:
+		s.handleRefs(w, r, rt)
+	case hubroute.Commits:
+		s.handleCommits(w, r, rt)
+	case hubroute.AuthCheck:
+		s.handleAuthCheck(w, r, rt)
+	case hubroute.XetReadToken:
+		s.handleXetReadToken(w, r, rt)
+	case hubroute.Resolve, hubroute.Raw:
+		s.handleResolve(w, r, rt)
+	default:
+		writeHubError(w, r, http.StatusNotFound, "", "Not Found")
 	}
-	return out
-}
-
-// splitRepoID takes the repo id off the front of segs: "owner/name" when
-// that is a known repo (or old id), a bare legacy "name" when that is, and
-// otherwise whichever reading the next segment suggests.
-func (s *Server) splitRepoID(segs []string, verbs map[string]bool) (id string, rest []string) {
-	known := func(id string) bool { re, _ := s.hub.idx.lookup(id); return re != nil }
-	switch {
-	case len(segs) >= 2 && known(segs[0]+"/"+segs[1]):
-		return segs[0] + "/" + segs[1], segs[2:]
-	case len(segs) >= 1 && known(segs[0]):
-		return segs[0], segs[1:]
-	case len(segs) >= 2 && !verbs[segs[1]]:
-		return segs[0] + "/" + segs[1], segs[2:]
-	case len(segs) >= 1:
-		return segs[0], segs[1:]
-	}
-	return "", nil
-}
-
-// splitRevision takes the revision off the front of segs. Clients encode a
-// revision's slashes (refs%2Fpr%2F1), but "refs/pr/1" sent raw is
-// understood too.
-func splitRevision(segs []string) (rev, path string) {
-	if len(segs) == 0 {
-		return "", ""
-	}
-	n := 1
-	if segs[0] == "refs" && len(segs) >= 3 {
-		switch segs[1] {
-		case "pr", "heads", "tags", "convert":
-			n = 3
-		}
-	}
-	return strings.Join(segs[:n], "/"), strings.Join(segs[n:], "/")
 }
 
 // baseURL is the Hub's URL as the client reached it, for absolute links.

@@ -77,7 +77,7 @@ func topKeys(tb testing.TB, body []byte) []string {
 // granted orgs, as the consent page would.
 func addOAuthToken(s *Server, user string, scopes, orgs []string) string {
 	v := randomToken("hf_oauth_", 34)
-	s.ids.addToken(&accessToken{value: v, kind: oauthToken, user: s.ids.user(user), scopes: scopes, orgs: orgs, created: s.Now()})
+	s.ids.addToken(&accessToken{value: v, kind: oauthToken, user: user, scopes: scopes, orgs: orgs, created: s.Now()})
 	return v
 }
 
@@ -119,7 +119,7 @@ func TestModelInfo(t *testing.T) {
 	if err := json.Unmarshal(body, &info); err != nil {
 		t.Fatal(err)
 	}
-	re, _ := s.catalog.idx.lookup(RepoQwenCoder7BGGUF)
+	re, _ := s.catalog.idx.lookupTyped(RepoQwenCoder7BGGUF)
 	if info.ID != RepoQwenCoder7BGGUF || info.ModelIDLegacy != info.ID || info.Author != "Qwen" || info.SHA != re.main.id || !hex40.MatchString(info.SHA) {
 		t.Errorf("id %q modelId %q author %q sha %q", info.ID, info.ModelIDLegacy, info.Author, info.SHA)
 	}
@@ -220,7 +220,7 @@ func TestModelInfoBlobsAndSafetensors(t *testing.T) {
 
 func TestModelInfoRevisionsAndRefs(t *testing.T) {
 	s := startTest(t, Options{})
-	re, _ := s.catalog.idx.lookup(RepoTiny)
+	re, _ := s.catalog.idx.lookupTyped(RepoTiny)
 	files := func(rev string) []string {
 		var info struct {
 			SHA      string

@@ -1,24 +1,23 @@
 package hubsim
 
 import (
-	"crypto/rand"
 	"crypto/sha1"
 	"encoding/hex"
-	"net/http"
+	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
-	"time"
 )
 
-// User is a built-in hubsim account.
+// User is a hubsim account.
 type User struct {
-	ID        string // 24-hex, like the Hub's ObjectIds; the OIDC "sub"
+	ID        string // 24-hex, like the Hub's ObjectIds; the OIDC "sub". Default: derived from Name
 	Name      string // handle, e.g. "alice"
-	FullName  string
+	FullName  string // default: Name
 	Email     string
 	IsPro     bool
-	AvatarURL string // relative, as whoami-v2 returns it
+	AvatarURL string // relative, as whoami-v2 returns it; default: a generated avatar
 	Orgs      []Membership
 }
 
@@ -28,22 +27,38 @@ type Membership struct {
 	Role string // "admin", "write", "contributor" or "read"
 }
 
-// Org is a built-in organization.
+// Org is an organization.
 type Org struct {
-	ID        string
+	ID        string // default: derived from Name
 	Name      string
-	FullName  string
-	AvatarURL string
+	FullName  string // default: Name
+	AvatarURL string // default: a generated avatar
 	Plan      string // "team", "enterprise" or ""
 }
 
-// Built-in accounts. alice is granted access to the gated repo and is a
-// writer in org acme; bob has no grants and no org.
+// Built-in accounts, the defaults of Options.Users and Options.Orgs. alice
+// is granted access to the gated repo and is a writer in org acme; bob has
+// no grants and no org.
 const (
 	UserAlice = "alice"
 	UserBob   = "bob"
 	OrgAcme   = "acme"
 )
+
+// DefaultUsers returns the built-in users, alice and bob, as Options.Users
+// would spell them: a starting point for a test that adds its own.
+func DefaultUsers() []User {
+	return []User{
+		{Name: UserAlice, FullName: "Alice Martin", Email: "alice@example.com", IsPro: true,
+			Orgs: []Membership{{Org: OrgAcme, Role: "write"}}},
+		{Name: UserBob, FullName: "Bob Chen", Email: "bob@example.com"},
+	}
+}
+
+// DefaultOrgs returns the built-in organization, acme.
+func DefaultOrgs() []Org {
+	return []Org{{Name: OrgAcme, FullName: "Acme Corp", Plan: "team"}}
+}
 
 // objectID returns a stable 24-hex id for a name, like the Hub's Mongo ids.
 func objectID(kind, name string) string {
@@ -56,222 +71,183 @@ func avatarURL(name string) string {
 	return "/avatars/" + hex.EncodeToString(sum[:16]) + ".svg"
 }
 
-func builtinUsers() []*User {
-	return []*User{
-		{
-			ID: objectID("user", UserAlice), Name: UserAlice, FullName: "Alice Martin",
-			Email: "alice@example.com", IsPro: true, AvatarURL: avatarURL(UserAlice),
-			Orgs: []Membership{{Org: OrgAcme, Role: "write"}},
-		},
-		{
-			ID: objectID("user", UserBob), Name: UserBob, FullName: "Bob Chen",
-			Email: "bob@example.com", AvatarURL: avatarURL(UserBob),
-		},
-	}
-}
+// roles are the org roles, least privileged first (hub-docs
+// organizations-security.md).
+var roles = []string{"read", "contributor", "write", "admin"}
 
-func builtinOrgs() []*Org {
-	return []*Org{
-		{ID: objectID("org", OrgAcme), Name: OrgAcme, FullName: "Acme Corp", AvatarURL: avatarURL(OrgAcme), Plan: "team"},
-	}
-}
+// handle matches a user or org name as the Hub allows them: letters, digits,
+// '-', '_' and '.', starting with a letter or digit.
+var handle = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,95}$`)
 
-type tokenKind int
-
-const (
-	classicToken tokenKind = iota // hf_… user access token
-	oauthToken                    // hf_oauth_… from /oauth/token
-)
-
-// accessToken is a bearer token the Hub accepts.
-type accessToken struct {
-	value       string
-	kind        tokenKind
-	user        *User
-	role        string   // classic tokens: "read" or "write"
-	displayName string   // classic tokens
-	scopes      []string // OAuth tokens
-	orgs        []string // OAuth tokens: orgs granted on the consent page
-	clientID    string   // OAuth tokens
-	created     time.Time
-	expires     time.Time // zero: never
-}
-
-// identities holds users, orgs and live access tokens.
+// identities holds users, orgs, gated grants and live access tokens. Users
+// change at run time (SetMembership, SetDisabled): each change stores a new
+// *User, so a *User once handed out is never modified and may be read
+// without the lock.
 type identities struct {
-	users map[string]*User
-	orgs  map[string]*Org
-
-	mu     sync.Mutex
-	tokens map[string]*accessToken
+	mu       sync.Mutex
+	users    map[string]*User
+	order    []string // user names in Options order, for the consent page
+	disabled map[string]bool
+	orgs     map[string]*Org // fixed after New
+	tokens   map[string]*accessToken
+	grants   map[repoKey]map[string]bool
+	sessions map[string]*session
 }
 
-func newIdentities() *identities {
-	ids := &identities{users: map[string]*User{}, orgs: map[string]*Org{}, tokens: map[string]*accessToken{}}
-	for _, u := range builtinUsers() {
-		ids.users[u.Name] = u
+// newIdentities checks and fills in the users and orgs of opts, and the
+// gated grants of the catalog and opts.
+func newIdentities(opts Options, idx *catalogIndex) (*identities, error) {
+	users, orgs := opts.Users, opts.Orgs
+	if users == nil {
+		users = DefaultUsers()
 	}
-	for _, o := range builtinOrgs() {
-		ids.orgs[o.Name] = o
+	if orgs == nil {
+		orgs = DefaultOrgs()
 	}
-	return ids
+	ids := &identities{users: map[string]*User{}, disabled: map[string]bool{}, orgs: map[string]*Org{},
+		tokens: map[string]*accessToken{}, grants: map[repoKey]map[string]bool{}, sessions: map[string]*session{}}
+	for _, o := range orgs {
+		if !handle.MatchString(o.Name) || ids.orgs[o.Name] != nil {
+			return nil, fmt.Errorf("org %q: the name is invalid or used twice", o.Name)
+		}
+		o.ID = cmpOr(o.ID, objectID("org", o.Name))
+		o.FullName = cmpOr(o.FullName, o.Name)
+		o.AvatarURL = cmpOr(o.AvatarURL, avatarURL(o.Name))
+		ids.orgs[o.Name] = &o
+	}
+	for _, u := range users {
+		if !handle.MatchString(u.Name) || ids.users[u.Name] != nil || ids.orgs[u.Name] != nil {
+			return nil, fmt.Errorf("user %q: the name is invalid or used twice", u.Name)
+		}
+		for _, m := range u.Orgs {
+			if err := ids.checkMembership(m.Org, m.Role); err != nil {
+				return nil, fmt.Errorf("user %q: %w", u.Name, err)
+			}
+		}
+		u.ID = cmpOr(u.ID, objectID("user", u.Name))
+		u.FullName = cmpOr(u.FullName, u.Name)
+		u.AvatarURL = cmpOr(u.AvatarURL, avatarURL(u.Name))
+		u.Orgs = slices.Clone(u.Orgs)
+		ids.users[u.Name] = &u
+		ids.order = append(ids.order, u.Name)
+	}
+	for _, re := range idx.order {
+		for _, name := range re.Granted {
+			if opts.Users != nil && ids.users[name] == nil {
+				continue // a catalog's grant to a default user the test replaced
+			}
+			if err := ids.grant(re, name, true); err != nil {
+				return nil, fmt.Errorf("repo %s: granted: %w", re.ID, err)
+			}
+		}
+	}
+	for _, g := range opts.Grants {
+		re, _ := idx.lookupTyped(g.Repo)
+		if re == nil {
+			return nil, fmt.Errorf("grant: no repo %s", g.Repo)
+		}
+		if err := ids.grant(re, g.User, true); err != nil {
+			return nil, fmt.Errorf("grant on %s: %w", g.Repo, err)
+		}
+	}
+	return ids, nil
 }
 
-func (ids *identities) user(name string) *User { return ids.users[name] }
-func (ids *identities) org(name string) *Org   { return ids.orgs[name] }
+func cmpOr(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
 
-// userBySub finds a user by stable id.
-func (ids *identities) userBySub(sub string) *User {
-	for _, u := range ids.users {
-		if u.ID == sub {
-			return u
+func (ids *identities) checkMembership(org, role string) error {
+	if ids.orgs[org] == nil {
+		return fmt.Errorf("no org %q", org)
+	}
+	if !slices.Contains(roles, role) {
+		return fmt.Errorf("role must be one of read, contributor, write, admin, not %q", role)
+	}
+	return nil
+}
+
+// user returns the current record of an account, or nil if there is none.
+// A disabled account is returned too: use active to authenticate.
+func (ids *identities) user(name string) *User {
+	ids.mu.Lock()
+	defer ids.mu.Unlock()
+	return ids.users[name]
+}
+
+// active returns the current record of an account that may sign in: nil
+// if it is unknown or disabled.
+func (ids *identities) active(name string) *User {
+	ids.mu.Lock()
+	defer ids.mu.Unlock()
+	if ids.disabled[name] {
+		return nil
+	}
+	return ids.users[name]
+}
+
+// activeUsers returns the accounts that may sign in, in Options order.
+func (ids *identities) activeUsers() []*User {
+	ids.mu.Lock()
+	defer ids.mu.Unlock()
+	var out []*User
+	for _, name := range ids.order {
+		if !ids.disabled[name] {
+			out = append(out, ids.users[name])
+		}
+	}
+	return out
+}
+
+// org returns an org; orgs do not change after New.
+func (ids *identities) org(name string) *Org { return ids.orgs[name] }
+
+// orgByID finds an org by its stable id (userinfo orgs[].sub).
+func (ids *identities) orgByID(id string) *Org {
+	for _, o := range ids.orgs {
+		if o.ID == id {
+			return o
 		}
 	}
 	return nil
 }
 
-func (ids *identities) addToken(t *accessToken) {
+// sortedOrgs returns the orgs by name.
+func (ids *identities) sortedOrgs() []*Org {
+	out := make([]*Org, 0, len(ids.orgs))
+	for _, o := range ids.orgs {
+		out = append(out, o)
+	}
+	slices.SortFunc(out, func(a, b *Org) int { return strings.Compare(a.Name, b.Name) })
+	return out
+}
+
+// grant gives (or with on false, takes away) user's access to a gated repo.
+func (ids *identities) grant(re *repoEntry, user string, on bool) error {
 	ids.mu.Lock()
 	defer ids.mu.Unlock()
-	ids.tokens[t.value] = t
+	if ids.users[user] == nil {
+		return errUnknownUser(user)
+	}
+	g := ids.grants[re.key()]
+	if g == nil {
+		g = map[string]bool{}
+		ids.grants[re.key()] = g
+	}
+	if on {
+		g[user] = true
+	} else {
+		delete(g, user)
+	}
+	return nil
 }
 
-// lookupToken returns the live token with this value, or nil if it is
-// unknown, revoked or expired at now.
-func (ids *identities) lookupToken(value string, now time.Time) *accessToken {
+// granted reports whether user was granted access to re.
+func (ids *identities) granted(re *repoEntry, user string) bool {
 	ids.mu.Lock()
 	defer ids.mu.Unlock()
-	t := ids.tokens[value]
-	if t == nil || (!t.expires.IsZero() && !now.Before(t.expires)) {
-		return nil
-	}
-	return t
-}
-
-func (ids *identities) revokeToken(value string) {
-	ids.mu.Lock()
-	defer ids.mu.Unlock()
-	delete(ids.tokens, value)
-}
-
-// revokeWhere revokes every token for which match is true and returns how
-// many it revoked.
-func (ids *identities) revokeWhere(match func(*accessToken) bool) int {
-	ids.mu.Lock()
-	defer ids.mu.Unlock()
-	n := 0
-	for v, t := range ids.tokens {
-		if match(t) {
-			delete(ids.tokens, v)
-			n++
-		}
-	}
-	return n
-}
-
-// randomToken returns prefix followed by n random characters of [A-Za-z],
-// the alphabet of real hf_ tokens.
-func randomToken(prefix string, n int) string {
-	const alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	b := make([]byte, n)
-	rand.Read(b)
-	for i := range b {
-		b[i] = alphabet[int(b[i])%len(alphabet)]
-	}
-	return prefix + string(b)
-}
-
-// MintToken creates a classic user access token ("hf_…") for a built-in user,
-// as if they had made one at huggingface.co/settings/tokens. role is "read"
-// or "write" ("" means "read").
-func (s *Server) MintToken(user, role string) (string, error) {
-	u := s.ids.user(user)
-	if u == nil {
-		return "", errUnknownUser(user)
-	}
-	switch role {
-	case "":
-		role = "read"
-	case "read", "write":
-	default:
-		return "", errBadRole(role)
-	}
-	t := &accessToken{
-		value: randomToken("hf_", 34), kind: classicToken, user: u, role: role,
-		displayName: "hubsim-" + role, created: s.Now(),
-	}
-	s.ids.addToken(t)
-	return t.value, nil
-}
-
-type errUnknownUser string
-
-func (e errUnknownUser) Error() string { return "hubsim: no user " + string(e) }
-
-type errBadRole string
-
-func (e errBadRole) Error() string { return "hubsim: role must be read or write, not " + string(e) }
-
-// principal is who made a request.
-type principal struct {
-	user *User        // nil when anonymous
-	tok  *accessToken // nil when anonymous
-}
-
-// anonymous reports whether the request carried no token.
-func (p *principal) anonymous() bool { return p.user == nil }
-
-// hasScope reports whether the token grants an OAuth scope. Classic tokens
-// are not scoped: a read token grants every read scope, a write token every
-// scope.
-func (p *principal) hasScope(scope string) bool {
-	switch {
-	case p.tok == nil:
-		return false
-	case p.tok.kind == classicToken:
-		return p.tok.role == "write" || !strings.HasPrefix(scope, "write-") && scope != "manage-repos"
-	default:
-		return slices.Contains(p.tok.scopes, scope)
-	}
-}
-
-// orgRole returns the user's role in org as seen through this token: a
-// classic token sees every membership; an OAuth token only the orgs granted
-// on the consent page. "" means no access.
-func (p *principal) orgRole(org string) string {
-	if p.user == nil {
-		return ""
-	}
-	for _, m := range p.user.Orgs {
-		if m.Org != org {
-			continue
-		}
-		if p.tok.kind == oauthToken && !slices.Contains(p.tok.orgs, org) {
-			return ""
-		}
-		return m.Role
-	}
-	return ""
-}
-
-// errBadCredentials is the Hub's message for an unknown or expired token.
-const errBadCredentials = "Invalid credentials in Authorization header"
-
-// authenticate resolves the Authorization header. A missing header is an
-// anonymous principal; a malformed, unknown or expired token is ok=false,
-// and the caller answers 401 with errBadCredentials.
-func (s *Server) authenticate(r *http.Request) (p *principal, ok bool) {
-	h := r.Header.Get("Authorization")
-	if h == "" {
-		return &principal{}, true
-	}
-	scheme, value, found := strings.Cut(h, " ")
-	if !found || !strings.EqualFold(scheme, "Bearer") || value == "" {
-		return nil, false
-	}
-	t := s.ids.lookupToken(strings.TrimSpace(value), s.Now())
-	if t == nil {
-		return nil, false
-	}
-	return &principal{user: t.user, tok: t}, true
+	return ids.grants[re.key()][user]
 }

@@ -17,7 +17,7 @@ func (s *Server) instrument(host string, h http.Handler) http.Handler {
 			return
 		}
 		fs := s.hub.faults
-		route := s.routeOf(host, r)
+		route := routeOf(host, r)
 		rule := fs.pick(host, r.URL.Path)
 		fs.count(host, route, 1, 0, rule != nil)
 		cw := &faultWriter{ResponseWriter: w, count: func(n int64) { fs.count(host, route, 0, n, false) }}

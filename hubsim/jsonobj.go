@@ -49,13 +49,22 @@ func marshalNoEscape(v any) ([]byte, error) {
 
 // writeHubJSON writes v as a JSON response without HTML escaping.
 func writeHubJSON(w http.ResponseWriter, r *http.Request, v any) {
+	writeStatusJSON(w, r, http.StatusOK, v)
+}
+
+// writeStatusJSON writes v as a JSON response with the given status,
+// without HTML escaping and without a body for HEAD. It keeps a
+// Content-Type already set.
+func writeStatusJSON(w http.ResponseWriter, r *http.Request, status int, v any) {
 	body, err := marshalNoEscape(v)
 	if err != nil {
 		writeInternalError(w, r, err)
 		return
 	}
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(http.StatusOK)
+	if w.Header().Get("Content-Type") == "" {
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	}
+	w.WriteHeader(status)
 	if r.Method != http.MethodHead {
 		w.Write(body)
 	}

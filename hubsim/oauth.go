@@ -89,6 +89,7 @@ type oauthState struct {
 
 	mu          sync.Mutex
 	autoApprove string
+	approvals   []Approval // one-shot approvals, oldest first
 	consents    map[string]*consent
 	codes       map[string]*authCode
 	refresh     map[string]*refreshToken
@@ -143,8 +144,9 @@ func (s *Server) registerOAuth(mux *http.ServeMux) {
 
 // SetAutoApprove makes every authorization request and device code approved
 // at once as user, with the scopes asked for and all of the user's orgs
-// granted. "" turns auto-approval off (the consent page is shown again).
-// It fails for an unknown user.
+// granted, except from a browser signed in to hubsim (SignIn), which acts
+// for its own user. "" turns auto-approval off (the consent page is shown
+// again). It fails for an unknown user.
 func (s *Server) SetAutoApprove(user string) error {
 	if user != "" && s.ids.user(user) == nil {
 		return errUnknownUser(user)
@@ -162,7 +164,7 @@ func (s *Server) autoApproveUser() *User {
 	if name == "" {
 		return nil
 	}
-	return s.ids.user(name)
+	return s.ids.active(name)
 }
 
 // issuer is the OIDC issuer: the Hub's base URL, or the URL the request

@@ -85,7 +85,7 @@ func (s *Server) parseAuthorize(q url.Values) (*authRequest, *authError) {
 		if id = strings.TrimSpace(id); id == "" {
 			continue
 		}
-		if s.orgByID(id) == nil {
+		if s.ids.orgByID(id) == nil {
 			return req, redirect("invalid_request", "unknown organization in orgIds")
 		}
 		req.orgIDs = append(req.orgIDs, id)
@@ -126,18 +126,10 @@ func (c *oauthClient) allowsRedirect(uri string) bool {
 	return false
 }
 
-// orgByID finds an org by its stable id (userinfo orgs[].sub).
-func (s *Server) orgByID(id string) *Org {
-	for _, o := range s.ids.orgs {
-		if o.ID == id {
-			return o
-		}
-	}
-	return nil
-}
-
-// handleAuthorize validates the request, then approves it at once
-// (auto-approve) or shows the consent page.
+// handleAuthorize validates the request, then approves it at once (a
+// one-shot Approval for the app, a signed-in browser with auto-approval,
+// or the global auto-approve) or shows the consent page (for the browser's
+// signed-in user only, if any).
 func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 	req, aerr := s.parseAuthorize(r.URL.Query())
 	switch {
@@ -149,11 +141,22 @@ func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 		writeErrorPage(w, http.StatusBadRequest, aerr.desc)
 		return
 	}
-	if u := s.autoApproveUser(); u != nil {
-		s.decide(w, r, req, u, memberships(u))
+	if a, u := s.takeApproval(req.client.id, req.state); a != nil {
+		s.decide(w, r, req, u, approvalOrgs(u, a.Orgs))
 		return
 	}
-	c := s.newConsent(req, "")
+	sess, su := s.sessionOf(r)
+	switch {
+	case sess != nil && sess.autoApprove:
+		s.decide(w, r, req, su, memberships(su))
+		return
+	case sess == nil:
+		if u := s.autoApproveUser(); u != nil {
+			s.decide(w, r, req, u, memberships(u))
+			return
+		}
+	}
+	c := s.newConsent(req, "", su)
 	s.renderConsent(w, c, req.client.name, req.scopes, req.orgIDs, "")
 }
 

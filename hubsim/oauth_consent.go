@@ -18,12 +18,18 @@ type consent struct {
 	id      string
 	req     *authRequest // an authorization request, or
 	device  string       // a device code
+	user    string       // the signed-in browser's user, who alone may answer; "" for any
 	expires time.Time
 }
 
-func (s *Server) newConsent(req *authRequest, deviceCode string) *consent {
+// newConsent records a pending decision. signedIn, if not nil, is the
+// browser's signed-in user, the only one the page offers.
+func (s *Server) newConsent(req *authRequest, deviceCode string, signedIn *User) *consent {
 	now := s.Now()
 	c := &consent{id: randomSecret(""), req: req, device: deviceCode, expires: now.Add(consentTTL)}
+	if signedIn != nil {
+		c.user = signedIn.Name
+	}
 	s.oauth.mu.Lock()
 	defer s.oauth.mu.Unlock()
 	for id, old := range s.oauth.consents {
@@ -66,7 +72,7 @@ func (s *Server) handleConsent(w http.ResponseWriter, r *http.Request) {
 	case "deny":
 		redirectAuthError(w, r, c.req.redirectURI, "access_denied", "The user denied access to the app", c.req.state)
 	case "approve":
-		u := s.ids.user(r.PostForm.Get("user"))
+		u := c.approver(s, r.PostForm.Get("user"))
 		if u == nil {
 			writeErrorPage(w, http.StatusBadRequest, "No such user: choose one of the listed users. Sign in again from the app.")
 			return
@@ -75,6 +81,16 @@ func (s *Server) handleConsent(w http.ResponseWriter, r *http.Request) {
 	default:
 		writeErrorPage(w, http.StatusBadRequest, "Choose Approve or Deny. Sign in again from the app.")
 	}
+}
+
+// approver returns the user who approves c: the signed-in user it was
+// shown to, else the one chosen on the page; nil if that user is unknown,
+// disabled, or not the signed-in one.
+func (c *consent) approver(s *Server, chosen string) *User {
+	if c.user != "" && chosen != "" && chosen != c.user {
+		return nil
+	}
+	return s.ids.active(cmpOr(c.user, chosen))
 }
 
 // decide approves req as u with the orgs ticked on the consent page, and
@@ -112,7 +128,7 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request, req *authRequest
 func (s *Server) grantOrgs(u *User, ticked, requiredIDs []string) (orgs []string, ok bool) {
 	member := memberships(u)
 	for _, id := range requiredIDs {
-		o := s.orgByID(id)
+		o := s.ids.orgByID(id)
 		if o == nil || !slices.Contains(member, o.Name) {
 			return nil, false
 		}

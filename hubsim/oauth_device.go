@@ -78,7 +78,10 @@ func (s *Server) handleDeviceAuthorization(w http.ResponseWriter, r *http.Reques
 		grant:    grant{clientID: c.id, scopes: slices.Compact(scopes)},
 		userCode: newUserCode(), expires: now.Add(s.opts.DeviceCodeTTL), interval: s.opts.DeviceInterval,
 	}
-	if u := s.autoApproveUser(); u != nil {
+	if a, u := s.takeApproval(c.id, ""); a != nil {
+		orgs, _ := s.grantOrgs(u, approvalOrgs(u, a.Orgs), nil)
+		dc.approve(u, orgs, now)
+	} else if u := s.autoApproveUser(); u != nil {
 		dc.approve(u, memberships(u), now)
 	}
 	code := randomSecret("")

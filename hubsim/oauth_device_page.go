@@ -1,6 +1,9 @@
 package hubsim
 
-import "net/http"
+import (
+	"net/http"
+	"time"
+)
 
 // pendingDevice returns the device code value and record for a user code,
 // if it is live and waiting for a decision.
@@ -30,11 +33,18 @@ func (s *Server) handleDevicePage(w http.ResponseWriter, r *http.Request) {
 			"Message": "This code is unknown, expired or already used: check the code on your device, or start again there."})
 		return
 	}
-	if u := s.autoApproveUser(); u != nil {
-		s.decideDevice(w, value, u, memberships(u), true)
+	sess, su := s.sessionOf(r)
+	switch {
+	case sess != nil && sess.autoApprove:
+		s.decideDevice(w, value, su, memberships(su), true)
 		return
+	case sess == nil:
+		if u := s.autoApproveUser(); u != nil {
+			s.decideDevice(w, value, u, memberships(u), true)
+			return
+		}
 	}
-	c := s.newConsent(nil, value)
+	c := s.newConsent(nil, value, su)
 	s.renderConsent(w, c, s.oauth.clients[dc.clientID].name, dc.scopes, nil, dc.userCode)
 }
 
@@ -53,7 +63,7 @@ func (s *Server) handleDeviceConsent(w http.ResponseWriter, r *http.Request) {
 	case "deny":
 		s.decideDevice(w, c.device, nil, nil, false)
 	case "approve":
-		u := s.ids.user(r.PostForm.Get("user"))
+		u := c.approver(s, r.PostForm.Get("user"))
 		if u == nil {
 			writeErrorPage(w, http.StatusBadRequest, "No such user: choose one of the listed users. Enter the code again.")
 			return
@@ -67,21 +77,13 @@ func (s *Server) handleDeviceConsent(w http.ResponseWriter, r *http.Request) {
 // decideDevice records the user's decision on a device code and shows the
 // result.
 func (s *Server) decideDevice(w http.ResponseWriter, value string, u *User, ticked []string, approve bool) {
-	now := s.Now()
-	var orgs []string
+	var ok bool
 	if approve {
-		orgs, _ = s.grantOrgs(u, ticked, nil)
+		orgs, _ := s.grantOrgs(u, ticked, nil)
+		ok = s.approveDevice(value, u, orgs)
+	} else {
+		ok = s.answerDevice(value, func(dc *deviceCode, _ time.Time) { dc.status = deviceDenied })
 	}
-	s.oauth.mu.Lock()
-	dc := s.oauth.devices[value]
-	ok := dc != nil && dc.status == devicePending && now.Before(dc.expires)
-	switch {
-	case ok && approve:
-		dc.approve(u, orgs, now)
-	case ok:
-		dc.status = deviceDenied
-	}
-	s.oauth.mu.Unlock()
 	switch {
 	case !ok:
 		writeErrorPage(w, http.StatusBadRequest, errConsentGone)
@@ -92,4 +94,24 @@ func (s *Server) decideDevice(w http.ResponseWriter, value string, u *User, tick
 		writePage(w, http.StatusOK, "done", map[string]string{"Title": "Access denied",
 			"Message": "The device was not connected. You can close this page."})
 	}
+}
+
+// approveDevice approves the pending device code value as u with orgs. It
+// reports false if the code is no longer pending.
+func (s *Server) approveDevice(value string, u *User, orgs []string) bool {
+	return s.answerDevice(value, func(dc *deviceCode, now time.Time) { dc.approve(u, orgs, now) })
+}
+
+// answerDevice applies decide to the device code value if it is still
+// pending, and reports whether it was.
+func (s *Server) answerDevice(value string, decide func(*deviceCode, time.Time)) bool {
+	now := s.Now()
+	s.oauth.mu.Lock()
+	defer s.oauth.mu.Unlock()
+	dc := s.oauth.devices[value]
+	if dc == nil || dc.status != devicePending || !now.Before(dc.expires) {
+		return false
+	}
+	decide(dc, now)
+	return true
 }

@@ -61,6 +61,15 @@ var _ = template.Must(pages.New("device").Parse(pageHead + `
 <label>Enter the code shown on your device <input name="user_code" autocomplete="off" autofocus></label>
 <button type="submit">Continue</button></form></body></html>`))
 
+var _ = template.Must(pages.New("login").Parse(pageHead + `
+<h1>Sign in to hubsim</h1>
+<form method="post" action="/_hubsim/login">
+<fieldset><legend>Sign in as</legend>
+{{range $i, $u := .Users}}<label><input type="radio" name="user" value="{{$u.Name}}"{{if eq $i 0}} checked{{end}}> {{$u.Name}} ({{$u.FullName}})</label><br>{{end}}
+</fieldset>
+<label><input type="checkbox" name="autoApprove" value="true"> Approve apps at once</label><br>
+<button type="submit">Sign in</button></form></body></html>`))
+
 type consentData struct {
 	Title, App, Action, ConsentID, UserCode string
 	Users                                   []struct {
@@ -74,30 +83,27 @@ type consentData struct {
 	}
 }
 
-// renderConsent shows the consent page for c: pick a user, see the scopes,
-// tick orgs, Approve or Deny.
+// renderConsent shows the consent page for c: pick a user (only c's user
+// for a signed-in browser), see the scopes, tick orgs, Approve or Deny.
 func (s *Server) renderConsent(w http.ResponseWriter, c *consent, app string, scopes, requiredOrgIDs []string, userCode string) {
 	d := consentData{Title: "Authorize " + app, App: app, ConsentID: c.id, UserCode: userCode, Action: "/oauth/authorize"}
 	if userCode != "" {
 		d.Action = "/oauth/device/consent"
 	}
-	for _, name := range []string{UserAlice, UserBob} {
-		u := s.ids.user(name)
+	users := s.ids.activeUsers()
+	if c.user != "" {
+		users = []*User{s.ids.user(c.user)}
+	}
+	for i, u := range users {
 		d.Users = append(d.Users, struct {
 			Name, FullName string
 			Checked        bool
-		}{u.Name, u.FullName, name == UserAlice})
+		}{u.Name, u.FullName, i == 0})
 	}
 	for _, sc := range scopes {
 		d.Scopes = append(d.Scopes, struct{ Name, Text string }{sc, scopeText[sc]})
 	}
-	names := make([]string, 0, len(s.ids.orgs))
-	for name := range s.ids.orgs {
-		names = append(names, name)
-	}
-	slices.Sort(names)
-	for _, name := range names {
-		o := s.ids.orgs[name]
+	for _, o := range s.ids.sortedOrgs() {
 		d.Orgs = append(d.Orgs, struct {
 			Name, FullName string
 			Required       bool

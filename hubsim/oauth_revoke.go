@@ -22,15 +22,14 @@ func (s *Server) revokeValues(values []string) {
 // Classic hf_ tokens are not touched. It returns how many tokens were
 // revoked, and fails for an unknown user.
 func (s *Server) RevokeOAuth(user string) (int, error) {
-	u := s.ids.user(user)
-	if u == nil {
+	if s.ids.user(user) == nil {
 		return 0, errUnknownUser(user)
 	}
-	n := s.ids.revokeWhere(func(t *accessToken) bool { return t.kind == oauthToken && t.user == u })
+	n := s.ids.revokeWhere(func(t *accessToken) bool { return t.kind == oauthToken && t.user == user })
 	s.oauth.mu.Lock()
 	defer s.oauth.mu.Unlock()
 	for v, rt := range s.oauth.refresh {
-		if rt.user == u {
+		if rt.user.Name == user {
 			delete(s.oauth.refresh, v)
 			n++
 		}

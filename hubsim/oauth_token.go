@@ -195,6 +195,11 @@ func (s *Server) grantRefresh(r *http.Request, c *oauthClient) (map[string]any, 
 		s.oauth.mu.Unlock()
 		return nil, terr
 	}
+	if s.ids.active(rt.user.Name) == nil {
+		// Refused, but kept: it works again if the account is enabled.
+		s.oauth.mu.Unlock()
+		return nil, badGrant("invalid_grant", "the account of this grant is disabled")
+	}
 	g := rt.grant
 	if scope := strings.Fields(r.PostForm.Get("scope")); len(scope) > 0 {
 		for _, sc := range scope {
@@ -215,9 +220,15 @@ func (s *Server) grantRefresh(r *http.Request, c *oauthClient) (map[string]any, 
 // issueTokens creates an access token (registered with the Hub, so the API
 // honours it with g's scopes and orgs), a refresh token, and, with the openid
 // scope, an ID token. issued lists the access and refresh token values.
+//
+// The grant's user is read again, so that the tokens and the ID token say
+// what the account is now; a disabled account gets invalid_grant.
 func (s *Server) issueTokens(r *http.Request, g grant, now time.Time) (resp map[string]any, issued []string, terr *tokenError) {
+	if g.user = s.ids.active(g.user.Name); g.user == nil {
+		return nil, nil, badGrant("invalid_grant", "the account of this grant is disabled")
+	}
 	at := &accessToken{
-		value: randomToken("hf_oauth_", 34), kind: oauthToken, user: g.user,
+		value: randomToken("hf_oauth_", 34), kind: oauthToken, user: g.user.Name,
 		scopes: g.scopes, orgs: g.orgs, clientID: g.clientID,
 		created: now, expires: now.Add(s.opts.AccessTokenTTL),
 	}

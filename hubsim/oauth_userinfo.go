@@ -74,8 +74,9 @@ func (s *Server) handleUserinfo(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, s.userClaims(r, g))
 }
 
-// handleWhoami is GET /api/whoami-v2 (reference hf-oauth.md §7). OAuth
-// tokens see only the orgs granted on the consent page, and the email only
+// handleWhoami is GET /api/whoami-v2 (reference hf-oauth.md §7), with the
+// user's memberships as they are now. OAuth tokens see only the orgs
+// granted on the consent page (all of them with read-memberships), and the email only
 // with the email scope (UNVERIFIED); their auth block is
 // {"type":"app_token_as_user","expiresAt":…}, with no accessToken object
 // (seen in third-party fixtures; UNVERIFIED).
@@ -96,7 +97,13 @@ func (s *Server) handleWhoami(w http.ResponseWriter, r *http.Request) {
 	}
 	orgs := []map[string]any{}
 	for _, m := range u.Orgs {
+		// An OAuth token sees the orgs granted on the consent page, or
+		// with read-memberships every membership (UNVERIFIED: hub-docs
+		// oauth.md says the scope reads "organizations and roles").
 		role := p.orgRole(m.Org)
+		if role == "" && p.hasScope("read-memberships") {
+			role = m.Role
+		}
 		if role == "" {
 			continue
 		}

@@ -7,29 +7,37 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/hfgate/hfgate/hubroute"
 )
 
-// handleResolve serves GET/HEAD /{id}/resolve/{rev}/{path} (raw=false) and
-// /{id}/raw/{rev}/{path} (raw=true), reference §4:
+// handleResolve serves GET/HEAD /[TYPE/]{id}/resolve/{rev}/{path} and
+// /[TYPE/]{id}/raw/{rev}/{path}, reference §4:
 //
 //   - a regular file: 200 with ETag "<git blob sha1>", X-Repo-Commit,
 //     Content-Length and Accept-Ranges; Range requests are served;
 //   - an LFS file: 302 to a signed CDN URL with X-Linked-Etag
-//     "<sha256>", X-Linked-Size and X-Repo-Commit; raw serves its LFS
-//     pointer instead.
+//     "<sha256>", X-Linked-Size and X-Repo-Commit, and for a Xet-backed
+//     repo X-Xet-Hash and Link rel="xet-auth" and
+//     rel="xet-reconstruction-info" (reference §3); raw serves its LFS
+//     pointer instead;
+//   - a Xet-backed file asked for with Accept:
+//     application/vnd.xet-fileinfo+json (huggingface.js
+//     fileDownloadInfo): 200 with the Xet file info, Range ignored.
 //
 // Errors follow openRepo, then GatedRepo, RevisionNotFound, and
 // EntryNotFound with X-Repo-Commit.
-func (s *Server) handleResolve(w http.ResponseWriter, r *http.Request, id, rev, filePath string, raw bool) {
-	p, re, ok := s.openRepo(w, r, id)
+func (s *Server) handleResolve(w http.ResponseWriter, r *http.Request, rt hubroute.Route) {
+	p, re, ok := s.openRepo(w, r, rt)
 	if !ok {
 		return
 	}
-	if herr := checkGated(r, p, re); herr != nil {
+	if herr := s.checkGated(r, p, re); herr != nil {
 		herr.write(w, r)
 		return
 	}
-	c, herr := resolveRevision(re, rev)
+	raw, filePath := rt.Action == hubroute.Raw, rt.Path
+	c, herr := resolveRevision(re, rt.Revision)
 	if herr != nil {
 		herr.write(w, r)
 		return
@@ -54,11 +62,18 @@ func (s *Server) handleResolve(w http.ResponseWriter, r *http.Request, id, rev, 
 		h.Set("ETag", `"`+fi.BlobID+`"`)
 		h.Set("Content-Type", "text/plain; charset=utf-8")
 	case f.lfs:
+		h.Set("X-Linked-Etag", `"`+fi.SHA256+`"`)
+		h.Set("X-Linked-Size", strconv.FormatInt(fi.Size, 10))
+		if re.Xet {
+			s.setXetHeaders(h, r, re, c, fi)
+			if strings.Contains(r.Header.Get("Accept"), xetFileInfoType) {
+				s.writeXetFileInfo(w, r, fi)
+				return
+			}
+		}
 		s.hub.registerBlob(fi.SHA256, f.src)
 		loc := s.signCDNURL(re, fi.SHA256, filePath)
 		h.Set("Location", loc)
-		h.Set("X-Linked-Etag", `"`+fi.SHA256+`"`)
-		h.Set("X-Linked-Size", strconv.FormatInt(fi.Size, 10))
 		h.Set("Content-Type", "text/plain; charset=utf-8")
 		w.WriteHeader(http.StatusFound)
 		if r.Method != http.MethodHead {

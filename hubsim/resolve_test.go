@@ -29,7 +29,7 @@ func readAllFile(tb testing.TB, s *Server, repo, rev, path string) []byte {
 func TestResolveRegularFile(t *testing.T) {
 	s := startTest(t, Options{})
 	want := readAllFile(t, s, RepoTiny, "", "README.md")
-	re, _ := s.catalog.idx.lookup(RepoTiny)
+	re, _ := s.catalog.idx.lookupTyped(RepoTiny)
 	for _, method := range []string{"GET", "HEAD"} {
 		resp, body := do(t, method, s.ResolveURL(RepoTiny, "main", "README.md"), "")
 		h := resp.Header

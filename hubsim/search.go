@@ -4,10 +4,11 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/hfgate/hfgate"
 )
 
 // Page sizes of GET /api/models. UNVERIFIED: the real default and maximum
@@ -16,15 +17,6 @@ const (
 	defaultSearchLimit = 1000
 	maxSearchLimit     = 1000
 )
-
-// listOrder is the default item shape of GET /api/models (reference §1).
-var listOrder = []string{"_id", "id", "likes", "trendingScore", "private", "downloads", "tags",
-	"pipeline_tag", "library_name", "createdAt", "modelId"}
-
-// fullExtra is what full=true adds. UNVERIFIED: the exact set;
-// huggingface_hub documents lastModified, sha, siblings (rfilename only)
-// and tags.
-var fullExtra = []string{"author", "sha", "lastModified", "gated", "disabled", "siblings"}
 
 var sortKeys = map[string]func(*repoEntry) int64{
 	"trendingScore": func(re *repoEntry) int64 { return re.TrendingScore },
@@ -43,13 +35,14 @@ type searchCursor struct {
 	ID    string `json:"id"`
 }
 
-// handleSearch serves GET /api/models: search, author, filter (repeatable;
-// all must be tags), pipeline_tag, gated, sort (always descending; default
-// trendingScore, UNVERIFIED), limit (page size), full, config, cardData,
-// expand, and cursor pagination through Link rel="next". Private repos are
-// listed to those who may see them; disabled repos are not listed
-// (UNVERIFIED).
-func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
+// handleSearch serves GET /api/models, /api/datasets and /api/spaces:
+// search, author, filter (repeatable; all must be tags), pipeline_tag
+// (models), gated, apps (models), sort (always descending; default
+// trendingScore, UNVERIFIED), limit (page size), full, config (models),
+// cardData, expand, and cursor pagination through Link rel="next". Private
+// repos are listed to those who may see them; disabled repos are not
+// listed (UNVERIFIED).
+func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request, typ hfgate.RepoType) {
 	p, ok := s.authenticate(r)
 	if !ok {
 		errInvalidCredentials.write(w, r)
@@ -57,7 +50,22 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
 	}
 	q := r.URL.Query()
 	bad := func(msg string) { writeHubError(w, r, http.StatusBadRequest, "", msg) }
-	expand, err := expandParams(q)
+	expand, err := expandParams(q, typ)
+	if err != nil {
+		bad(err.Error())
+		return
+	}
+	var full, config, cardData bool
+	for _, b := range []struct {
+		name string
+		v    *bool
+	}{{"full", &full}, {"config", &config}, {"cardData", &cardData}} {
+		if *b.v, err = queryBool(q, b.name); err != nil {
+			bad(err.Error())
+			return
+		}
+	}
+	match, err := searchFilter(q, typ)
 	if err != nil {
 		bad(err.Error())
 		return
@@ -89,7 +97,7 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
 
 	var hits []*repoEntry
 	for _, re := range s.hub.idx.order {
-		if canSee(p, re) && !re.Disabled && matchesSearch(re, q) {
+		if re.typ == typ && canSee(p, re) && !re.Disabled && match(re) {
 			hits = append(hits, re)
 		}
 	}
@@ -114,24 +122,22 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
 	more := len(hits) > limit
 	hits = hits[:min(limit, len(hits))]
 
-	keys := listOrder
-	switch {
-	case len(expand) > 0:
-		keys = expandKeys(expand)
-	default:
-		if q.Get("full") == "true" {
-			keys = append(slices.Clone(keys), fullExtra...)
+	keys := keysOf[typ].list
+	if len(expand) > 0 {
+		keys = expandKeys(expand, typ)
+	} else {
+		add := func(ok bool, k ...string) {
+			if ok {
+				keys = append(keys[:len(keys):len(keys)], k...)
+			}
 		}
-		if q.Get("config") == "true" {
-			keys = append(slices.Clone(keys), "config")
-		}
-		if q.Get("cardData") == "true" {
-			keys = append(slices.Clone(keys), "cardData")
-		}
+		add(full, keysOf[typ].full...)
+		add(config && typ == hfgate.RepoTypeModel, "config")
+		add(cardData && !slices.Contains(keys, "cardData"), "cardData")
 	}
 	items := make([]jsonObject, 0, len(hits))
 	for _, re := range hits {
-		obj, err := (&modelView{idx: s.hub.idx, re: re, c: re.main}).object(keys)
+		obj, err := (&repoView{s: s, re: re, c: re.main}).object(keys)
 		if err != nil {
 			writeInternalError(w, r, err)
 			return
@@ -144,43 +150,6 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Link", "<"+nextPageURL(r, next)+`>; rel="next"`)
 	}
 	writeHubJSON(w, r, items)
-}
-
-// matchesSearch applies the filters of a search request to one repo.
-func matchesSearch(re *repoEntry, q url.Values) bool {
-	id := strings.ToLower(re.ID)
-	for _, s := range q["search"] {
-		if !strings.Contains(id, strings.ToLower(s)) {
-			return false
-		}
-	}
-	// UNVERIFIED: whether author matches case-insensitively.
-	if a := q.Get("author"); a != "" && !strings.EqualFold(a, re.owner) {
-		return false
-	}
-	if pt := q.Get("pipeline_tag"); pt != "" && pt != re.PipelineTag {
-		return false
-	}
-	switch q.Get("gated") {
-	case "true":
-		if re.Gated == "" {
-			return false
-		}
-	case "false":
-		if re.Gated != "" {
-			return false
-		}
-	}
-	// UNVERIFIED: library= as a tag filter; huggingface_hub sends library
-	// names as filter= values.
-	for _, f := range append(q["filter"], q["library"]...) {
-		for _, tag := range strings.Split(f, ",") {
-			if tag != "" && !slices.Contains(re.Tags, tag) {
-				return false
-			}
-		}
-	}
-	return true
 }
 
 func compareInt(a, b int64) int {
@@ -215,5 +184,5 @@ func decodeCursor(s string) *searchCursor {
 func nextPageURL(r *http.Request, cursor string) string {
 	q := r.URL.Query()
 	q.Set("cursor", cursor)
-	return baseURL(r) + r.URL.EscapedPath() + "?" + q.Encode()
+	return pageURL(r, q)
 }

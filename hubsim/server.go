@@ -22,15 +22,28 @@ const (
 )
 
 // Options configures a Server. The zero value serves the built-in catalog
-// with the default lifetimes.
+// to the built-in users with the default lifetimes.
 type Options struct {
 	// Catalog is the set of repositories to serve. If nil, the built-in
 	// catalog is used.
 	Catalog *Catalog
 
+	// Users and Orgs are the accounts. If Users is nil, DefaultUsers
+	// (alice and bob) are used; if Orgs is nil, DefaultOrgs (acme). Empty
+	// IDs, full names and avatars are filled in. Names are unique across
+	// users and orgs, as Hub namespaces are.
+	Users []User
+	Orgs  []Org
+	// Grants give users access to gated repos, in addition to the
+	// catalog's Repo.Granted. Every user they name must be one of Users;
+	// so must those the catalog names, unless Users is set (then the
+	// catalog's grants to other users are left out).
+	Grants []Grant
+
 	// AutoApprove, if set to a user name, approves every authorization
 	// request as that user with the scopes asked for, without showing the
-	// consent page. For scripted tests.
+	// consent page. For scripted tests; see also SignIn and Approve, which
+	// approve per browser and per request.
 	AutoApprove string
 
 	// Token and code lifetimes. Zero means the Default constant.
@@ -69,6 +82,7 @@ type Server struct {
 	ids         *identities
 	oauth       *oauthState
 	hub         *hubState
+	ci          *ciState
 }
 
 // New returns a Server that is not listening yet.
@@ -97,15 +111,19 @@ func New(opts Options) (*Server, error) {
 			return nil, fmt.Errorf("load built-in catalog: %w", err)
 		}
 	}
-	s := &Server{opts: opts, catalog: cat, ids: newIdentities()}
-	if opts.AutoApprove != "" && s.ids.user(opts.AutoApprove) == nil {
-		return nil, fmt.Errorf("auto-approve: no user %q", opts.AutoApprove)
-	}
-	s.oauth = newOAuthState(opts.AutoApprove)
+	s := &Server{opts: opts, catalog: cat}
 	var err error
 	if s.hub, err = newHubState(cat); err != nil {
 		return nil, err
 	}
+	if s.ids, err = newIdentities(opts, cat.idx); err != nil {
+		return nil, fmt.Errorf("hubsim: %w", err)
+	}
+	if opts.AutoApprove != "" && s.ids.user(opts.AutoApprove) == nil {
+		return nil, fmt.Errorf("auto-approve: no user %q", opts.AutoApprove)
+	}
+	s.oauth = newOAuthState(opts.AutoApprove)
+	s.ci = newCIState()
 	return s, nil
 }
 

@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/hfgate/hfgate/hubroute"
 )
 
 // Tree page sizes (reference §3: about 1000 entries, 50 with expand, at
@@ -53,20 +55,31 @@ func (c *commitEntry) entriesUnder(dir string, recursive bool) []treeEntry {
 	return out
 }
 
-// handleTree serves GET /api/models/{id}/tree/{rev}[/{path}] with
-// recursive, expand (lastCommit), limit and cursor pagination through Link.
-func (s *Server) handleTree(w http.ResponseWriter, r *http.Request, id, rev, dir string) {
-	_, c, ok := s.openRevision(w, r, id, rev)
+// handleTree serves GET /api/TYPE/{id}/tree/{rev}[/{path}] with
+// recursive, expand (lastCommit, securityFileStatus), limit and cursor
+// pagination through Link.
+func (s *Server) handleTree(w http.ResponseWriter, r *http.Request, rt hubroute.Route) {
+	_, re, c, ok := s.openRevision(w, r, rt)
 	if !ok {
 		return
 	}
+	dir := rt.Path
 	// UNVERIFIED: a path naming a file, not a directory, is EntryNotFound.
 	if dir != "" && !c.dirs[dir] {
 		entryNotFound(c.id).write(w, r)
 		return
 	}
 	q := r.URL.Query()
-	expand := q.Get("expand") == "true"
+	expand, err := queryBool(q, "expand")
+	if err != nil {
+		writeHubError(w, r, http.StatusBadRequest, "", err.Error())
+		return
+	}
+	recursive, err := queryBool(q, "recursive")
+	if err != nil {
+		writeHubError(w, r, http.StatusBadRequest, "", err.Error())
+		return
+	}
 	limit, max := treePageSize, treePageSize
 	if expand {
 		limit, max = treePageSizeExpand, treeMaxExpand
@@ -79,7 +92,7 @@ func (s *Server) handleTree(w http.ResponseWriter, r *http.Request, id, rev, dir
 		}
 		limit = min(n, max)
 	}
-	entries := c.entriesUnder(dir, q.Get("recursive") == "true" || q.Get("recursive") == "1")
+	entries := c.entriesUnder(dir, recursive)
 	if cur := q.Get("cursor"); cur != "" {
 		b, err := base64.RawURLEncoding.DecodeString(cur)
 		if err != nil {
@@ -94,7 +107,7 @@ func (s *Server) handleTree(w http.ResponseWriter, r *http.Request, id, rev, dir
 	}
 	more := len(entries) > limit
 	entries = entries[:min(limit, len(entries))]
-	out, err := s.treeObjects(c, entries, expand)
+	out, err := s.treeObjects(re, c, entries, expand)
 	if err != nil {
 		writeInternalError(w, r, err)
 		return
@@ -108,10 +121,10 @@ func (s *Server) handleTree(w http.ResponseWriter, r *http.Request, id, rev, dir
 
 // treeObjects renders entries with treeObject; the slice is never nil, so an
 // empty result is [] in JSON.
-func (s *Server) treeObjects(c *commitEntry, entries []treeEntry, expand bool) ([]jsonObject, error) {
+func (s *Server) treeObjects(re *repoEntry, c *commitEntry, entries []treeEntry, expand bool) ([]jsonObject, error) {
 	out := make([]jsonObject, 0, len(entries))
 	for _, e := range entries {
-		obj, err := s.treeObject(c, e, expand)
+		obj, err := s.treeObject(re, c, e, expand)
 		if err != nil {
 			return nil, err
 		}
@@ -120,8 +133,10 @@ func (s *Server) treeObjects(c *commitEntry, entries []treeEntry, expand bool) (
 	return out, nil
 }
 
-// treeObject renders one entry in the shape of reference §3.
-func (s *Server) treeObject(c *commitEntry, e treeEntry, expand bool) (jsonObject, error) {
+// treeObject renders one entry in the shape of reference §3: xetHash for
+// the LFS files of a Xet-backed repo; with expand, lastCommit, and for
+// files securityFileStatus.
+func (s *Server) treeObject(re *repoEntry, c *commitEntry, e treeEntry, expand bool) (jsonObject, error) {
 	var obj jsonObject
 	var last *commitEntry
 	if e.file == nil {
@@ -145,13 +160,17 @@ func (s *Server) treeObject(c *commitEntry, e treeEntry, expand bool) (jsonObjec
 		obj = jsonObject{{"type", "file"}, {"oid", fi.BlobID}, {"size", fi.Size}, {"path", e.path}}
 		if fi.LFS {
 			obj = append(obj, jsonField{"lfs", jsonObject{{"oid", fi.SHA256}, {"size", fi.Size}, {"pointerSize", fi.pointerSize}}})
+			if re.Xet {
+				obj = append(obj, jsonField{"xetHash", xetHash(fi.SHA256)})
+			}
 		}
 		last = e.file.lastCommit
 	}
 	if expand && last != nil {
 		obj = append(obj, jsonField{"lastCommit", jsonObject{{"id", last.id}, {"title", last.title}, {"date", hubTime(last.date)}}})
-		// UNVERIFIED: the shape of securityFileStatus; hubsim scans nothing.
-		obj = append(obj, jsonField{"securityFileStatus", jsonObject{{"status", "unscanned"}}})
+	}
+	if expand && e.file != nil {
+		obj = append(obj, jsonField{"securityFileStatus", securityFileStatus(re, e.path)})
 	}
 	return obj, nil
 }
@@ -196,11 +215,11 @@ func (idx *catalogIndex) treeOID(c *commitEntry, dir string) (string, error) {
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
-// handlePathsInfo serves POST /api/models/{id}/paths-info/{rev}: the tree
+// handlePathsInfo serves POST /api/TYPE/{id}/paths-info/{rev}: the tree
 // entries of the paths named in the body, leaving out paths that do not
 // exist.
-func (s *Server) handlePathsInfo(w http.ResponseWriter, r *http.Request, id, rev string) {
-	_, c, ok := s.openRevision(w, r, id, rev)
+func (s *Server) handlePathsInfo(w http.ResponseWriter, r *http.Request, rt hubroute.Route) {
+	_, re, c, ok := s.openRevision(w, r, rt)
 	if !ok {
 		return
 	}
@@ -219,7 +238,7 @@ func (s *Server) handlePathsInfo(w http.ResponseWriter, r *http.Request, id, rev
 			entries = append(entries, treeEntry{path: p})
 		}
 	}
-	out, err := s.treeObjects(c, entries, expand)
+	out, err := s.treeObjects(re, c, entries, expand)
 	if err != nil {
 		writeInternalError(w, r, err)
 		return
@@ -229,8 +248,8 @@ func (s *Server) handlePathsInfo(w http.ResponseWriter, r *http.Request, id, rev
 
 // pathsInfoRequest reads the body of a paths-info request in either form
 // the official clients send: huggingface_hub posts a form (paths=,
-// repeatable; expand=true), @huggingface/hub posts JSON ({"paths": [...],
-// "expand": true}).
+// repeatable; expand=true or True), @huggingface/hub posts JSON ({"paths":
+// [...], "expand": true}). The body is capped at 1 MiB.
 func pathsInfoRequest(r *http.Request) (paths []string, expand bool, err error) {
 	if strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
 		var body struct {
@@ -242,8 +261,10 @@ func pathsInfoRequest(r *http.Request) (paths []string, expand bool, err error) 
 		}
 		return body.Paths, body.Expand, nil
 	}
+	r.Body = http.MaxBytesReader(nil, r.Body, 1<<20)
 	if err := r.ParseForm(); err != nil {
 		return nil, false, fmt.Errorf("invalid form: %w", err)
 	}
-	return r.PostForm["paths"], r.PostForm.Get("expand") == "true", nil
+	expand, err = parseBool("expand", r.PostForm.Get("expand"))
+	return r.PostForm["paths"], expand, err
 }

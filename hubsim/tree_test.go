@@ -85,7 +85,7 @@ func TestTree(t *testing.T) {
 
 func TestTreeExpandAndOIDs(t *testing.T) {
 	s := startTest(t, Options{})
-	re, _ := s.catalog.idx.lookup(RepoTiny)
+	re, _ := s.catalog.idx.lookupTyped(RepoTiny)
 	v1 := re.resolve(TagTinyV1)
 	items, _ := treeAll(t, s, "/api/models/"+RepoTiny+"/tree/main?expand=true")
 	for _, it := range items {

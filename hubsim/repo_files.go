@@ -5,12 +5,14 @@ import (
 	"maps"
 	"regexp"
 	"slices"
+
+	"github.com/hfgate/hfgate"
 )
 
 // The properties of model info that are read from the repo's files.
 
 // readJSONFile decodes a small JSON file of the commit into a map, or nil.
-func (v *modelView) readJSONFile(path string) map[string]json.RawMessage {
+func (v *repoView) readJSONFile(path string) map[string]json.RawMessage {
 	f := v.c.byPath[path]
 	if f == nil {
 		return nil
@@ -31,7 +33,7 @@ func (v *modelView) readJSONFile(path string) map[string]json.RawMessage {
 // config is the "config" property: architectures and model_type from
 // config.json, and the special tokens and chat template of
 // tokenizer_config.json.
-func (v *modelView) config() (jsonObject, error) {
+func (v *repoView) config() (jsonObject, error) {
 	cfg := v.readJSONFile("config.json")
 	if cfg == nil {
 		return nil, nil
@@ -56,7 +58,7 @@ func (v *modelView) config() (jsonObject, error) {
 	return obj, nil
 }
 
-func (v *modelView) transformersInfo() jsonObject {
+func (v *repoView) transformersInfo() jsonObject {
 	if v.re.LibraryName != "transformers" || v.readJSONFile("config.json") == nil {
 		return nil
 	}
@@ -74,12 +76,12 @@ func (v *modelView) transformersInfo() jsonObject {
 	return append(obj, jsonField{"processor", "AutoTokenizer"})
 }
 
-func (v *modelView) siblings() ([]jsonObject, error) {
+func (v *repoView) siblings() ([]jsonObject, error) {
 	out := make([]jsonObject, 0, len(v.c.files))
 	for _, f := range v.c.files {
 		sib := jsonObject{{"rfilename", f.path}}
 		if v.blobs {
-			fi, err := v.idx.stat(f)
+			fi, err := v.s.hub.idx.stat(f)
 			if err != nil {
 				return nil, err
 			}
@@ -93,7 +95,7 @@ func (v *modelView) siblings() ([]jsonObject, error) {
 	return out, nil
 }
 
-func (v *modelView) safetensors() jsonObject {
+func (v *repoView) safetensors() jsonObject {
 	params := map[string]int64{}
 	var total int64
 	for _, f := range v.c.files {
@@ -120,7 +122,7 @@ var shardName = regexp.MustCompile(`^(.*)-\d{5}-of-(\d{5})\.gguf$`)
 // repo, here the first in path order (for a sharded file, its first shard,
 // with the parameter count and size of the whole model). UNVERIFIED: which
 // file the Hub picks.
-func (v *modelView) gguf() (jsonObject, error) {
+func (v *repoView) gguf() (jsonObject, error) {
 	var rep *fileEntry
 	for _, f := range v.c.files {
 		if g := f.src.gguf; g != nil && g.split <= 1 {
@@ -163,7 +165,7 @@ func (v *modelView) gguf() (jsonObject, error) {
 }
 
 // usedStorage is the size of every distinct blob in the repo's history.
-func (v *modelView) usedStorage() (int64, error) {
+func (v *repoView) usedStorage() (int64, error) {
 	seen := map[string]bool{}
 	var n int64
 	for _, c := range v.re.commits {
@@ -180,4 +182,30 @@ func (v *modelView) usedStorage() (int64, error) {
 		}
 	}
 	return n, nil
+}
+
+// cardList reads a list of strings from the card's front matter (a Space's
+// "models" or "datasets"); it is never nil, so it is [] in JSON.
+func cardList(card json.RawMessage, key string) []string {
+	var m map[string]json.RawMessage
+	var list []string
+	if json.Unmarshal(card, &m) == nil {
+		json.Unmarshal(m[key], &list)
+	}
+	if list == nil {
+		list = []string{}
+	}
+	return list
+}
+
+// spacesUsing lists the Spaces whose card names model re, as model info's
+// "spaces" does.
+func (s *Server) spacesUsing(re *repoEntry) []string {
+	out := []string{}
+	for _, sp := range s.hub.idx.order {
+		if sp.typ == hfgate.RepoTypeSpace && !sp.Private && slices.Contains(cardList(sp.CardData, "models"), re.ID) {
+			out = append(out, sp.ID)
+		}
+	}
+	return out
 }
