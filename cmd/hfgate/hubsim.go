@@ -33,17 +33,21 @@ func (a *app) hubsimCmd() *cobra.Command {
 		Use:   "hubsim",
 		Short: "Run the simulated Hugging Face Hub on this machine",
 		Long: `Run hubsim, a simulated Hugging Face Hub, until interrupted: the OAuth 2.0 /
-OpenID Connect provider (consent page, PKCE, refresh, device flow), the Hub API
-(search, model info, file trees), file downloads through a separate "CDN" host,
-and a built-in catalog of coder GGUF models, a gated repo and a private repo.
-Point any Hugging Face client at it with HF_ENDPOINT. It listens on loopback
-only.
+OpenID Connect provider (consent page, PKCE, refresh, device flow), the Hub's
+read API for models, datasets and Spaces (search, repo info, trees, paths-info,
+refs, commits, auth-check, Xet metadata), file downloads through a separate
+"CDN" host, a simulated GitHub Actions ID token service at /_hubsim/ci, and a
+built-in catalog of coder GGUF models, a gated repo, a private repo, a
+Xet-backed repo, a dataset and a Space. Point any Hugging Face client at it
+with HF_ENDPOINT. It listens on loopback only.
 
 Built-in users: alice (granted the gated repo, writer in org acme) and bob (no
 grants, no org). OAuth apps: hubsim-public (public, PKCE) and
 hubsim-confidential (secret hubsim-secret), with the redirect URIs
 http://127.0.0.1/callback and http://127.0.0.1/auth/oauth/callback/huggingface
-on any port. Mint a classic token with POST /_hubsim/tokens.
+on any port. Mint a classic token with POST /_hubsim/tokens; change
+memberships, grants and disabled users with PUT /_hubsim/memberships,
+/_hubsim/grants and /_hubsim/users/disabled (see the README).
 
 With --json it prints one line {"hub":URL,"cdn":URL} once it is listening.`,
 		Example: `  hfgate hubsim
@@ -53,7 +57,8 @@ With --json it prints one line {"hub":URL,"cdn":URL} once it is listening.`,
 
   # in another terminal:
   export HF_ENDPOINT=http://127.0.0.1:7860
-  curl -s -X POST $HF_ENDPOINT/_hubsim/tokens -d '{"user":"alice"}'`,
+  curl -s -X POST $HF_ENDPOINT/_hubsim/tokens -d '{"user":"alice"}'
+  curl -s -X PUT $HF_ENDPOINT/_hubsim/memberships -d '{"user":"bob","org":"acme","role":"read"}'`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return a.runHubsim(cmd.Context(), f) },
 	}
@@ -156,6 +161,7 @@ Use it:
   curl -s %[1]s/api/models?search=coder
 
 Users: alice (granted the gated repo, writer in org acme), bob (no grants).
+CI identity provider (GitHub Actions' contract): %[1]s/_hubsim/ci
 OAuth apps: %[3]s (public, PKCE), %[4]s (secret %[5]s);
 redirect URIs http://127.0.0.1/callback and http://127.0.0.1/auth/oauth/callback/huggingface, any port.
 %[6]s
