@@ -129,6 +129,20 @@ func (s *Server) checkGated(r *http.Request, p *principal, re *repoEntry) *hubEr
 		msg: "Access to " + what + " is restricted and you are not in the authorized list. Visit " + baseURL(r) + repoPage(re) + " to ask for access."}
 }
 
+// openFiles is openRepo for a request for files (or the means to fetch
+// them): it also checks the caller's access to a gated repo.
+func (s *Server) openFiles(w http.ResponseWriter, r *http.Request, rt hubroute.Route) (*principal, *repoEntry, bool) {
+	p, re, ok := s.openRepo(w, r, rt)
+	if !ok {
+		return nil, nil, false
+	}
+	if herr := s.checkGated(r, p, re); herr != nil {
+		herr.write(w, r)
+		return nil, nil, false
+	}
+	return p, re, true
+}
+
 // repoPage is the path of a repo's web page: /owner/name for a model,
 // /datasets/owner/name and /spaces/owner/name for the others.
 func repoPage(re *repoEntry) string {

@@ -89,12 +89,8 @@ func pageURL(r *http.Request, q url.Values) string {
 // anonymous, 403 not granted), 403 for write without the right. UNVERIFIED:
 // the success body; clients read only the status.
 func (s *Server) handleAuthCheck(w http.ResponseWriter, r *http.Request, rt hubroute.Route) {
-	p, re, ok := s.openRepo(w, r, rt)
+	p, re, ok := s.openFiles(w, r, rt)
 	if !ok {
-		return
-	}
-	if herr := s.checkGated(r, p, re); herr != nil {
-		herr.write(w, r)
 		return
 	}
 	if rt.Write && !canWrite(p, re) {

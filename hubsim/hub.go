@@ -70,28 +70,21 @@ func (s *Server) handleHubRoute(w http.ResponseWriter, r *http.Request) {
 		repoNotFound(p).write(w, r)
 		return
 	}
-	switch rt.Action {
-	case hubroute.Search:
-		s.handleSearch(w, r, rt.Type)
-	case hubroute.RepoInfo:
-		s.handleRepoInfo(w, r, rt)
-	case hubroute.Tree:
-		s.handleTree(w, r, rt)
-	case hubroute.PathsInfo:
-		s.handlePathsInfo(w, r, rt)
-	case hubroute.Refs:
-		s.handleRefs(w, r, rt)
-	case hubroute.Commits:
-		s.handleCommits(w, r, rt)
-	case hubroute.AuthCheck:
-		s.handleAuthCheck(w, r, rt)
-	case hubroute.XetReadToken:
-		s.handleXetReadToken(w, r, rt)
-	case hubroute.Resolve, hubroute.Raw:
-		s.handleResolve(w, r, rt)
-	default:
-		writeHubError(w, r, http.StatusNotFound, "", "Not Found")
-	}
+	routeHandlers[rt.Action](s, w, r, rt)
+}
+
+// routeHandlers serve the Hub routes by action.
+var routeHandlers = map[hubroute.Action]func(*Server, http.ResponseWriter, *http.Request, hubroute.Route){
+	hubroute.Search:       (*Server).handleSearch,
+	hubroute.RepoInfo:     (*Server).handleRepoInfo,
+	hubroute.Tree:         (*Server).handleTree,
+	hubroute.PathsInfo:    (*Server).handlePathsInfo,
+	hubroute.Refs:         (*Server).handleRefs,
+	hubroute.Commits:      (*Server).handleCommits,
+	hubroute.AuthCheck:    (*Server).handleAuthCheck,
+	hubroute.XetReadToken: (*Server).handleXetReadToken,
+	hubroute.Resolve:      (*Server).handleResolve,
+	hubroute.Raw:          (*Server).handleResolve,
 }
 
 // baseURL is the Hub's URL as the client reached it, for absolute links.

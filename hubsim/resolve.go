@@ -28,12 +28,8 @@ import (
 // Errors follow openRepo, then GatedRepo, RevisionNotFound, and
 // EntryNotFound with X-Repo-Commit.
 func (s *Server) handleResolve(w http.ResponseWriter, r *http.Request, rt hubroute.Route) {
-	p, re, ok := s.openRepo(w, r, rt)
+	_, re, ok := s.openFiles(w, r, rt)
 	if !ok {
-		return
-	}
-	if herr := s.checkGated(r, p, re); herr != nil {
-		herr.write(w, r)
 		return
 	}
 	raw, filePath := rt.Action == hubroute.Raw, rt.Path

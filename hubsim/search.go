@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/hfgate/hfgate"
+	"github.com/hfgate/hfgate/hubroute"
 )
 
 // Page sizes of GET /api/models. UNVERIFIED: the real default and maximum
@@ -42,7 +43,8 @@ type searchCursor struct {
 // cardData, expand, and cursor pagination through Link rel="next". Private
 // repos are listed to those who may see them; disabled repos are not
 // listed (UNVERIFIED).
-func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request, typ hfgate.RepoType) {
+func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request, rt hubroute.Route) {
+	typ := rt.Type
 	p, ok := s.authenticate(r)
 	if !ok {
 		errInvalidCredentials.write(w, r)

@@ -65,12 +65,8 @@ func (s *Server) writeXetFileInfo(w http.ResponseWriter, r *http.Request, fi Fil
 // huggingface_hub reads. The caller must be allowed to download (gated
 // repos too). A repo that is not Xet-backed answers 404 (UNVERIFIED).
 func (s *Server) handleXetReadToken(w http.ResponseWriter, r *http.Request, rt hubroute.Route) {
-	p, re, ok := s.openRepo(w, r, rt)
+	_, re, ok := s.openFiles(w, r, rt)
 	if !ok {
-		return
-	}
-	if herr := s.checkGated(r, p, re); herr != nil {
-		herr.write(w, r)
 		return
 	}
 	if _, herr := resolveRevision(re, rt.Revision); herr != nil {
