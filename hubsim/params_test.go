@@ -109,6 +109,37 @@ func TestSearchOptions(t *testing.T) {
 		t.Errorf("an unknown app: %d, want 400", resp.StatusCode)
 	}
 
+	var sized []struct {
+		ID          string
+		GGUF        *struct{ Total int64 } `json:"gguf"`
+		Safetensors *struct{ Total int64 }
+	}
+	getJSON(t, s.URL()+"/api/models?num_parameters=min:6B,max:8B&expand=gguf&expand=safetensors", "", &sized)
+	if len(sized) < 3 {
+		t.Errorf("num_parameters=min:6B,max:8B: only %d models", len(sized))
+	}
+	for _, m := range sized {
+		n := int64(0)
+		if m.GGUF != nil {
+			n = m.GGUF.Total
+		} else if m.Safetensors != nil {
+			n = m.Safetensors.Total
+		}
+		if n < 6e9 || n > 8e9 {
+			t.Errorf("num_parameters=min:6B,max:8B lists %s with %d parameters", m.ID, n)
+		}
+	}
+	for _, q := range []string{"inference=warm", "inference_provider=all"} {
+		if items, _ := searchAll(t, s, q, ""); len(items) != 0 {
+			t.Errorf("%s: %d models, but hubsim deploys none", q, len(items))
+		}
+	}
+	for _, q := range []string{"num_parameters=6B", "num_parameters=min:lots", "linked=maybe"} {
+		if resp, _ := do(t, "GET", s.URL()+"/api/models?"+q, ""); resp.StatusCode != http.StatusBadRequest {
+			t.Errorf("%s: %d, want 400", q, resp.StatusCode)
+		}
+	}
+
 	var full []map[string]any
 	getJSON(t, s.URL()+"/api/models?search=SmolLM2&full=true&config=true&cardData=true", "", &full)
 	if len(full) != 1 {
@@ -137,9 +168,11 @@ func TestSearchOptions(t *testing.T) {
 	if len(models) != 0 {
 		t.Errorf("/api/models lists a dataset: %v", models)
 	}
-	var using []map[string]any
-	getJSON(t, s.URL()+"/api/spaces?models="+RepoTiny, "", &using)
-	if len(using) != 1 || using[0]["id"] != SpaceDemo {
-		t.Errorf("spaces using %s: %v", RepoTiny, using)
+	for _, q := range []string{"models=" + RepoTiny, "datasets=" + DatasetTiny, "linked=true"} {
+		var using []map[string]any
+		getJSON(t, s.URL()+"/api/spaces?"+q, "", &using)
+		if len(using) != 1 || using[0]["id"] != SpaceDemo {
+			t.Errorf("spaces with %s: %v", q, using)
+		}
 	}
 }
