@@ -164,3 +164,20 @@ func TestMethods(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkParse measures the cost of reading one path, which the gateway
+// pays on every request.
+func BenchmarkParse(b *testing.B) {
+	paths := []string{
+		"/Qwen/Qwen2.5-Coder-7B-Instruct-GGUF/resolve/main/qwen2.5-coder-7b-instruct-q4_k_m.gguf",
+		"/api/models/a/b/tree/refs%2Fpr%2F1/sub%2Fdir",
+		"/api/models/gpt2/refs",
+	}
+	for b.Loop() {
+		for _, p := range paths {
+			if _, err := hubroute.Parse(p); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
