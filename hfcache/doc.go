@@ -12,9 +12,11 @@
 //	    blobs/<etag>.incomplete          a partial download
 //	    snapshots/<commit>/<path>        relative symlink -> ../../blobs/<etag>
 //	    .no_exist/<commit>/<path>        empty file: the path 404s at that commit
+//	    .hfgate/ipfs/<etag>.json         hfgate's record of the blob's IPFS pin
 //
-// and, for `--local-dir` downloads, LocalDir's metadata under
-// <dir>/.cache/huggingface/download/.
+// (the other tools read only refs/, snapshots/ and blobs/ of a repository
+// folder, so they ignore hfgate's records) and, for `--local-dir`
+// downloads, LocalDir's metadata under <dir>/.cache/huggingface/download/.
 //
 // The package knows paths and files only; it makes no network calls. The
 // download package writes blobs/<etag>.incomplete, verifies it, and then

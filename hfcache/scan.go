@@ -34,6 +34,7 @@ type CachedRepo struct {
 	LastModified time.Time
 	Refs         []string // every ref, e.g. "main", "refs/pr/1"
 	Revisions    []CachedRevision
+	IPFS         []IPFSRecord // what hfgate pinned on an IPFS node, by file
 }
 
 // CachedRevision is one snapshot (commit) of a CachedRepo.
@@ -54,6 +55,7 @@ type CachedFile struct {
 	Size         int64
 	LastAccessed time.Time
 	LastModified time.Time
+	IPFSCID      string // the CID of its blob, when hfgate pinned it on an IPFS node
 }
 
 // IncompleteFile is a partial download left in a blobs folder.
@@ -127,6 +129,7 @@ func (c Cache) Scan(ctx context.Context) (*Report, error) {
 			rep.warn(c.abs(name), err.Error())
 			continue
 		}
+		c.scanIPFS(root, name, repo, rep)
 		rep.Repos = append(rep.Repos, *repo)
 		rep.Size += repo.Size
 		rep.Incomplete = append(rep.Incomplete, c.scanIncomplete(fsys, name)...)
