@@ -56,6 +56,7 @@ type cachedFileOutput struct {
 	Size      int64  `json:"size"`
 	LocalPath string `json:"local_path"` // the snapshot entry other tools open
 	BlobPath  string `json:"blob_path"`
+	IPFSCID   string `json:"ipfs_cid,omitempty"` // pinned on IPFS by hfgate ipfs add or download --ipfs
 }
 
 func newCachedRepoOutput(r hfcache.CachedRepo) cachedRepoOutput {
@@ -66,7 +67,7 @@ func newCachedRepoOutput(r hfcache.CachedRepo) cachedRepoOutput {
 		ro := cachedRevisionOutput{Commit: rev.Commit, Refs: orEmpty(rev.Refs), Size: rev.Size, Path: rev.Path,
 			LastModified: timeOrNil(rev.LastModified), Files: []cachedFileOutput{}}
 		for _, f := range rev.Files {
-			ro.Files = append(ro.Files, cachedFileOutput{Path: f.Path, Size: f.Size, LocalPath: f.LocalPath, BlobPath: f.BlobPath})
+			ro.Files = append(ro.Files, cachedFileOutput{Path: f.Path, Size: f.Size, LocalPath: f.LocalPath, BlobPath: f.BlobPath, IPFSCID: f.IPFSCID})
 		}
 		o.Revisions = append(o.Revisions, ro)
 	}

@@ -52,6 +52,9 @@ answering y on a terminal.`,
 			if !asJSON {
 				a.describeRemoval(plan)
 			}
+			if len(revs) == 0 {
+				a.warnPinned(c, id)
+			}
 			if !yes {
 				if !a.interactive() || !a.confirm("remove them?") {
 					if asJSON {
@@ -120,6 +123,18 @@ func (a *app) describeRemoval(o *cacheRmOutput) {
 	fmt.Fprintf(a.io.Out, "%s: %d path(s), freeing %s:\n", what, len(o.Paths), humanBytes(o.Freed))
 	for _, p := range o.Paths {
 		fmt.Fprintf(a.io.Out, "  %s\n", p)
+	}
+}
+
+// warnPinned says when removing the whole repository would forget files
+// pinned on IPFS: their records go with it, their pins stay on the node.
+func (a *app) warnPinned(c hfcache.Cache, id hfgate.RepoID) {
+	repo, err := c.Repo(hfgate.RepoTypeModel, id)
+	if err != nil {
+		return
+	}
+	if recs, _, _ := repo.IPFSRecords(); len(recs) > 0 {
+		fmt.Fprintf(a.io.Err, "hfgate: %d file(s) of %s are pinned on IPFS; removing the repo forgets them but leaves the pins on the node: unpin them first with \"hfgate ipfs rm\"\n", len(recs), id)
 	}
 }
 

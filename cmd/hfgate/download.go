@@ -10,6 +10,7 @@ import (
 
 	"github.com/hfgate/hfgate"
 	"github.com/hfgate/hfgate/download"
+	"github.com/hfgate/hfgate/ipfs"
 )
 
 // downloadOptions are the flags of "hfgate download".
@@ -19,6 +20,8 @@ type downloadOptions struct {
 	localDir         string
 	workers          int
 	asJSON           bool
+	ipfs             bool   // --ipfs: pin the files on the IPFS node
+	ipfsAPI          string // --ipfs-api
 }
 
 func (a *app) downloadCmd() *cobra.Command {
@@ -39,14 +42,21 @@ cache. An interrupted download (Ctrl-C, a crash, kill -9, a lost connection)
 keeps what it has: run the same command again to resume. Files already in the
 cache are not downloaded again. With HF_HUB_OFFLINE=1 only the cache is used.
 
+With --ipfs, each file is then added to the local IPFS node (Kubo), checked
+against its SHA-256 while it is sent and pinned, and stdout has one line per
+file: its CID and its path. The node is checked before anything is
+downloaded (exit status 9 when none is running); see "hfgate ipfs --help".
+
 Progress goes to stderr: a bar per file on a terminal, plain lines otherwise,
 and with --json one JSON object per event on stdout (kind, file, size, done,
-bytes_per_second, path, error), ending with a "result" object.`,
+bytes_per_second, path, error; ipfs_* kinds with --ipfs), ending with a
+"result" object.`,
 		Example: `  hfgate download Qwen/Qwen2.5-Coder-7B-Instruct-GGUF qwen2.5-coder-7b-instruct-q4_k_m.gguf
   hfgate download hubsim/tiny-llama-GGUF --include '*Q4_K_M*' --include README.md
   hfgate download HuggingFaceTB/SmolLM2-135M-Instruct --exclude '*.safetensors' --revision main
   hfgate download hubsim/tiny-llama-GGUF tiny-llama-Q2_K.gguf --local-dir ./models
-  hfgate download hubsim/tiny-llama-GGUF --json | jq -c 'select(.kind=="done")'`,
+  hfgate download hubsim/tiny-llama-GGUF --json | jq -c 'select(.kind=="done")'
+  hfgate download hubsim/tiny-llama-GGUF tiny-llama-Q4_K_M.gguf --ipfs`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.download(cmd.Context(), args[0], args[1:], o)
@@ -59,6 +69,8 @@ bytes_per_second, path, error), ending with a "result" object.`,
 	f.StringVar(&o.localDir, "local-dir", "", "write plain files into this folder instead of the cache")
 	f.IntVar(&o.workers, "workers", download.DefaultConns, "connections at once, over all files and parts")
 	f.BoolVar(&o.asJSON, "json", false, "print one JSON object per event on stdout")
+	f.BoolVar(&o.ipfs, "ipfs", false, "then pin the files on the local IPFS node and print their CIDs")
+	f.StringVar(&o.ipfsAPI, "ipfs-api", "", "the IPFS node's RPC API, e.g. /ip4/127.0.0.1/tcp/5001 (env IPFS_API; default from $IPFS_PATH/api)")
 	return cmd
 }
 
@@ -78,6 +90,18 @@ func (a *app) download(ctx context.Context, repoArg string, files []string, o do
 			return hfgate.WrapError(hfgate.EINVALID, err, "bad --local-dir")
 		}
 	}
+	if o.ipfsAPI != "" && !o.ipfs {
+		return hfgate.Errorf(hfgate.EINVALID, "--ipfs-api is for --ipfs: add --ipfs to pin the files")
+	}
+	var pinner *ipfs.Pinner
+	if o.ipfs {
+		if o.localDir != "" {
+			return hfgate.Errorf(hfgate.EINVALID, "--ipfs pins files of the Hugging Face cache: leave out --local-dir")
+		}
+		if pinner, _, _, err = a.ipfsReady(ctx, o.ipfsAPI); err != nil {
+			return err // before downloading anything
+		}
+	}
 	cache, offline := a.cache()
 	d := &download.Downloader{
 		Hub:     a.hubClient(),
@@ -92,18 +116,31 @@ func (a *app) download(ctx context.Context, repoArg string, files []string, o do
 	}
 	prog := a.newProgress(o.asJSON)
 	res, err := d.Download(ctx, req, prog)
+	err = downloadError(err)
+	var pins []pinOutput
+	if err == nil && pinner != nil {
+		targets := make([]pinTarget, 0, len(res))
+		for _, r := range res {
+			targets = append(targets, pinTarget{rev: r.Commit, file: r.File})
+		}
+		pins, err = a.pinFiles(ctx, pinner, repo, targets, prog)
+		err = pinError(err)
+	}
 	prog.finish()
 	where := downloadedPath(d, req, res)
-	if o.asJSON {
-		if jerr := prog.result(where, res, err); jerr != nil && err == nil {
+	switch {
+	case o.asJSON:
+		if jerr := prog.result(where, res, pins, err); jerr != nil && err == nil {
 			err = jerr
 		}
-	} else {
+	case pinner != nil:
+		printPins(a.io.Out, pins)
+	default:
 		for _, p := range where {
 			fmt.Fprintln(a.io.Out, p)
 		}
 	}
-	return downloadError(err)
+	return err
 }
 
 // downloadedPath is what the command prints: each file asked for, or the

@@ -19,6 +19,7 @@ const (
 	exitUnavailable = 6 // network failure, rate limit or server error after retries
 	exitIntegrity   = 7 // downloaded bytes failed verification
 	exitNoSpace     = 8 // not enough disk space
+	exitNoNode      = 9 // no IPFS node is running (or answers at its address)
 	exitCanceled    = 130
 )
 
@@ -32,6 +33,7 @@ const exitCodesHelp = `Exit status:
   6  network failure, rate limit or server error after retries
   7  downloaded data failed verification
   8  not enough disk space
+  9  no IPFS node is running (ipfs and download --ipfs)
   130 interrupted`
 
 // exitCode maps an error to the process exit status.
@@ -41,6 +43,9 @@ func exitCode(err error) int {
 	}
 	if errors.Is(err, context.Canceled) {
 		return exitCanceled
+	}
+	if errors.Is(err, hfgate.ErrNoIPFSNode) {
+		return exitNoNode
 	}
 	switch hfgate.ErrorCode(err) {
 	case hfgate.EINVALID:

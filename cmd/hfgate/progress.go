@@ -17,8 +17,9 @@ import (
 type progress interface {
 	download.Reporter
 	finish() // after Download returned: flush and stop rendering
-	// result writes the final JSON object (--json only).
-	result(paths []string, res []download.Result, err error) error
+	// result writes the final JSON object (--json only): the downloaded
+	// files and, with --ipfs, the pinned ones.
+	result(paths []string, res []download.Result, pins []pinOutput, err error) error
 }
 
 func (a *app) newProgress(asJSON bool) progress {
@@ -90,9 +91,11 @@ type jsonEvent struct {
 	WaitSeconds    float64 `json:"wait_seconds,omitempty"`
 	Error          string  `json:"error,omitempty"`
 	Code           string  `json:"code,omitempty"`
+	CID            string  `json:"cid,omitempty"` // ipfs_done
 	// result only
-	Paths []string `json:"paths,omitempty"`
-	Files []string `json:"files,omitempty"`
+	Paths []string    `json:"paths,omitempty"`
+	Files []string    `json:"files,omitempty"`
+	Pins  []pinOutput `json:"pins,omitempty"`
 }
 
 type jsonProgress struct {
@@ -126,15 +129,20 @@ func (p *jsonProgress) write(je jsonEvent) error {
 
 func (p *jsonProgress) finish() {}
 
-func (p *jsonProgress) result(paths []string, res []download.Result, err error) error {
-	je := jsonEvent{Kind: "result", Paths: paths, Files: []string{}}
+func (p *jsonProgress) result(paths []string, res []download.Result, pins []pinOutput, err error) error {
+	je := jsonEvent{Kind: "result", Paths: paths, Files: []string{}, Pins: pins}
 	for _, r := range res {
 		je.Files = append(je.Files, r.File)
 		je.Size += r.Size
 	}
+	if res == nil {
+		for _, p := range pins {
+			je.Size += p.Size
+		}
+	}
 	je.Done = je.Size
 	if err != nil {
-		je.Error, je.Code = hfgate.ErrorMessage(downloadError(err)), hfgate.ErrorCode(err)
+		je.Error, je.Code = hfgate.ErrorMessage(err), hfgate.ErrorCode(err)
 	}
 	return p.write(je)
 }
@@ -210,4 +218,4 @@ func (p *lineProgress) Report(e download.Event) {
 
 func (p *lineProgress) finish() {}
 
-func (p *lineProgress) result([]string, []download.Result, error) error { return nil }
+func (p *lineProgress) result([]string, []download.Result, []pinOutput, error) error { return nil }

@@ -175,4 +175,4 @@ func (p *barProgress) finish() {
 	p.p.Wait()
 }
 
-func (p *barProgress) result([]string, []download.Result, error) error { return nil }
+func (p *barProgress) result([]string, []download.Result, []pinOutput, error) error { return nil }

@@ -102,6 +102,7 @@ Try everything with no account: "hfgate demo" runs a simulated Hub and the web a
 		a.filesCmd(),
 		a.recommendCmd(),
 		a.cacheCmd(),
+		a.ipfsCmd(),
 	)
 	return root
 }
@@ -132,6 +133,9 @@ func (a *app) printError(err error) {
 		if he.Code == hfgate.EUNAUTHORIZED && a.envToken() != "" {
 			// Signing in again would not help: the variable wins.
 			msg += "; but " + a.envToken() + " is set, and wins over hfgate login: fix or unset it"
+		}
+		if errors.Is(err, hfgate.ErrNoIPFSNode) {
+			msg += "; " + noNodeAdvice
 		}
 	}
 	fmt.Fprintf(a.io.Err, "hfgate: %s\n", printable(strings.TrimSpace(msg)))

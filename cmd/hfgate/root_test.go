@@ -22,6 +22,9 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"sarch"}, []string{`unknown command "sarch"`, "did you mean search?", `(see "hfgate --help")`}},
 		{[]string{"cache", "foo"}, []string{`unknown command "foo" for "hfgate cache"`, `(see "hfgate cache --help")`}},
 		{[]string{"search", "--bogus"}, []string{"unknown flag: --bogus", `(see "hfgate search --help")`}},
+		{[]string{"ipfs", "add", "org/model"}, []string{"usage: hfgate ipfs add REPO FILE...", `(see "hfgate ipfs add --help")`}},
+		{[]string{"ipfs", "pin"}, []string{`unknown command "pin" for "hfgate ipfs"`, `(see "hfgate ipfs --help")`}},
+		{[]string{"download", "org/model", "--ipfs-api", "/ip4/127.0.0.1/tcp/5001"}, []string{"--ipfs-api is for --ipfs"}},
 	} {
 		var out, errb bytes.Buffer
 		code := run(context.Background(), tt.args, &stdio{In: strings.NewReader(""), Out: &out, Err: &errb},
