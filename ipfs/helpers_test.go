@@ -42,7 +42,7 @@ func gitBlobID(b []byte) string {
 // cached publishes content as file of repo at commitMain (refs/main), the
 // way a download does, with an LFS (SHA-256) or a git blob ETag, and
 // returns the blob's path.
-func cached(t *testing.T, c hfcache.Cache, repo, file string, content []byte, lfs bool) string {
+func cached(t testing.TB, c hfcache.Cache, repo, file string, content []byte, lfs bool) string {
 	t.Helper()
 	r, err := c.Repo(hfgate.RepoTypeModel, hfgate.RepoID(repo))
 	if err != nil {
@@ -119,4 +119,4 @@ func noNewPins(t *testing.T, node *kubotest.Node, before []string) {
 }
 
 // hfcacheIn returns an empty cache in a temporary directory.
-func hfcacheIn(t *testing.T) hfcache.Cache { return hfcache.Cache{Dir: t.TempDir()} }
+func hfcacheIn(t testing.TB) hfcache.Cache { return hfcache.Cache{Dir: t.TempDir()} }
