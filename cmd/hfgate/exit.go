@@ -15,7 +15,7 @@ const (
 	exitUsage       = 2 // bad command line or input
 	exitAuth        = 3 // not signed in, or the token was rejected
 	exitNotFound    = 4 // repo, revision or file not found
-	exitGated       = 5 // gated repo or missing permission
+	exitGated       = 5 // gated repo, missing permission, or denied by a policy
 	exitUnavailable = 6 // network failure, rate limit or server error after retries
 	exitIntegrity   = 7 // downloaded bytes failed verification
 	exitNoSpace     = 8 // not enough disk space
@@ -29,7 +29,7 @@ const exitCodesHelp = `Exit status:
   2  usage error (bad flag, argument or input)
   3  not signed in, or the token was rejected
   4  repo, revision or file not found
-  5  gated repo not granted, or the token lacks permission
+  5  gated repo not granted, the token lacks permission, or a policy denies it
   6  network failure, rate limit or server error after retries
   7  downloaded data failed verification
   8  not enough disk space

@@ -26,8 +26,9 @@ type app struct {
 	io     *stdio
 	getenv func(string) string
 
-	endpointFlag string // --endpoint
-	configFlag   string // --config
+	endpointFlag      string // --endpoint
+	configFlag        string // --config
+	gatewayConfigFlag string // --config of serve and admin: the gateway's config file
 
 	cfg     *Config   // loaded by PersistentPreRunE
 	started bool      // set once arguments were accepted and a command began
@@ -103,6 +104,7 @@ Try everything with no account: "hfgate demo" runs a simulated Hub and the web a
 		a.recommendCmd(),
 		a.cacheCmd(),
 		a.ipfsCmd(),
+		a.adminCmd(),
 	)
 	return root
 }

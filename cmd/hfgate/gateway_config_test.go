@@ -1,0 +1,84 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/hfgate/hfgate"
+	"github.com/hfgate/hfgate/policy"
+)
+
+// The demo policy as the README and testdata write it in TOML is exactly
+// policy.Demo.
+func TestGatewayConfigDemoPolicy(t *testing.T) {
+	cfg, err := loadGatewayConfig(filepath.Join("testdata", "gateway-demo.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := cfg.policy(), policy.Demo(); !reflect.DeepEqual(got, want) {
+		t.Fatalf("testdata/gateway-demo.toml decodes to\n%+v\nwant policy.Demo()\n%+v", got, want)
+	}
+	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	toml, err := os.ReadFile(filepath.Join("testdata", "gateway-demo.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rules, _ := strings.Cut(string(toml), "\n\n") // after the comment
+	if !strings.Contains(string(readme), rules) {
+		t.Errorf("README.md does not show the demo policy of testdata/gateway-demo.toml:\n%s", rules)
+	}
+}
+
+// A broken gateway config file is one EINVALID error that lists every
+// problem with its line.
+func TestGatewayConfigErrors(t *testing.T) {
+	const rule = "[[policy.rule]]\nname = \"r\"\neffect = \"allow\"\nactions = [\"read\"]\nrepos = [\"*\"]\nsubjects = [{ anyone = true }]\n"
+	for _, tt := range []struct {
+		name, content string
+		want          []string
+	}{
+		{"syntax", "[[policy.rule]\n", []string{", line 2: expected end of table array name delimiter"}},
+		{"wrong type", "[[policy.rule]]\nactions = \"read\"\n", []string{`line 2 (last key "policy.rule.actions"): incompatible types`}},
+		{"unknown key", rule + "subjects_x = 1\n", []string{"line 7: unknown key policy.rule.subjects_x"}},
+		{"unknown inline key", strings.Replace(rule, "anyone = true", "anyone = true, min_rol = \"x\"", 1),
+			[]string{"line 6: unknown key policy.rule.subjects.min_rol"}},
+		{"unknown table", rule + "\n[bogus]\nx = 1\n", []string{"line 8: unknown key bogus"}},
+		{"unknown key on two lines has no line", rule + "oops = 1\n" + rule + "oops = 2\n",
+			[]string{"unknown key policy.rule.oops;"}},
+		{"rule problems on their lines", rule + "\n" + strings.NewReplacer(`"allow"`, `"permit"`, `["read"]`, `["read", "write"]`, `["*"]`, `["Qwen"]`).Replace(rule),
+			[]string{`line 9: rule "r": rule 1 has the same name`, `line 10: rule "r": effect "permit" is neither allow nor deny`,
+				`line 11: rule "r": unknown action "write"`, `line 12: rule "r": repo pattern "Qwen" names no owner`}},
+		{"a missing field is on the rule's line", "# rules\n[[policy.rule]]\nname = \"r\"\n", []string{`line 2: rule "r": has no effect`}},
+		{"inline arrays have no lines", "[policy]\nrule = [{ name = \"r\", effect = \"x\" }]\n", []string{`: rule "r": effect "x" is neither`}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "gateway.toml")
+			if err := os.WriteFile(path, []byte(tt.content), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			_, err := loadGatewayConfig(path)
+			msg := hfgate.ErrorMessage(err)
+			if hfgate.ErrorCode(err) != hfgate.EINVALID || !strings.HasPrefix(msg, "config file "+path) {
+				t.Fatalf("loadGatewayConfig = %v", err)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(msg+";", w) {
+					t.Errorf("%q lacks %q", msg, w)
+				}
+			}
+			if tt.name == "inline arrays have no lines" && strings.Contains(msg, "line ") {
+				t.Errorf("%q names a line it cannot know", msg)
+			}
+		})
+	}
+	if _, err := loadGatewayConfig(filepath.Join(t.TempDir(), "none.toml")); hfgate.ErrorCode(err) != hfgate.EINVALID ||
+		!strings.Contains(err.Error(), "none.toml does not exist") {
+		t.Errorf("a missing file: %v", err)
+	}
+}
