@@ -72,8 +72,8 @@ func (p *Policy) Explain(who *hfgate.Principal, action hfgate.RepoAction, r Reso
 	return e
 }
 
-// explainRepo says how the repository matched rl: `repo "Qwen/X" matches
-// "Qwen/*" and is gated`.
+// explainRepo says how the repository matched rl: `repo matches "Qwen/*"
+// and is gated`.
 func (rl *rule) explainRepo(q *request) string {
 	var conds []string
 	for i := range rl.patterns {

@@ -38,15 +38,15 @@ type subject struct {
 	minRank int         // org
 	claims  [][2]string // claim or CI, sorted by name
 
-	// describe says who it is, for admins (explain): "org acme, role write
-	// or higher". who says it for a caller it matched, naming no one:
+	// describe says who it is, for admins (explain): "org acme with role
+	// write or higher". who says it for a caller it matched, naming no one:
 	// "members of org acme". needs says what a caller lacks, for one it did
 	// not match: "membership of org acme".
 	describe, who, needs string
 }
 
 func compileSubject(s Subject, rule string) subject {
-	c := subject{}
+	var c subject
 	switch {
 	case s.User != "":
 		c = subject{kind: subjectUser, value: s.User,

@@ -61,7 +61,7 @@ func (c Config) Problems() []Problem {
 		case r.Name == DefaultDeny:
 			add("name", "the name %s is reserved for the decision no rule makes", DefaultDeny)
 		}
-		if _, dup := seen[r.Name]; !dup && r.Name != "" {
+		if _, dup := seen[r.Name]; !dup {
 			seen[r.Name] = i
 		}
 		switch r.Effect {
