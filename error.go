@@ -21,12 +21,24 @@ const (
 	EINTERNAL     = "internal"     // a bug: everything else
 )
 
-// Error is the error type of the whole project. Message is safe to show to a
-// user: it never contains a token, a signed URL or a stack of wrapped internals.
-// Err keeps the underlying cause for logs and errors.Is/As.
+// Error is the error type of the whole project.
+//
+// Message is safe to show to a user: it never contains a token, a signed URL
+// or a stack of wrapped internals. It says what happened in words every
+// front end can show as they are (the CLI, the local web app, the gateway's
+// X-Error-Message), and so never names a command, a flag or a button; advice
+// that holds everywhere ("try again later", "request access at URL") may
+// stay in it.
+//
+// Action says what the user can do about it, as one of the Action
+// constants, or "" when there is nothing particular to do. Each front end
+// words it its own way: "run hfgate login" on the command line, a Connect
+// button in the web app. Err keeps the underlying cause for logs and
+// errors.Is/As.
 type Error struct {
 	Code    string
 	Message string
+	Action  string
 	Err     error
 }
 
@@ -56,6 +68,14 @@ func WrapError(code string, err error, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...), Err: err}
 }
 
+// WithAction sets e's Action and returns e, for use on a new Error:
+//
+//	return hfgate.Errorf(hfgate.EUNAUTHORIZED, "not signed in to %s", ep).WithAction(hfgate.ActionSignIn)
+func (e *Error) WithAction(action string) *Error {
+	e.Action = action
+	return e
+}
+
 // ErrorCode returns the code of the first *Error in err's chain, EINTERNAL for
 // any other non-nil error, and "" for nil.
 func ErrorCode(err error) string {
@@ -81,4 +101,17 @@ func ErrorMessage(err error) string {
 		return e.Message
 	}
 	return "internal error"
+}
+
+// ErrorAction returns the Action of the first *Error in err's chain, the one
+// whose Message ErrorMessage returns: a message and its advice go together,
+// so an Error that wraps another one with a message of its own states its
+// own Action (WrapError(...).WithAction(ErrorAction(cause)) keeps the
+// cause's). It returns "" for nil and for other errors.
+func ErrorAction(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Action
+	}
+	return ""
 }

@@ -1,6 +1,9 @@
 package hfgate
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // User is a Hub account as whoami-v2 or OIDC userinfo describe it.
 type User struct {
@@ -31,12 +34,16 @@ type TokenInfo struct {
 	ExpiresAt   time.Time // zero if it does not expire
 }
 
-// Credential is what hfgate keeps after a sign-in, stored per Hub endpoint so
-// that a hubsim login and a huggingface.co login never collide. It holds no
+// Credential is what hfgate keeps after a sign-in, stored per Hub endpoint
+// and subject (see CredentialStore) so that a hubsim login and a
+// huggingface.co login, or two people's logins, never collide. It holds no
 // ID token: the ID token is verified once at sign-in and then dropped, which
 // also keeps the record under the Windows credential manager's 2560-byte cap.
 type Credential struct {
-	Endpoint     string    `json:"endpoint"` // Hub base URL, e.g. https://huggingface.co
+	Endpoint string `json:"endpoint"` // Hub base URL, e.g. https://huggingface.co
+	// Subject is whose credential this is: the Principal.Subject of its
+	// owner, or LocalSubject for the command line's own sign-in.
+	Subject      string    `json:"subject,omitempty"`
 	Issuer       string    `json:"issuer,omitempty"`
 	ClientID     string    `json:"client_id,omitempty"`
 	AccessToken  string    `json:"access_token"`
@@ -49,6 +56,16 @@ type Credential struct {
 // Expired reports whether the access token expires within leeway of now.
 func (c *Credential) Expired(now time.Time, leeway time.Duration) bool {
 	return !c.Expiry.IsZero() && !now.Add(leeway).Before(c.Expiry)
+}
+
+// Clone returns a copy of c that shares nothing with it.
+func (c *Credential) Clone() *Credential {
+	if c == nil {
+		return nil
+	}
+	cp := *c
+	cp.Scopes = slices.Clone(c.Scopes)
+	return &cp
 }
 
 // IsOAuth reports whether the credential came from an OAuth sign-in (and so

@@ -55,6 +55,18 @@ type Principal struct {
 // Anonymous is the principal of a caller with no session and no token.
 var Anonymous = &Principal{Kind: PrincipalAnonymous}
 
+// LocalSubject is the Subject of Local, and the subject under which a
+// CredentialStore keeps "the account signed in for this endpoint" of the
+// command line: whichever account the last sign-in on this machine chose
+// (or HF_TOKEN, which wins over it). It has no ':' and so never equals the
+// "<provider>:<sub>" subject of a signed-in user.
+const LocalSubject = "local"
+
+// Local is the person at this machine, as the command line knows them: no
+// session, no gateway token, but the credentials stored for LocalSubject.
+// cmd/hfgate puts it in the context of every command.
+var Local = &Principal{Kind: PrincipalUser, Subject: LocalSubject}
+
 // IsAnonymous reports whether p is nil or an anonymous caller.
 func (p *Principal) IsAnonymous() bool { return p == nil || p.Kind == PrincipalAnonymous }
 

@@ -1,0 +1,10 @@
+// Package memstore keeps credentials and sessions in memory: an
+// hfgate.CredentialStore and an hfgate.SessionStore for one process, such as
+// the demo (whose simulated tokens must never reach the OS keyring), the
+// local web app's sessions, and tests.
+//
+// Nothing survives the process, and nothing is shared with another one:
+// LockCredential excludes holders in this process only. Use credstore for
+// the command line's credentials, and a database store where several
+// processes share state.
+package memstore
