@@ -21,7 +21,7 @@ func TestDeleteReport(t *testing.T) {
 	})
 	writeHFToken(t, s, "hf_official")
 
-	r, err := s.Delete(ctx, "https://huggingface.co/")
+	r, err := s.Delete(ctx, "https://huggingface.co/", local)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,15 +29,15 @@ func TestDeleteReport(t *testing.T) {
 		"OS keyring entry for https://huggingface.co",
 		s.filePath() + " entry for https://huggingface.co",
 	}
-	wantRemaining := []string{
-		"HF_TOKEN is still set in your environment",
-		s.HFTokenPath() + " (written by `hf auth login`) still signs you in to https://huggingface.co; run `hf auth logout` to remove it",
-	}
+	wantRemaining := []string{"HF_TOKEN is still set in your environment"}
 	if !slices.Equal(r.Removed, wantRemoved) {
 		t.Errorf("Removed = %q\nwant %q", r.Removed, wantRemoved)
 	}
 	if !slices.Equal(r.Remaining, wantRemaining) {
 		t.Errorf("Remaining = %q\nwant %q", r.Remaining, wantRemaining)
+	}
+	if r.OfficialTokenFile != s.HFTokenPath() {
+		t.Errorf("OfficialTokenFile = %q, want %q", r.OfficialTokenFile, s.HFTokenPath())
 	}
 
 	// What Delete does not own is untouched, and other endpoints survive.
@@ -57,7 +57,7 @@ func TestDeleteReport(t *testing.T) {
 	assertMode(t, s.filePath(), 0o600)
 
 	// Deleting again removes nothing and is no error.
-	r, err = s.Delete(ctx, HuggingFaceEndpoint)
+	r, err = s.Delete(ctx, HuggingFaceEndpoint, local)
 	if err != nil || len(r.Removed) != 0 {
 		t.Errorf("second Delete = %+v, %v; want nothing removed", r, err)
 	}
@@ -66,8 +66,8 @@ func TestDeleteReport(t *testing.T) {
 func TestDeleteOtherEndpointIgnoresOfficialTokenFile(t *testing.T) {
 	s, _ := newStore(t, newMemKeyring(t), nil)
 	writeHFToken(t, s, "hf_official")
-	r, err := s.Delete(context.Background(), hubsim)
-	if err != nil || len(r.Removed) != 0 || len(r.Remaining) != 0 {
+	r, err := s.Delete(context.Background(), hubsim, local)
+	if err != nil || len(r.Removed) != 0 || len(r.Remaining) != 0 || r.OfficialTokenFile != "" {
 		t.Fatalf("Delete = %+v, %v; want an empty report", r, err)
 	}
 }
@@ -75,7 +75,7 @@ func TestDeleteOtherEndpointIgnoresOfficialTokenFile(t *testing.T) {
 func TestDeleteLastFileEntryRemovesFile(t *testing.T) {
 	s, _ := newStore(t, unavailableKeyring(t), nil)
 	writeFallback(t, s, 0o644, map[string]*hfgate.Credential{hubsim: oauthCred(hubsim, "a", "r")})
-	r, err := s.Delete(context.Background(), hubsim)
+	r, err := s.Delete(context.Background(), hubsim, local)
 	if err != nil {
 		t.Fatal(err)
 	}

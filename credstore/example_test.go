@@ -29,32 +29,32 @@ func ExampleStore() {
 	ctx := context.Background()
 	const endpoint = "http://127.0.0.1:8080"
 
-	src, err := store.Save(ctx, &hfgate.Credential{Endpoint: endpoint, AccessToken: "hf_oauth_example", Username: "alice"})
+	src, err := store.Save(ctx, &hfgate.Credential{Endpoint: endpoint, Subject: hfgate.LocalSubject, AccessToken: "hf_oauth_example", Username: "alice"})
 	if err != nil {
 		panic(err)
 	}
 	fmt.Println("saved to", src)
 
-	cred, src, err := store.Load(ctx, endpoint+"/")
+	cred, src, err := store.Load(ctx, endpoint+"/", hfgate.LocalSubject)
 	if err != nil {
 		panic(err)
 	}
 	fmt.Println("loaded", cred.Username, "from", src)
 
-	removal, err := store.Delete(ctx, endpoint)
+	removal, err := store.Delete(ctx, endpoint, hfgate.LocalSubject)
 	if err != nil {
 		panic(err)
 	}
 	fmt.Println("removed", len(removal.Removed), "entry")
 
-	_, _, err = store.Load(ctx, endpoint)
+	_, _, err = store.Load(ctx, endpoint, hfgate.LocalSubject)
 	fmt.Println(hfgate.ErrorMessage(err))
 	// Output:
 	// notice: true
 	// saved to file
 	// loaded alice from file
 	// removed 1 entry
-	// not signed in to http://127.0.0.1:8080: run hfgate login (OS keyring unavailable: disabled)
+	// not signed in to http://127.0.0.1:8080 (OS keyring unavailable: disabled)
 }
 
 // The refresh protocol: lock, reload, refresh only if still needed, save,
@@ -72,7 +72,7 @@ func ExampleStore_Lock() {
 	const endpoint = "http://127.0.0.1:8080"
 	now := time.Now()
 	if _, err := store.Save(ctx, &hfgate.Credential{
-		Endpoint: endpoint, AccessToken: "hf_oauth_old", RefreshToken: "refresh_1", Expiry: now.Add(-time.Minute),
+		Endpoint: endpoint, Subject: hfgate.LocalSubject, AccessToken: "hf_oauth_old", RefreshToken: "refresh_1", Expiry: now.Add(-time.Minute),
 	}); err != nil {
 		panic(err)
 	}
@@ -84,11 +84,11 @@ func ExampleStore_Lock() {
 	}
 
 	for range 2 { // two callers in turn; only the first refreshes
-		unlock, err := store.Lock(ctx, endpoint)
+		unlock, err := store.Lock(ctx, endpoint, hfgate.LocalSubject)
 		if err != nil {
 			panic(err)
 		}
-		cred, _, err := store.Load(ctx, endpoint)
+		cred, _, err := store.Load(ctx, endpoint, hfgate.LocalSubject)
 		if err != nil {
 			unlock()
 			panic(err)

@@ -1,7 +1,6 @@
 package credstore
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,7 +13,7 @@ import (
 	"github.com/hfgate/hfgate"
 )
 
-// The fallback file is a JSON object mapping normalised endpoints to
+// The fallback file is a JSON object mapping keys (see account) to
 // credentials, mode 0600 in a 0700 directory. It is replaced atomically
 // (temp file + fsync + rename) under a file lock, so readers never see a
 // partial file and two processes saving different endpoints lose nothing.
@@ -43,7 +42,7 @@ func readFile(path string, strict bool) (map[string]*hfgate.Credential, error) {
 	entries := map[string]*hfgate.Credential{}
 	if err := json.Unmarshal(data, &entries); err != nil {
 		return nil, hfgate.WrapError(hfgate.EINVALID, safeJSONError(err),
-			"%s is damaged; delete it and run hfgate login", path)
+			"%s is damaged: delete it, then sign in again", path)
 	}
 	return entries, nil
 }
@@ -63,40 +62,6 @@ func checkMode(f *os.File) error {
 		return hfgate.Errorf(hfgate.EINVALID,
 			"refusing to use %s: its mode %04o lets other users read your tokens; run: chmod 600 %s "+
 				"(and sign in again if others may have read it)", f.Name(), perm, f.Name())
-	}
-	return nil
-}
-
-// updateFile applies change to the fallback file's entries under the file
-// lock and writes the result atomically; an empty result removes the file.
-// change reports whether it changed anything; if not, nothing is written.
-func (s *Store) updateFile(ctx context.Context, change func(map[string]*hfgate.Credential) bool) error {
-	unlock, err := s.lock(ctx, "credentials.lock", "update "+s.filePath())
-	if err != nil {
-		return err
-	}
-	defer unlock()
-
-	path := s.filePath()
-	entries, err := readFile(path, false) // rewriting fixes a too-wide mode
-	if err != nil {
-		return err
-	}
-	if !change(entries) {
-		return nil
-	}
-	if len(entries) == 0 {
-		if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return hfgate.WrapError(hfgate.EINTERNAL, err, "cannot remove %s", path)
-		}
-		return nil
-	}
-	data, err := json.MarshalIndent(entries, "", "  ")
-	if err != nil {
-		return hfgate.WrapError(hfgate.EINTERNAL, err, "encode credentials")
-	}
-	if err := writeAtomic(path, append(data, '\n')); err != nil {
-		return hfgate.WrapError(hfgate.EINTERNAL, err, "cannot write %s", path)
 	}
 	return nil
 }

@@ -17,7 +17,7 @@ func TestLoadRefusesWideFile(t *testing.T) {
 	for _, mode := range []os.FileMode{0o644, 0o640, 0o604, 0o660, 0o700} {
 		s, _ := newStore(t, newMemKeyring(t), nil)
 		writeFallback(t, s, mode, map[string]*hfgate.Credential{hubsim: oauthCred(hubsim, "hf_oauth_a", "r")})
-		_, _, err := s.Load(context.Background(), hubsim)
+		_, _, err := s.Load(context.Background(), hubsim, local)
 		if mode == 0o700 { // owner-only, even if oddly executable
 			if err != nil {
 				t.Errorf("mode %04o: Load: %v", mode, err)
@@ -35,9 +35,9 @@ func TestLoadRefusesWideFile(t *testing.T) {
 func TestLoadDamagedFile(t *testing.T) {
 	s, _ := newStore(t, newMemKeyring(t), nil)
 	writeFileMode(t, s.filePath(), 0o600, []byte(`{"http://127.0.0.1:8080": {"access_token": hf_oauth_a`))
-	_, _, err := s.Load(context.Background(), hubsim)
+	_, _, err := s.Load(context.Background(), hubsim, local)
 	assertCode(t, err, hfgate.EINVALID)
-	want := s.filePath() + " is damaged; delete it and run hfgate login"
+	want := s.filePath() + " is damaged: delete it, then sign in again"
 	if got := hfgate.ErrorMessage(err); got != want {
 		t.Errorf("message = %q, want %q", got, want)
 	}

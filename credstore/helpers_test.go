@@ -172,10 +172,16 @@ func writeFileMode(tb testing.TB, path string, mode os.FileMode, data []byte) {
 	}
 }
 
-// oauthCred returns a complete OAuth credential for endpoint.
+// local is the subject of the command line's credentials, which most tests
+// use.
+const local = hfgate.LocalSubject
+
+// oauthCred returns a complete OAuth credential of the local subject for
+// endpoint.
 func oauthCred(endpoint, access, refresh string) *hfgate.Credential {
 	return &hfgate.Credential{
 		Endpoint:     endpoint,
+		Subject:      local,
 		Issuer:       endpoint,
 		ClientID:     "client-1",
 		AccessToken:  access,

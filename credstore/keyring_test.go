@@ -34,7 +34,7 @@ func TestKeyringReal(t *testing.T) {
 	if src, err := s.Save(ctx, cred); err != nil || src != SourceKeyring {
 		t.Fatalf("Save = %q, %v; want %q (notices %q): is the keyring unlocked?", src, err, SourceKeyring, notes.all())
 	}
-	got, src, err := s.Load(ctx, ep)
+	got, src, err := s.Load(ctx, ep, local)
 	if err != nil || src != SourceKeyring {
 		t.Fatalf("Load = %q, %v; want %q", src, err, SourceKeyring)
 	}
@@ -45,21 +45,21 @@ func TestKeyringReal(t *testing.T) {
 	if _, err := s.Save(ctx, rotated); err != nil {
 		t.Fatal(err)
 	}
-	if got, _, err := s.Load(ctx, ep); err != nil {
+	if got, _, err := s.Load(ctx, ep, local); err != nil {
 		t.Fatal(err)
 	} else {
 		assertCred(t, got, rotated)
 	}
 
-	r, err := s.Delete(ctx, ep)
+	r, err := s.Delete(ctx, ep, local)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if want := []string{"OS keyring entry for " + ep}; !slices.Equal(r.Removed, want) || len(r.Remaining) != 0 {
 		t.Errorf("Delete = %+v, want Removed %q", r, want)
 	}
-	if _, _, err := s.Load(ctx, ep); hfgate.ErrorCode(err) != hfgate.EUNAUTHORIZED {
-		t.Errorf("Load after Delete: err = %v, want unauthorized", err)
+	if _, _, err := s.Load(ctx, ep, local); hfgate.ErrorCode(err) != hfgate.ENOTFOUND {
+		t.Errorf("Load after Delete: err = %v, want not found", err)
 	}
 	if n := notes.all(); len(n) != 0 {
 		t.Errorf("notices = %q, want none", n)
@@ -96,7 +96,7 @@ func helperNoDBus(t *testing.T, s *Store, n *notices) {
 	if got := n.all(); len(got) != 1 || got[0] != want {
 		t.Fatalf("notices = %q, want [%q]", got, want)
 	}
-	got, src, err := s.Load(ctx, hubsim)
+	got, src, err := s.Load(ctx, hubsim, local)
 	if err != nil || src != SourceFile {
 		t.Fatalf("Load = %q, %v; want %q", src, err, SourceFile)
 	}

@@ -2,7 +2,6 @@ package credstore
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"io/fs"
 	"os"
@@ -12,64 +11,62 @@ import (
 	"github.com/hfgate/hfgate"
 )
 
-// Load returns the credential for endpoint and where it was found, trying in
-// order:
+// Load returns the credential of subject for endpoint and where it was
+// found, trying in order:
 //
-//  1. HF_TOKEN, then the legacy HUGGING_FACE_HUB_TOKEN (SourceEnv): it wins,
-//     as with the official tools, and yields an access token only.
-//  2. The OS keyring entry KeyringService / normalised endpoint (SourceKeyring).
-//  3. The fallback file <ConfigDir>/credentials.json (SourceFile).
-//  4. For HuggingFaceEndpoint only, the token file of `hf auth login`
-//     (SourceHFTokenFile): an access token only.
+//  1. For hfgate.LocalSubject only, HF_TOKEN, then the legacy
+//     HUGGING_FACE_HUB_TOKEN (SourceEnv): it wins, as with the official
+//     tools, and yields an access token only.
+//  2. The OS keyring (SourceKeyring), as KeyringStore keeps it.
+//  3. The fallback file <ConfigDir>/credentials.json (SourceFile), as
+//     FileStore keeps it.
+//  4. For hfgate.LocalSubject and HuggingFaceEndpoint only, the token file
+//     of `hf auth login` (SourceHFTokenFile): an access token only.
 //
 // An unreachable keyring is skipped. The returned Credential is the caller's
-// own; its Endpoint is the normalised endpoint.
+// own; its Endpoint is the normalised endpoint and its Subject is subject.
 //
-// Errors: EUNAUTHORIZED "not signed in to <endpoint>: run hfgate login" when
-// nothing is found, or when a stored record is damaged; EINVALID for a bad
-// endpoint, a fallback file that others may read (with the chmod to run) or
-// a damaged fallback file; ECANCELED or EUNAVAILABLE when ctx ends first.
-// No error text contains a token.
-func (s *Store) Load(ctx context.Context, endpoint string) (*hfgate.Credential, Source, error) {
+// Errors: ENOTFOUND with ActionSignIn, "not signed in to <endpoint>", when
+// nothing is found (saying so when the keyring was unavailable);
+// EUNAUTHORIZED with ActionSignIn when the keyring record is damaged;
+// EINVALID for a bad endpoint or empty subject, a fallback file that others
+// may read (with the chmod to run) or a damaged fallback file; ECANCELED or
+// EUNAVAILABLE when ctx ends first. No error text contains a token.
+func (s *Store) Load(ctx context.Context, endpoint, subject string) (*hfgate.Credential, Source, error) {
 	if err := s.check(); err != nil {
 		return nil, "", err
 	}
-	ep, err := NormalizeEndpoint(endpoint)
+	ep, err := hfgate.CredentialKey(endpoint, subject)
 	if err != nil {
 		return nil, "", err
 	}
+	local := subject == hfgate.LocalSubject
 
 	// HF_TOKEN goes to whichever endpoint is configured, as with the official
 	// tools (CI sets it together with HF_ENDPOINT for a mirror): setting it is
-	// an explicit choice for this process, unlike a file left on disk.
-	if tok, _ := s.envToken(); tok != "" {
-		return &hfgate.Credential{Endpoint: ep, AccessToken: tok}, SourceEnv, nil
+	// an explicit choice for this process, unlike a file left on disk. It is
+	// the local user's: it never stands in for anyone else's credential.
+	if tok, _ := s.envToken(); tok != "" && local {
+		return &hfgate.Credential{Endpoint: ep, Subject: subject, AccessToken: tok}, SourceEnv, nil
 	}
 
-	secret, kerr := s.keyring().Get(ctx, KeyringService, ep)
-	if err := canceled(ctx); err != nil {
-		return nil, "", err
-	}
-	var unavailable *UnavailableError
+	cred, err := s.keys().get(ctx, ep, subject)
+	var ue *UnavailableError
 	switch {
-	case kerr == nil:
-		cred, err := decodeRecord(secret, ep)
-		if err != nil {
-			return nil, "", hfgate.WrapError(hfgate.EUNAUTHORIZED, err,
-				"the credential for %s in the OS keyring is damaged: run hfgate login", ep)
-		}
+	case err == nil:
 		return cred, SourceKeyring, nil
-	case !errors.Is(kerr, ErrNotFound):
-		unavailable = safeKeyringError("get", kerr)
-	}
-
-	entries, err := readFile(s.filePath(), true)
-	if err != nil {
+	case hfgate.ErrorCode(err) == hfgate.ENOTFOUND:
+	case hfgate.ErrorCode(err) == hfgate.EUNAVAILABLE && errors.As(err, &ue):
+	default:
 		return nil, "", err
 	}
-	if cred := entries[ep]; cred != nil && cred.AccessToken != "" {
-		cred.Endpoint = ep
+
+	cred, err = s.file().get(ep, subject)
+	switch {
+	case err == nil:
 		return cred, SourceFile, nil
+	case hfgate.ErrorCode(err) != hfgate.ENOTFOUND:
+		return nil, "", err
 	}
 
 	// The official token file records no host, and `hf auth login` is almost
@@ -77,34 +74,21 @@ func (s *Store) Load(ctx context.Context, endpoint string) (*hfgate.Credential, 
 	// mirror, a gateway, a mistyped --endpoint) would hand a real Hugging Face
 	// token to a host that could replay it, so it is used for huggingface.co
 	// only.
-	if ep == HuggingFaceEndpoint {
+	if local && ep == HuggingFaceEndpoint {
 		tok, err := s.readHFToken()
 		if err != nil {
 			return nil, "", err
 		}
 		if tok != "" {
-			return &hfgate.Credential{Endpoint: ep, AccessToken: tok}, SourceHFTokenFile, nil
+			return &hfgate.Credential{Endpoint: ep, Subject: subject, AccessToken: tok}, SourceHFTokenFile, nil
 		}
 	}
 
-	if unavailable != nil {
-		return nil, "", hfgate.Errorf(hfgate.EUNAUTHORIZED,
-			"not signed in to %s: run hfgate login (OS keyring unavailable: %s)", ep, unavailable.Reason)
+	if ue != nil {
+		return nil, "", hfgate.Errorf(hfgate.ENOTFOUND,
+			"not signed in to %s (OS keyring unavailable: %s)", whose(ep, subject), ue.Reason).WithAction(hfgate.ActionSignIn)
 	}
-	return nil, "", hfgate.Errorf(hfgate.EUNAUTHORIZED, "not signed in to %s: run hfgate login", ep)
-}
-
-// decodeRecord parses a keyring record, the JSON of a Credential.
-func decodeRecord(secret, endpoint string) (*hfgate.Credential, error) {
-	var cred hfgate.Credential
-	if err := json.Unmarshal([]byte(secret), &cred); err != nil {
-		return nil, safeJSONError(err)
-	}
-	if cred.AccessToken == "" {
-		return nil, errors.New("no access token")
-	}
-	cred.Endpoint = endpoint
-	return &cred, nil
+	return nil, "", hfgate.Errorf(hfgate.ENOTFOUND, "not signed in to %s", whose(ep, subject)).WithAction(hfgate.ActionSignIn)
 }
 
 // HFTokenPath returns the path of the official token file: $HF_TOKEN_PATH,
@@ -150,7 +134,7 @@ func (s *Store) readHFToken() (string, error) {
 	}
 	if err != nil {
 		return "", hfgate.WrapError(hfgate.EUNAUTHORIZED, err,
-			"cannot read the Hugging Face token file %s: check its permissions, or run hfgate login", path)
+			"cannot read the Hugging Face token file %s (check its permissions)", path).WithAction(hfgate.ActionSignIn)
 	}
 	return strings.TrimSpace(string(data)), nil
 }

@@ -72,7 +72,7 @@ func TestLoadOrder(t *testing.T) {
 				kr = unavailableKeyring(t)
 			}
 			s, _ := newStore(t, kr, tt.setup.env)
-			ep, err := NormalizeEndpoint(tt.endpoint)
+			ep, err := hfgate.NormalizeEndpoint(tt.endpoint)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -86,7 +86,7 @@ func TestLoadOrder(t *testing.T) {
 				writeHFToken(t, s, tt.setup.hfToken)
 			}
 
-			cred, src, err := s.Load(context.Background(), tt.endpoint)
+			cred, src, err := s.Load(context.Background(), tt.endpoint, local)
 			if err != nil {
 				t.Fatalf("Load: %v", err)
 			}
@@ -115,8 +115,8 @@ func TestLoadTokenFileOnlyForHuggingFace(t *testing.T) {
 		t.Run(ep, func(t *testing.T) {
 			s, _ := newStore(t, newMemKeyring(t), nil)
 			writeHFToken(t, s, "hf_real_token")
-			_, _, err := s.Load(context.Background(), ep)
-			assertCode(t, err, hfgate.EUNAUTHORIZED)
+			_, _, err := s.Load(context.Background(), ep, local)
+			assertCode(t, err, hfgate.ENOTFOUND)
 		})
 	}
 }
@@ -148,7 +148,7 @@ func TestLoadTokenFileLocation(t *testing.T) {
 	path := filepath.Join(root, "elsewhere", "tok")
 	s, _ := newStore(t, newMemKeyring(t), map[string]string{"HF_TOKEN_PATH": path})
 	writeFileMode(t, path, 0o600, []byte("hf_elsewhere"))
-	cred, src, err := s.Load(context.Background(), HuggingFaceEndpoint)
+	cred, src, err := s.Load(context.Background(), HuggingFaceEndpoint, local)
 	if err != nil || src != SourceHFTokenFile || cred.AccessToken != "hf_elsewhere" {
 		t.Fatalf("Load = %v, %q, %v; want hf_elsewhere from %s", cred, src, err, SourceHFTokenFile)
 	}
@@ -161,15 +161,18 @@ func TestLoadNotSignedIn(t *testing.T) {
 		wantMsg string
 	}{
 		{"empty keyring", func(tb testing.TB) Keyring { return newMemKeyring(tb) },
-			"not signed in to http://127.0.0.1:8080: run hfgate login"},
+			"not signed in to http://127.0.0.1:8080"},
 		{"unavailable keyring", func(tb testing.TB) Keyring { return unavailableKeyring(tb) },
-			"not signed in to http://127.0.0.1:8080: run hfgate login (OS keyring unavailable: cannot connect to the D-Bus session bus)"},
+			"not signed in to http://127.0.0.1:8080 (OS keyring unavailable: cannot connect to the D-Bus session bus)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s, _ := newStore(t, tt.kr(t), nil)
-			_, _, err := s.Load(context.Background(), hubsim+"/")
-			assertCode(t, err, hfgate.EUNAUTHORIZED)
+			_, _, err := s.Load(context.Background(), hubsim+"/", local)
+			assertCode(t, err, hfgate.ENOTFOUND)
+			if got := hfgate.ErrorAction(err); got != hfgate.ActionSignIn {
+				t.Errorf("action = %q, want %q", got, hfgate.ActionSignIn)
+			}
 			if got := hfgate.ErrorMessage(err); got != tt.wantMsg {
 				t.Errorf("message = %q, want %q", got, tt.wantMsg)
 			}
@@ -192,14 +195,14 @@ func TestLoadPerEndpoint(t *testing.T) {
 		t.Fatalf("keyring has %d entries, want 2: %v", len(mem.entries), mem.entries)
 	}
 	for _, c := range []*hfgate.Credential{hf, sim} {
-		got, _, err := s.Load(ctx, c.Endpoint)
+		got, _, err := s.Load(ctx, c.Endpoint, local)
 		if err != nil {
 			t.Fatal(err)
 		}
 		assertCred(t, got, c)
 	}
-	if _, _, err := s.Load(ctx, "http://127.0.0.1:9090"); hfgate.ErrorCode(err) != hfgate.EUNAUTHORIZED {
-		t.Fatalf("Load(other port) err = %v, want unauthorized", err)
+	if _, _, err := s.Load(ctx, "http://127.0.0.1:9090", local); hfgate.ErrorCode(err) != hfgate.ENOTFOUND {
+		t.Fatalf("Load(other port) err = %v, want not found", err)
 	}
 }
 
@@ -208,10 +211,10 @@ func TestLoadDamagedKeyringRecord(t *testing.T) {
 		mem := newMemKeyring(t)
 		mem.entries[KeyringService+"/"+hubsim] = rec
 		s, _ := newStore(t, mem, nil)
-		_, _, err := s.Load(context.Background(), hubsim)
+		_, _, err := s.Load(context.Background(), hubsim, local)
 		assertCode(t, err, hfgate.EUNAUTHORIZED)
-		if !strings.Contains(hfgate.ErrorMessage(err), "damaged: run hfgate login") {
-			t.Errorf("record %s: message = %q", rec, hfgate.ErrorMessage(err))
+		if !strings.Contains(hfgate.ErrorMessage(err), "damaged") || hfgate.ErrorAction(err) != hfgate.ActionSignIn {
+			t.Errorf("record %s: message %q, action %q; want damaged, sign in", rec, hfgate.ErrorMessage(err), hfgate.ErrorAction(err))
 		}
 	}
 }
@@ -222,46 +225,22 @@ func TestLoadCanceled(t *testing.T) {
 		cancel()
 		return "", &UnavailableError{Op: "get", Reason: "canceled", Err: context.Canceled}
 	}}, nil)
-	_, _, err := s.Load(ctx, hubsim)
+	_, _, err := s.Load(ctx, hubsim, local)
 	assertCode(t, err, hfgate.ECANCELED)
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("err = %v, want it to wrap context.Canceled", err)
 	}
 }
 
-func TestNormalizeEndpoint(t *testing.T) {
-	for _, tt := range []struct{ in, want string }{
-		{"https://huggingface.co", "https://huggingface.co"},
-		{"HTTPS://HuggingFace.CO:443/", "https://huggingface.co"},
-		{" https://huggingface.co// ", "https://huggingface.co"},
-		{"http://127.0.0.1:8080/", "http://127.0.0.1:8080"},
-		{"http://example.com:80", "http://example.com"},
-		{"https://example.com:80", "https://example.com:80"},
-		{"https://gw.example/hub/", "https://gw.example/hub"},
-	} {
-		if got, err := NormalizeEndpoint(tt.in); err != nil || got != tt.want {
-			t.Errorf("NormalizeEndpoint(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
-		}
-	}
-	for _, in := range []string{"", "huggingface.co", "ftp://huggingface.co", "https://", "https://u:hf_secretpw@huggingface.co",
-		"https://huggingface.co/?x=1", "https://huggingface.co/#f", "https://huggingface.co?", "mailto:a@b", "http://[::1"} {
-		_, err := NormalizeEndpoint(in)
-		assertCode(t, err, hfgate.EINVALID)
-		if strings.Contains(err.Error(), "hf_secretpw") {
-			t.Errorf("error quotes the password: %v", err)
-		}
-	}
-}
-
 func TestNoConfigDir(t *testing.T) {
 	s := &Store{Keyring: newMemKeyring(t)}
 	ctx := context.Background()
-	_, _, err := s.Load(ctx, hubsim)
+	_, _, err := s.Load(ctx, hubsim, local)
 	assertCode(t, err, hfgate.EINTERNAL)
 	_, err = s.Save(ctx, oauthCred(hubsim, "a", "r"))
 	assertCode(t, err, hfgate.EINTERNAL)
-	_, err = s.Delete(ctx, hubsim)
+	_, err = s.Delete(ctx, hubsim, local)
 	assertCode(t, err, hfgate.EINTERNAL)
-	_, err = s.Lock(ctx, hubsim)
+	_, err = s.Lock(ctx, hubsim, local)
 	assertCode(t, err, hfgate.EINTERNAL)
 }

@@ -20,7 +20,7 @@ func assertBusy(t *testing.T, s *Store, endpoint string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
-	unlock, err := s.Lock(ctx, endpoint)
+	unlock, err := s.Lock(ctx, endpoint, local)
 	if err == nil {
 		unlock()
 		t.Fatal("took a lock that is held elsewhere")
@@ -38,7 +38,7 @@ func lockAfter(s *Store, endpoint string, released *atomic.Bool) <-chan error {
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
-		unlock, err := s.Lock(ctx, endpoint)
+		unlock, err := s.Lock(ctx, endpoint, local)
 		if err == nil {
 			if !released.Load() {
 				err = errors.New("took the lock before its holder released it")
@@ -52,7 +52,7 @@ func lockAfter(s *Store, endpoint string, released *atomic.Bool) <-chan error {
 
 func TestLockGoroutines(t *testing.T) {
 	s, _ := newStore(t, NoKeyring{}, nil)
-	unlock, err := s.Lock(context.Background(), hubsim)
+	unlock, err := s.Lock(context.Background(), hubsim, local)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,7 +60,7 @@ func TestLockGoroutines(t *testing.T) {
 	assertBusy(t, s, "HTTP://127.0.0.1:8080/") // the same endpoint, spelt differently
 
 	// Another endpoint has its own lock.
-	if unlockOther, err := s.Lock(context.Background(), HuggingFaceEndpoint); err != nil {
+	if unlockOther, err := s.Lock(context.Background(), HuggingFaceEndpoint, local); err != nil {
 		t.Fatalf("lock on another endpoint: %v", err)
 	} else {
 		unlockOther()
@@ -80,7 +80,7 @@ func TestLockGoroutines(t *testing.T) {
 
 func TestLockCanceled(t *testing.T) {
 	s, _ := newStore(t, NoKeyring{}, nil)
-	unlock, err := s.Lock(context.Background(), hubsim)
+	unlock, err := s.Lock(context.Background(), hubsim, local)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,7 +89,7 @@ func TestLockCanceled(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		_, err := s.Lock(ctx, hubsim)
+		_, err := s.Lock(ctx, hubsim, local)
 		done <- err
 	}()
 	waitBriefly()
@@ -140,7 +140,7 @@ func TestLockProcesses(t *testing.T) {
 			}
 			return string(out)
 		}
-		unlock, err := s.Lock(context.Background(), hubsim)
+		unlock, err := s.Lock(context.Background(), hubsim, local)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -44,7 +44,7 @@ func TestSaveKeyring(t *testing.T) {
 		t.Errorf("a keyring save touched the config directory (stat err %v)", err)
 	}
 
-	got, src, err := s.Load(ctx, hubsim)
+	got, src, err := s.Load(ctx, hubsim, local)
 	if err != nil || src != SourceKeyring {
 		t.Fatalf("Load = %q, %v", src, err)
 	}
@@ -96,7 +96,7 @@ func TestSaveFallbackFile(t *testing.T) {
 	assertNoTempFiles(t, s.ConfigDir)
 
 	for _, c := range []*hfgate.Credential{other, cred} {
-		got, src, err := s.Load(ctx, c.Endpoint)
+		got, src, err := s.Load(ctx, c.Endpoint, local)
 		if err != nil || src != SourceFile {
 			t.Fatalf("Load(%s) = %q, %v", c.Endpoint, src, err)
 		}
@@ -210,7 +210,7 @@ func TestSaveWithHFTokenSet(t *testing.T) {
 			if n := notes.all(); len(n) != 1 || n[0] != want {
 				t.Errorf("notices = %q, want [%q]", n, want)
 			}
-			if _, src, _ := s.Load(context.Background(), hubsim); src != SourceEnv {
+			if _, src, _ := s.Load(context.Background(), hubsim, local); src != SourceEnv {
 				t.Errorf("Load source = %q, want %q", src, SourceEnv)
 			}
 		})

@@ -41,16 +41,16 @@ func TestNoSecretInMessages(t *testing.T) {
 	s, notes := newStore(t, echoing(t), map[string]string{"HF_TOKEN": access})
 	_, err := s.Save(ctx, cred)
 	collect(err)
-	_, _, err = s.Load(ctx, hubsim)
+	_, _, err = s.Load(ctx, hubsim, local)
 	collect(err)
-	r, err := s.Delete(ctx, hubsim)
+	r, err := s.Delete(ctx, hubsim, local)
 	collect(err)
 	texts = append(texts, r.Removed...)
 	texts = append(texts, r.Remaining...)
 
 	// Nothing stored, echoing keyring: "not signed in".
 	s2, notes2 := newStore(t, echoing(t), nil)
-	_, _, err = s2.Load(ctx, hubsim)
+	_, _, err = s2.Load(ctx, hubsim, local)
 	collect(err)
 
 	// A record over the size limit.
@@ -63,10 +63,10 @@ func TestNoSecretInMessages(t *testing.T) {
 	mem := newMemKeyring(t)
 	mem.entries[KeyringService+"/"+hubsim] = `{"access_token":` + access
 	s3, notes3 := newStore(t, mem, nil)
-	_, _, err = s3.Load(ctx, hubsim)
+	_, _, err = s3.Load(ctx, hubsim, local)
 	collect(err)
 	writeFileMode(t, s3.filePath(), 0o600, []byte(`{"`+hubsim+`":{"access_token":`+access+`}}`))
-	_, _, err = s3.Load(ctx, HuggingFaceEndpoint)
+	_, _, err = s3.Load(ctx, HuggingFaceEndpoint, local)
 	collect(err)
 	_, err = s3.Save(ctx, oauthCred(HuggingFaceEndpoint, access, refresh)) // keyring works; stale-entry cleanup fails
 	collect(err)
@@ -74,7 +74,7 @@ func TestNoSecretInMessages(t *testing.T) {
 	// A file others may read.
 	s4, notes4 := newStore(t, newMemKeyring(t), nil)
 	writeFallback(t, s4, 0o644, map[string]*hfgate.Credential{hubsim: cred})
-	_, _, err = s4.Load(ctx, hubsim)
+	_, _, err = s4.Load(ctx, hubsim, local)
 	collect(err)
 
 	for _, n := range []*notices{notes, notes2, notes3, notes4} {

@@ -2,7 +2,6 @@ package credstore
 
 import (
 	"context"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,7 +10,8 @@ import (
 )
 
 // KeyringService is the service name of hfgate's OS keyring entries; the
-// account (user) name is the normalised endpoint.
+// account (user) name is the normalised endpoint for hfgate.LocalSubject,
+// and "<endpoint>#<subject>" for every other subject.
 const KeyringService = "hfgate"
 
 // HuggingFaceEndpoint is the normalised endpoint of huggingface.co, the only
@@ -36,10 +36,12 @@ const (
 	SourceHFTokenFile Source = "hf-token-file" // the token file of `hf auth login`; read-only
 )
 
-// Store finds, saves and deletes credentials. Only ConfigDir is required;
-// the zero value of every other field has a documented default. A Store is
-// safe for concurrent use by goroutines and processes (file updates take a
-// file lock) provided Notice is.
+// Store finds, saves and deletes credentials: the command line's, in the
+// order of the official tools, over a KeyringStore and a FileStore. Only
+// ConfigDir is required; the zero value of every other field has a
+// documented default. A Store is safe for concurrent use by goroutines and
+// processes (file updates take a file lock) provided Notice is. It
+// implements hfgate.CredentialStore.
 type Store struct {
 	// ConfigDir holds the fallback file and the lock files, normally
 	// $XDG_CONFIG_HOME/hfgate as decided by the caller. It is created with
@@ -97,6 +99,12 @@ func (s *Store) check() error {
 
 func (s *Store) filePath() string { return filepath.Join(s.ConfigDir, FallbackFileName) }
 
+func (s *Store) keys() *KeyringStore {
+	return &KeyringStore{Keyring: s.keyring(), LockDir: s.ConfigDir}
+}
+
+func (s *Store) file() *FileStore { return &FileStore{Path: s.filePath()} }
+
 // envToken returns the token from HF_TOKEN, else HUGGING_FACE_HUB_TOKEN (the
 // legacy name), with whitespace stripped, and the variable's name.
 func (s *Store) envToken() (token, name string) {
@@ -108,27 +116,25 @@ func (s *Store) envToken() (token, name string) {
 	return "", ""
 }
 
-// NormalizeEndpoint returns the canonical form of a Hub base URL, the key of
-// stored credentials: lower-case scheme and host, no default port, no
-// trailing slash. "HTTPS://HuggingFace.co:443/" becomes
-// "https://huggingface.co". Anything but an http(s) URL without user info,
-// query or fragment is an EINVALID error, which never quotes the input (it
-// might hold a password).
-func NormalizeEndpoint(endpoint string) (string, error) {
-	u, err := url.Parse(strings.TrimSpace(endpoint))
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Opaque != "" ||
-		u.User != nil || u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
-		return "", hfgate.Errorf(hfgate.EINVALID,
-			"invalid Hub endpoint: want an http(s) URL without user name, query or fragment, such as %s", HuggingFaceEndpoint)
+// account returns the keyring account and fallback-file key of the
+// credential of subject for the normalised endpoint ep: ep itself for
+// hfgate.LocalSubject (where every earlier hfgate kept its one credential per
+// endpoint), else ep#subject. A normalised endpoint has no '#', so no two
+// keys collide.
+func account(ep, subject string) string {
+	if subject == hfgate.LocalSubject {
+		return ep
 	}
-	host := strings.ToLower(u.Host)
-	if u.Scheme == "https" {
-		host = strings.TrimSuffix(host, ":443")
-	} else {
-		host = strings.TrimSuffix(host, ":80")
+	return ep + "#" + subject
+}
+
+// whose names a credential in reports: the endpoint, with the subject when
+// it is not the local one.
+func whose(ep, subject string) string {
+	if subject == hfgate.LocalSubject {
+		return ep
 	}
-	norm := url.URL{Scheme: u.Scheme, Host: host, Path: strings.TrimRight(u.Path, "/")}
-	return norm.String(), nil
+	return subject + " at " + ep
 }
 
 // canceled turns a done ctx into the project's error, or returns nil.

@@ -65,7 +65,7 @@ func helperCmd(t *testing.T, name, dir string, env ...string) *exec.Cmd {
 // helperLockHold takes the lock on hubsim, prints "locked", and holds the
 // lock until its stdin is closed.
 func helperLockHold(t *testing.T, s *Store) {
-	unlock, err := s.Lock(context.Background(), hubsim)
+	unlock, err := s.Lock(context.Background(), hubsim, local)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +81,7 @@ func helperLockHold(t *testing.T, s *Store) {
 func helperLockProbe(t *testing.T, s *Store) {
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
-	unlock, err := s.Lock(ctx, hubsim)
+	unlock, err := s.Lock(ctx, hubsim, local)
 	switch hfgate.ErrorCode(err) {
 	case "":
 		unlock()

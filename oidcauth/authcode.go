@@ -111,28 +111,28 @@ func (c *Client) Exchange(ctx context.Context, a *Attempt, callback url.Values) 
 	}
 	if !stateMatches(callback.Get("state"), a.State) {
 		return nil, hfgate.Errorf(hfgate.EUNAUTHORIZED,
-			"this sign-in response does not belong to the sign-in that was started (state mismatch): start the sign-in again")
+			"this sign-in response does not belong to the sign-in that was started (state mismatch)").WithAction(hfgate.ActionSignIn)
 	}
 	if age := c.cfg.Now().Sub(a.Created); age > c.cfg.AttemptTTL {
 		return nil, hfgate.Errorf(hfgate.EUNAUTHORIZED,
-			"the sign-in was not completed within %v: start the sign-in again", c.cfg.AttemptTTL)
+			"the sign-in was not completed within %v", c.cfg.AttemptTTL).WithAction(hfgate.ActionSignIn)
 	}
 	if callback.Has("iss") && callback.Get("iss") != c.cfg.Issuer {
 		return nil, hfgate.Errorf(hfgate.EUNAUTHORIZED,
-			"this sign-in response comes from another provider than %s: start the sign-in again", c.cfg.Issuer)
+			"this sign-in response comes from another provider than %s", c.cfg.Issuer).WithAction(hfgate.ActionSignIn)
 	}
 	code := callback.Get("code")
 	if pe := callbackError(callback, code, a.Verifier); pe != nil {
-		return nil, userError(c.name(), pe, "sign-in failed: sign in again")
+		return nil, userError(c.name(), pe, "sign-in failed")
 	}
 	if code == "" {
 		return nil, hfgate.Errorf(hfgate.EUNAUTHORIZED,
-			"the sign-in provider redirected back without a code: start the sign-in again")
+			"the sign-in provider redirected back without a code").WithAction(hfgate.ActionSignIn)
 	}
 	tok, err := c.oauth2Config(a.RedirectURL).Exchange(c.tokenContext(ctx), code, oauth2.VerifierOption(a.Verifier))
 	if err != nil {
 		return nil, userError(c.name(), reduceTokenError(err, code, a.Verifier, c.cfg.ClientSecret),
-			"the sign-in code was rejected (expired, already used, or issued to another app): sign in again")
+			"the sign-in code was rejected (expired, already used, or issued to another app)")
 	}
 	return c.finish(ctx, tok, a.Nonce, true)
 }

@@ -46,7 +46,7 @@ func TestSignIn(t *testing.T) {
 			if r.IDToken == nil || r.IDToken.Subject != want.ID {
 				t.Errorf("IDToken = %+v, want subject %s", r.IDToken, want.ID)
 			}
-			cred := r.Credential("https://hub.example")
+			cred := r.Credential("https://hub.example", hfgate.LocalSubject)
 			if cred.AccessToken == "" || cred.RefreshToken == "" || cred.Username != "alice" ||
 				cred.ClientID != "app" || cred.Issuer != p.srv.URL || cred.Endpoint != "https://hub.example" {
 				t.Errorf("Credential = %+v", cred)

@@ -72,7 +72,6 @@ func Open(ctx context.Context, cfg Config) (*Client, error) {
 			*d = v
 		}
 	}
-	def(&cfg.RefreshLeeway, DefaultRefreshLeeway)
 	def(&cfg.ClockSkew, DefaultClockSkew)
 	def(&cfg.AttemptTTL, DefaultAttemptTTL)
 	if cfg.ParseUser == nil {
@@ -230,7 +229,7 @@ func discoveryError(issuer string, err error) error {
 		return hfgate.WrapError(hfgate.EINVALID, err,
 			"%s says its issuer is %q: set the endpoint to exactly the issuer", issuer, mismatch.Discovered)
 	case errors.As(err, &se) && (se.StatusCode == http.StatusTooManyRequests || se.StatusCode >= 500):
-		return hfgate.WrapError(hfgate.EUNAVAILABLE, err, "the sign-in provider at %s is unavailable: try again later", issuer)
+		return hfgate.WrapError(hfgate.EUNAVAILABLE, err, "the sign-in provider at %s is unavailable: try again later", issuer).WithAction(hfgate.ActionRetry)
 	case errors.As(err, &se):
 		return hfgate.WrapError(hfgate.EINVALID, err,
 			"%s serves no OpenID Connect discovery document: check the endpoint", issuer)

@@ -28,7 +28,7 @@ func TestValidate(t *testing.T) {
 		{"relative issuer", func(c *Config) { c.Issuer = "huggingface.co" }, "not an absolute URL"},
 		{"no client id", func(c *Config) { c.ClientID = "" }, "no OAuth client id"},
 		{"no openid scope", func(c *Config) { c.Scopes = []string{"profile"} }, `include "openid"`},
-		{"negative leeway", func(c *Config) { c.RefreshLeeway = -1 }, "must not be negative"},
+		{"negative skew", func(c *Config) { c.ClockSkew = -1 }, "must not be negative"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			cfg := valid

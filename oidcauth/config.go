@@ -18,8 +18,8 @@ const (
 	// Connect issuer.
 	DefaultEndpoint = "https://huggingface.co"
 
-	// DefaultRefreshLeeway is how long before expiry Fresh refreshes an
-	// access token, so that a token handed out is still good for a while.
+	// DefaultRefreshLeeway is how long before expiry a TokenSource renews
+	// an access token, so that a token handed out is still good for a while.
 	DefaultRefreshLeeway = 5 * time.Minute
 
 	// DefaultClockSkew is how far past its "exp" an ID token is still
@@ -84,10 +84,6 @@ type Config struct {
 	// Now is the clock used for expiry decisions. If nil, time.Now is used.
 	Now func() time.Time
 
-	// RefreshLeeway is how long before expiry Fresh refreshes. Zero means
-	// DefaultRefreshLeeway.
-	RefreshLeeway time.Duration
-
 	// ClockSkew is how long after "exp" an ID token is still accepted. Zero
 	// means DefaultClockSkew.
 	ClockSkew time.Duration
@@ -143,8 +139,8 @@ func (c *Config) Validate() error {
 			return hfgate.WrapError(hfgate.EINVALID, err, "device authorization URL %q is not usable", c.DeviceAuthURL)
 		}
 	}
-	if c.RefreshLeeway < 0 || c.ClockSkew < 0 || c.AttemptTTL < 0 {
-		return hfgate.Errorf(hfgate.EINVALID, "refresh leeway, clock skew and attempt TTL must not be negative")
+	if c.ClockSkew < 0 || c.AttemptTTL < 0 {
+		return hfgate.Errorf(hfgate.EINVALID, "clock skew and attempt TTL must not be negative")
 	}
 	return nil
 }

@@ -39,10 +39,10 @@ func (c *Client) DeviceStart(ctx context.Context) (*DeviceCode, error) {
 	}
 	resp, err := c.oauth2Config("").DeviceAuth(c.tokenContext(ctx))
 	if err != nil {
-		return nil, userError(c.name(), reduceTokenError(err, c.cfg.ClientSecret), "device sign-in was refused: run hfgate login again")
+		return nil, userError(c.name(), reduceTokenError(err, c.cfg.ClientSecret), "device sign-in was refused")
 	}
 	if resp.DeviceCode == "" || resp.UserCode == "" || resp.VerificationURI == "" {
-		return nil, hfgate.Errorf(hfgate.EUNAVAILABLE, "%s returned an incomplete device code response: try again later", c.name())
+		return nil, hfgate.Errorf(hfgate.EUNAVAILABLE, "%s returned an incomplete device code response: try again later", c.name()).WithAction(hfgate.ActionRetry)
 	}
 	// A hostile or broken issuer must not make hfgate open a file: URL or a
 	// custom scheme in the browser, or print terminal escape sequences.
@@ -92,7 +92,7 @@ func (c *Client) DeviceWait(ctx context.Context, dc *DeviceCode) (*Result, error
 	if dc == nil || dc.resp == nil {
 		return nil, hfgate.Errorf(hfgate.EINVALID, "no device sign-in to wait for: call DeviceStart first")
 	}
-	const expired = "the device code expired before sign-in was approved: run hfgate login again"
+	const expired = "the device code expired before sign-in was approved"
 	tok, err := c.oauth2Config("").DeviceAccessToken(c.tokenContext(ctx), dc.resp)
 	switch {
 	case err == nil:
@@ -101,9 +101,9 @@ func (c *Client) DeviceWait(ctx context.Context, dc *DeviceCode) (*Result, error
 		return c.finish(ctx, tok, "", false)
 	case ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded):
 		// The deadline x/oauth2 set at dc.Expiry passed.
-		return nil, hfgate.WrapError(hfgate.EUNAUTHORIZED, err, expired)
+		return nil, hfgate.WrapError(hfgate.EUNAUTHORIZED, err, expired).WithAction(hfgate.ActionSignIn)
 	case errors.Is(err, context.DeadlineExceeded):
-		return nil, hfgate.WrapError(hfgate.EUNAUTHORIZED, err, "no sign-in was approved in time: run hfgate login again")
+		return nil, hfgate.WrapError(hfgate.EUNAUTHORIZED, err, "no sign-in was approved in time").WithAction(hfgate.ActionSignIn)
 	default:
 		return nil, userError(c.name(), reduceTokenError(err, dc.resp.DeviceCode, c.cfg.ClientSecret), expired)
 	}

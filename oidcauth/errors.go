@@ -76,7 +76,8 @@ func reduceTokenError(err error, secrets ...string) error {
 
 // userError turns a failed provider interaction into an *hfgate.Error.
 // who names the provider in messages; rejected is the message for codes
-// that mean "this grant is no good".
+// that mean "this grant is no good", after which the user must sign in
+// again (ActionSignIn).
 func userError(who string, err error, rejected string) error {
 	if he := (*hfgate.Error)(nil); errors.As(err, &he) {
 		return err
@@ -91,22 +92,22 @@ func userError(who string, err error, rejected string) error {
 	var pe *ProviderError
 	if !errors.As(err, &pe) {
 		return hfgate.WrapError(hfgate.EUNAVAILABLE, err,
-			"cannot reach %s: check your network and try again", who)
+			"cannot reach %s: check your network and try again", who).WithAction(hfgate.ActionRetry)
 	}
 	switch {
 	case pe.transient():
-		return hfgate.WrapError(hfgate.EUNAVAILABLE, err, "%s is unavailable: try again later", who)
+		return hfgate.WrapError(hfgate.EUNAVAILABLE, err, "%s is unavailable: try again later", who).WithAction(hfgate.ActionRetry)
 	case pe.Code == "access_denied":
-		return hfgate.WrapError(hfgate.EUNAUTHORIZED, err, "sign-in was denied at the consent page: sign in again and approve access")
+		return hfgate.WrapError(hfgate.EUNAUTHORIZED, err, "sign-in was denied at the consent page").WithAction(hfgate.ActionSignIn)
 	case pe.Code == "invalid_grant" || pe.Code == "expired_token":
-		return hfgate.WrapError(hfgate.EUNAUTHORIZED, err, "%s", rejected)
+		return hfgate.WrapError(hfgate.EUNAUTHORIZED, err, "%s", rejected).WithAction(hfgate.ActionSignIn)
 	case pe.Code == "invalid_client" || pe.Code == "unauthorized_client":
 		return hfgate.WrapError(hfgate.EINVALID, err,
 			"%s rejected this OAuth app: check client_id and client_secret, and that the app may use this grant", who)
 	case pe.Code == "invalid_scope":
 		return hfgate.WrapError(hfgate.EINVALID, err, "%s refused the requested scopes: check the scopes setting", who)
 	default:
-		return hfgate.WrapError(hfgate.EUNAUTHORIZED, err, "sign-in failed at %s: sign in again", who)
+		return hfgate.WrapError(hfgate.EUNAUTHORIZED, err, "sign-in failed at %s", who).WithAction(hfgate.ActionSignIn)
 	}
 }
 

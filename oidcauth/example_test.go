@@ -43,7 +43,7 @@ func Example_loopback() {
 		return
 	}
 	fmt.Println("Signed in as", result.User.Username)
-	// Keep result.Credential(endpoint) in the credential store.
+	// Keep result.Credential(endpoint, hfgate.LocalSubject) in the credential store.
 }
 
 // Server-side routes of a web app. The Attempt stays on the server, keyed

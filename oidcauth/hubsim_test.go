@@ -12,8 +12,10 @@ import (
 	"time"
 
 	"github.com/hfgate/hfgate"
+	"github.com/hfgate/hfgate/hfhub"
 	"github.com/hfgate/hfgate/hubsim"
 	"github.com/hfgate/hfgate/hubsim/hubsimtest"
+	"github.com/hfgate/hfgate/memstore"
 	"github.com/hfgate/hfgate/oidcauth"
 )
 
@@ -81,7 +83,7 @@ func TestHubsimAuthCodeAndRefresh(t *testing.T) {
 			}
 
 			ctx := context.Background()
-			cred := res.Credential(s.URL())
+			cred := res.Credential(s.URL(), hfgate.LocalSubject)
 			next, err := c.Refresh(ctx, cred)
 			if err != nil {
 				t.Fatalf("Refresh: %v", err)
@@ -148,5 +150,33 @@ func TestHubsimDeniedConsent(t *testing.T) {
 	_, err := loopbackSignIn(t, c, deny)
 	if hfgate.ErrorCode(err) != hfgate.EUNAUTHORIZED || !strings.Contains(hfgate.ErrorMessage(err), "denied") {
 		t.Fatalf("denied consent: %v, want EUNAUTHORIZED saying it was denied", err)
+	}
+}
+
+// TestHubsimAccount: against a Hub, the account comes from whoami-v2, with
+// the token the TokenSource hands out for the caller.
+func TestHubsimAccount(t *testing.T) {
+	s := hubsimtest.Start(t, hubsim.Options{AutoApprove: hubsim.UserBob})
+	c := openHubsim(t, s, hubsim.ClientPublic, "")
+	res, err := loopbackSignIn(t, c, follow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bob := res.Principal("huggingface")
+	if bob.Subject == "huggingface:" || bob.Username != hubsim.UserBob || bob.Claims["preferred_username"] != hubsim.UserBob {
+		t.Fatalf("principal = %+v", bob)
+	}
+	store := &memstore.Store{}
+	if err := store.SaveCredential(context.Background(), res.Credential(s.URL(), bob.Subject)); err != nil {
+		t.Fatal(err)
+	}
+	ts := &oidcauth.TokenSource{Store: store, Endpoint: s.URL()}
+	hub := &hfhub.Client{Endpoint: s.URL(), Token: ts.Token}
+	a, err := ts.Account(hfgate.WithPrincipal(context.Background(), bob), hub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.FromUserInfo || a.User.Username != hubsim.UserBob || a.User.Auth.Type == "" {
+		t.Errorf("Account = %+v (user %+v), want bob from whoami-v2", a, a.User)
 	}
 }

@@ -101,9 +101,9 @@ func (l *Loopback) Wait(ctx context.Context, a *Attempt) (url.Values, error) {
 			if errors.Is(ctx.Err(), context.Canceled) {
 				return nil, hfgate.WrapError(hfgate.ECANCELED, ctx.Err(), "sign-in canceled")
 			}
-			return nil, hfgate.WrapError(hfgate.EUNAUTHORIZED, ctx.Err(), "no sign-in completed in time: run hfgate login again")
+			return nil, hfgate.WrapError(hfgate.EUNAUTHORIZED, ctx.Err(), "no sign-in completed in time").WithAction(hfgate.ActionSignIn)
 		case <-timer.C:
-			return nil, hfgate.Errorf(hfgate.EUNAUTHORIZED, "no sign-in completed within %v: run hfgate login again", timeout)
+			return nil, hfgate.Errorf(hfgate.EUNAUTHORIZED, "no sign-in completed within %v", timeout).WithAction(hfgate.ActionSignIn)
 		case cb := <-l.reqs:
 			q := cb.query
 			if !stateMatches(q.Get("state"), a.State) {
@@ -111,12 +111,12 @@ func (l *Loopback) Wait(ctx context.Context, a *Attempt) (url.Values, error) {
 				continue
 			}
 			if pe := callbackError(q, q.Get("code"), a.Verifier); pe != nil {
-				err := userError("the sign-in provider", pe, "sign-in failed: run hfgate login again")
+				err := userError("the sign-in provider", pe, "sign-in failed")
 				cb.reply <- errorPage(err)
 				return nil, err
 			}
 			if q.Get("code") == "" {
-				err := hfgate.Errorf(hfgate.EUNAUTHORIZED, "the sign-in provider redirected back without a code: run hfgate login again")
+				err := hfgate.Errorf(hfgate.EUNAUTHORIZED, "the sign-in provider redirected back without a code").WithAction(hfgate.ActionSignIn)
 				cb.reply <- errorPage(err)
 				return nil, err
 			}

@@ -126,7 +126,10 @@ func TestLoopbackTimeout(t *testing.T) {
 	c := mustOpen(t, p, nil)
 	_, _, _, done := startWait(t, c, 20*time.Millisecond)
 	r := <-done
-	wantError(t, p, r.err, hfgate.EUNAUTHORIZED, "no sign-in completed within 20ms: run hfgate login again")
+	wantError(t, p, r.err, hfgate.EUNAUTHORIZED, "no sign-in completed within 20ms")
+	if got := hfgate.ErrorAction(r.err); got != hfgate.ActionSignIn {
+		t.Errorf("action = %q, want %q", got, hfgate.ActionSignIn)
+	}
 
 	if got := (&Loopback{}).timeoutOrDefault(); got != 5*time.Minute {
 		t.Errorf("default timeout = %v, want 5m0s", got)

@@ -15,8 +15,9 @@ import (
 // is kept. An ID token in the response is ignored: the user was verified at
 // sign-in, and the credential keeps no ID token.
 //
-// Refresh does not coordinate with other processes: use Fresh, which holds
-// the store's lock, so that two processes never spend one refresh token.
+// Refresh does not coordinate with other processes: use a TokenSource, which
+// holds the store's lock, so that two processes never spend one refresh
+// token.
 //
 // Errors are *hfgate.Error: EUNAUTHORIZED when there is no refresh token,
 // cred belongs to another OAuth app, or the provider answers invalid_grant
@@ -26,16 +27,16 @@ import (
 func (c *Client) Refresh(ctx context.Context, cred *hfgate.Credential) (*hfgate.Credential, error) {
 	switch {
 	case cred == nil || cred.RefreshToken == "":
-		return nil, hfgate.Errorf(hfgate.EUNAUTHORIZED, "your %s session cannot be renewed: run hfgate login", c.name())
+		return nil, hfgate.Errorf(hfgate.EUNAUTHORIZED, "your %s session cannot be renewed", c.name()).WithAction(hfgate.ActionSignIn)
 	case cred.ClientID != "" && cred.ClientID != c.cfg.ClientID:
 		return nil, hfgate.Errorf(hfgate.EUNAUTHORIZED,
-			"you signed in to %s with another OAuth app (client id %s): run hfgate login", c.name(), cred.ClientID)
+			"you signed in to %s with another OAuth app (client id %s)", c.name(), cred.ClientID).WithAction(hfgate.ActionSignIn)
 	}
 	src := c.oauth2Config("").TokenSource(c.tokenContext(ctx), &oauth2.Token{RefreshToken: cred.RefreshToken})
 	tok, err := src.Token()
 	if err != nil {
 		return nil, userError(c.name(), reduceTokenError(err, cred.RefreshToken, cred.AccessToken, c.cfg.ClientSecret),
-			"your "+c.name()+" session expired or was revoked: run hfgate login")
+			"your "+c.name()+" session expired or was revoked")
 	}
 	c.setExpiry(tok)
 	next := *cred

@@ -17,7 +17,7 @@ func signedIn(tb testing.TB, p *fakeProvider) (*Client, *hfgate.Credential) {
 	if err != nil {
 		tb.Fatalf("sign-in: %v", err)
 	}
-	return c, r.Credential(p.srv.URL)
+	return c, r.Credential(p.srv.URL, hfgate.LocalSubject)
 }
 
 func TestRefreshRotation(t *testing.T) {
@@ -41,7 +41,10 @@ func TestRefreshRotation(t *testing.T) {
 	// The provider rotated: the old refresh token is spent. That is what a
 	// second process refreshing without the lock would run into.
 	_, err = c.Refresh(context.Background(), old)
-	wantError(t, p, err, hfgate.EUNAUTHORIZED, "your Hugging Face session expired or was revoked: run hfgate login", "invalid_grant")
+	wantError(t, p, err, hfgate.EUNAUTHORIZED, "your Hugging Face session expired or was revoked", "invalid_grant")
+	if got := hfgate.ErrorAction(err); got != hfgate.ActionSignIn {
+		t.Errorf("action = %q, want %q", got, hfgate.ActionSignIn)
+	}
 	if n := p.Hits("refresh_token"); n != 2 {
 		t.Errorf("refresh requests = %d, want 2 (one per call: no auth-style probing)", n)
 	}

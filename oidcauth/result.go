@@ -43,11 +43,14 @@ type Result struct {
 	issuer, clientID string
 }
 
-// Credential returns what to keep for the Hub at endpoint: tokens, expiry,
-// scopes and username, without the ID token.
-func (r *Result) Credential(endpoint string) *hfgate.Credential {
+// Credential returns what to keep for the Hub at endpoint as subject's
+// credential (hfgate.LocalSubject for the command line's own sign-in, else
+// the owner's Principal.Subject): tokens, expiry, scopes and username,
+// without the ID token.
+func (r *Result) Credential(endpoint, subject string) *hfgate.Credential {
 	return &hfgate.Credential{
 		Endpoint:     endpoint,
+		Subject:      subject,
 		Issuer:       r.issuer,
 		ClientID:     r.clientID,
 		AccessToken:  r.Token.AccessToken,
@@ -73,13 +76,13 @@ func (c *Client) finish(ctx context.Context, tok *oauth2.Token, nonce string, re
 		idt, err := c.verifyIDToken(ctx, raw, tok.AccessToken, nonce)
 		if err != nil {
 			return nil, hfgate.WrapError(hfgate.EUNAUTHORIZED, err,
-				"the ID token from %s was rejected: %s; sign in again, and if it keeps failing check the issuer and client id",
-				c.cfg.Issuer, idTokenReason(err))
+				"the ID token from %s was rejected: %s (if it keeps failing, check the issuer and client id)",
+				c.cfg.Issuer, idTokenReason(err)).WithAction(hfgate.ActionSignIn)
 		}
 		r.IDToken = idt
 	case requireIDToken:
 		return nil, hfgate.Errorf(hfgate.EUNAUTHORIZED,
-			"%s returned no ID token: check that the scopes include openid, then sign in again", c.cfg.Issuer)
+			"%s returned no ID token: check that the scopes include openid", c.cfg.Issuer).WithAction(hfgate.ActionSignIn)
 	}
 
 	var err error
@@ -104,7 +107,7 @@ func (c *Client) finish(ctx context.Context, tok *oauth2.Token, nonce string, re
 	}
 	if r.IDToken != nil && sub.Subject != r.IDToken.Subject {
 		// OpenID Connect Core §5.3.2: userinfo for another subject MUST NOT be used.
-		return nil, hfgate.Errorf(hfgate.EUNAUTHORIZED, "%s returned userinfo for another user than the ID token: sign in again", c.cfg.Issuer)
+		return nil, hfgate.Errorf(hfgate.EUNAUTHORIZED, "%s returned userinfo for another user than the ID token", c.cfg.Issuer).WithAction(hfgate.ActionSignIn)
 	}
 	if r.User, err = c.cfg.ParseUser(r.Claims); err != nil {
 		return nil, hfgate.WrapError(hfgate.EUNAVAILABLE, err, "cannot read the user profile from %s", c.cfg.Issuer)
@@ -121,9 +124,9 @@ func (c *Client) fetchUserInfo(ctx context.Context, tok *oauth2.Token) (json.Raw
 		case errors.Is(err, context.Canceled):
 			return nil, hfgate.WrapError(hfgate.ECANCELED, err, "sign-in canceled")
 		case errors.As(err, &se) && (se.StatusCode == http.StatusUnauthorized || se.StatusCode == http.StatusForbidden):
-			return nil, hfgate.WrapError(hfgate.EUNAUTHORIZED, err, "%s rejected the access token at userinfo: sign in again", c.cfg.Issuer)
+			return nil, hfgate.WrapError(hfgate.EUNAUTHORIZED, err, "%s rejected the access token at userinfo", c.cfg.Issuer).WithAction(hfgate.ActionSignIn)
 		default:
-			return nil, hfgate.WrapError(hfgate.EUNAVAILABLE, err, "cannot fetch the user profile from %s: try again", c.cfg.Issuer)
+			return nil, hfgate.WrapError(hfgate.EUNAVAILABLE, err, "cannot fetch the user profile from %s: try again", c.cfg.Issuer).WithAction(hfgate.ActionRetry)
 		}
 	}
 	var claims json.RawMessage

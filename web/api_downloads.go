@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/hfgate/hfgate"
+	"github.com/hfgate/hfgate/webauth"
 )
 
 // downloadRequest is the body of POST /api/downloads.
@@ -34,7 +35,7 @@ func (s *Server) apiDownloads(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	w.Header().Set("Cache-Control", "no-store")
-	writeJSON(w, http.StatusOK, downloadsJSON{Downloads: d.List(s.user(r) != nil)})
+	webauth.WriteJSON(w, http.StatusOK, downloadsJSON{Downloads: d.List(hfgate.PrincipalFrom(r.Context()))})
 	return nil
 }
 
@@ -63,11 +64,11 @@ func (s *Server) apiStartDownload(w http.ResponseWriter, r *http.Request) error 
 			return err
 		}
 	}
-	t, err := d.Start(repo, req.Revision, req.File, s.user(r) != nil)
+	t, err := d.Start(repo, req.Revision, req.File, hfgate.PrincipalFrom(r.Context()))
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, t)
+	webauth.WriteJSON(w, http.StatusCreated, t)
 	return nil
 }
 
@@ -81,15 +82,15 @@ func (s *Server) apiResumeDownload(w http.ResponseWriter, r *http.Request) error
 	return s.downloadAction(w, r, (*Downloads).Resume)
 }
 
-func (s *Server) downloadAction(w http.ResponseWriter, r *http.Request, act func(*Downloads, string, bool) (Transfer, error)) error {
+func (s *Server) downloadAction(w http.ResponseWriter, r *http.Request, act func(*Downloads, string, *hfgate.Principal) (Transfer, error)) error {
 	d, err := s.downloads()
 	if err != nil {
 		return err
 	}
-	t, err := act(d, r.PathValue("id"), s.user(r) != nil)
+	t, err := act(d, r.PathValue("id"), hfgate.PrincipalFrom(r.Context()))
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, t)
+	webauth.WriteJSON(w, http.StatusOK, t)
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/hfgate/hfgate"
 	"github.com/hfgate/hfgate/fit"
+	"github.com/hfgate/hfgate/webauth"
 )
 
 // Access states of a gated repo, for modelJSON.Access.
@@ -37,7 +38,7 @@ func (s *Server) apiModel(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	ctx := s.hubContext(r)
+	ctx := r.Context()
 	m, err := s.Hub.ModelInfo(ctx, repo, r.URL.Query().Get("revision"), hfgate.WithBlobs())
 	if err != nil {
 		return err
@@ -55,7 +56,7 @@ func (s *Server) apiModel(w http.ResponseWriter, r *http.Request) error {
 	}
 	out.Files, out.FilesNote = s.files(ctx, m)
 	out.Budget = s.Budget
-	writeJSON(w, http.StatusOK, out)
+	webauth.WriteJSON(w, http.StatusOK, out)
 	return nil
 }
 
@@ -73,7 +74,7 @@ func (s *Server) access(ctx context.Context, m *hfgate.Model) string {
 	case hfgate.EUNAUTHORIZED:
 		return AccessSignIn
 	case hfgate.EGATED, hfgate.EFORBIDDEN:
-		if UserCredentials(ctx) {
+		if !hfgate.PrincipalFrom(ctx).IsAnonymous() {
 			return AccessNotGranted
 		}
 		return AccessSignIn

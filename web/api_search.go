@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/hfgate/hfgate"
+	"github.com/hfgate/hfgate/webauth"
 )
 
 // SearchPageSize is how many models one search page (one "Load more") holds.
@@ -81,7 +82,7 @@ func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) error {
 	if len(q.Filters) > 0 || maxSize > 0 {
 		q.Expand = []string{"gguf"} // parameters and total GGUF size per repo
 	}
-	models, next, err := s.Hub.SearchPage(s.hubContext(r), q, v.Get("cursor"))
+	models, next, err := s.Hub.SearchPage(r.Context(), q, v.Get("cursor"))
 	if err != nil {
 		return err
 	}
@@ -92,7 +93,7 @@ func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) error {
 		}
 		out.Models = append(out.Models, card(m))
 	}
-	writeJSON(w, http.StatusOK, out)
+	webauth.WriteJSON(w, http.StatusOK, out)
 	return nil
 }
 

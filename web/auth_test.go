@@ -11,7 +11,7 @@ import (
 
 	"github.com/hfgate/hfgate/hubsim"
 	"github.com/hfgate/hfgate/hubsim/hubsimtest"
-	"github.com/hfgate/hfgate/web"
+	"github.com/hfgate/hfgate/webauth"
 )
 
 type sessionJSON struct {
@@ -101,14 +101,14 @@ func TestAuthorizeRedirectAndCookies(t *testing.T) {
 		q.Get("redirect_uri") != a.ts.URL+"/auth/oauth/callback/huggingface" || q.Has("code_verifier") {
 		t.Errorf("authorize redirects to %s: want the provider with PKCE S256, state, nonce and this server's callback", loc)
 	}
-	checkCookie(t, resp, web.AttemptCookie)
+	checkCookie(t, resp, webauth.AttemptCookie)
 
 	// Follow the provider's redirect back by hand to see the session cookie.
 	resp, _ = a.get(t, c, strings.TrimPrefix(follow(t, c, loc.String()), a.ts.URL))
 	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/" {
 		t.Fatalf("callback: %s to %q, want 303 to /", resp.Status, resp.Header.Get("Location"))
 	}
-	checkCookie(t, resp, web.SessionCookie)
+	checkCookie(t, resp, webauth.SessionCookie)
 }
 
 // follow GETs u without following its redirect and returns the Location.
@@ -186,8 +186,9 @@ func TestCallbackWithoutAttempt(t *testing.T) {
 	a := startApp(t, hub, false)
 	c := browser(t, false)
 	resp, body := a.get(t, c, "/auth/oauth/callback/huggingface?code=stolen&state=guess")
-	if resp.StatusCode != http.StatusUnauthorized || !strings.Contains(body, "connect again") {
-		t.Errorf("callback without a sign-in: %s, want 401 and advice to connect again", resp.Status)
+	if resp.StatusCode != http.StatusUnauthorized || !strings.Contains(body, "not started from this browser") ||
+		!strings.Contains(body, "sign in with Connect Hugging Face") {
+		t.Errorf("callback without a sign-in: %s, want 401 and advice to connect again:\n%s", resp.Status, body)
 	}
 	if s, _ := a.session(t, c); s.SignedIn {
 		t.Error("signed in by a forged callback")

@@ -65,7 +65,7 @@ type Transfer struct {
 // transfer is a Transfer with what it takes to cancel and resume it.
 type transfer struct {
 	Transfer
-	auth     bool               // started by a signed-in session: send the stored token
+	owner    *hfgate.Principal  // who started (or last resumed) it; its run sends their credential
 	cancel   context.CancelFunc // of the current run
 	run      int                // counts runs, so a stale run's events are dropped
 	lastAt   time.Time
@@ -80,16 +80,16 @@ func (d *Downloads) now() time.Time {
 }
 
 // Start downloads one file of repo at rev ("" for main) in the background
-// and returns its state. auth says whether the caller is a signed-in
-// session, whose stored credentials the download may send. A download of
-// the same file that is still running is returned instead of starting
+// for the caller p, whose credential the download sends (none for
+// hfgate.Anonymous), and returns its state. A download of the same file by
+// the same owner that is still running is returned instead of starting
 // another.
 //
-// Every method takes auth: a download started with credentials is visible
-// (List) and controllable (Cancel, Resume) only by signed-in callers, so
-// that an anonymous browser or local program learns nothing about private
-// repos.
-func (d *Downloads) Start(repo hfgate.RepoID, rev, file string, auth bool) (Transfer, error) {
+// Every method takes the caller: a download started by a signed-in user is
+// visible (List) and controllable (Cancel, Resume) only by that user (the
+// same Subject), so that nobody else learns about their private repos;
+// anonymous downloads are everyone's.
+func (d *Downloads) Start(repo hfgate.RepoID, rev, file string, p *hfgate.Principal) (Transfer, error) {
 	if err := hfgate.ValidateRepoPath(file); err != nil {
 		return Transfer{}, err
 	}
@@ -102,12 +102,12 @@ func (d *Downloads) Start(repo hfgate.RepoID, rev, file string, auth bool) (Tran
 		return Transfer{}, hfgate.Errorf(hfgate.EUNAVAILABLE, "hfgate is shutting down")
 	}
 	for _, t := range d.list {
-		if t.Repo == string(repo) && t.Revision == rev && t.File == file && t.auth == auth && active(t.State) {
+		if t.Repo == string(repo) && t.Revision == rev && t.File == file && sameOwner(t.owner, p) && active(t.State) {
 			return t.Transfer, nil
 		}
 	}
 	d.nextID++
-	t := &transfer{Transfer: Transfer{ID: strconv.Itoa(d.nextID), Repo: string(repo), Revision: rev, File: file}, auth: auth}
+	t := &transfer{Transfer: Transfer{ID: strconv.Itoa(d.nextID), Repo: string(repo), Revision: rev, File: file}, owner: p}
 	d.list = append(d.list, t)
 	d.run(t)
 	return t.Transfer, nil
@@ -118,11 +118,11 @@ func active(state string) bool {
 }
 
 // Resume starts a canceled or failed download again, with the caller's
-// credentials; it continues from the bytes already on disk.
-func (d *Downloads) Resume(id string, auth bool) (Transfer, error) {
+// credential; it continues from the bytes already on disk.
+func (d *Downloads) Resume(id string, p *hfgate.Principal) (Transfer, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	t := d.find(id, auth)
+	t := d.find(id, p)
 	switch {
 	case t == nil:
 		return Transfer{}, hfgate.Errorf(hfgate.ENOTFOUND, "there is no download %s", id)
@@ -131,16 +131,16 @@ func (d *Downloads) Resume(id string, auth bool) (Transfer, error) {
 	case t.State != StateFailed && t.State != StateCanceled:
 		return t.Transfer, nil // running or done: nothing to resume
 	}
-	t.auth = auth
+	t.owner = p
 	d.run(t)
 	return t.Transfer, nil
 }
 
 // Cancel stops a running download; its bytes stay on disk for Resume.
-func (d *Downloads) Cancel(id string, auth bool) (Transfer, error) {
+func (d *Downloads) Cancel(id string, p *hfgate.Principal) (Transfer, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	t := d.find(id, auth)
+	t := d.find(id, p)
 	if t == nil {
 		return Transfer{}, hfgate.Errorf(hfgate.ENOTFOUND, "there is no download %s", id)
 	}
@@ -153,12 +153,12 @@ func (d *Downloads) Cancel(id string, auth bool) (Transfer, error) {
 }
 
 // List returns the downloads the caller may see, newest first.
-func (d *Downloads) List(auth bool) []Transfer {
+func (d *Downloads) List(p *hfgate.Principal) []Transfer {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	out := make([]Transfer, 0, len(d.list))
 	for _, t := range slices.Backward(d.list) {
-		if auth || !t.auth {
+		if visible(t, p) {
 			out = append(out, t.Transfer)
 		}
 	}
@@ -179,11 +179,26 @@ func (d *Downloads) Close() {
 }
 
 // find returns download id if the caller may see it.
-func (d *Downloads) find(id string, auth bool) *transfer {
+func (d *Downloads) find(id string, p *hfgate.Principal) *transfer {
 	for _, t := range d.list {
-		if t.ID == id && (auth || !t.auth) {
+		if t.ID == id && visible(t, p) {
 			return t
 		}
 	}
 	return nil
+}
+
+// visible reports whether caller p may see and control t: an anonymous
+// download anyone, another only its owner.
+func visible(t *transfer, p *hfgate.Principal) bool {
+	return t.owner.IsAnonymous() || sameOwner(t.owner, p)
+}
+
+// sameOwner reports whether a and b are the same caller: both anonymous,
+// or users of one Subject.
+func sameOwner(a, b *hfgate.Principal) bool {
+	if a.IsAnonymous() || b.IsAnonymous() {
+		return a.IsAnonymous() && b.IsAnonymous()
+	}
+	return a.Subject == b.Subject
 }

@@ -15,10 +15,9 @@ const speedWindow = 500 * time.Millisecond
 
 // run starts t in the background; the caller holds d.mu.
 func (d *Downloads) run(t *transfer) {
-	ctx, cancel := context.WithCancel(context.Background())
-	if t.auth {
-		ctx = WithUserCredentials(ctx)
-	}
+	// The run outlives the request that started it, and sends the
+	// credential of the owner, not of whoever asks about it later.
+	ctx, cancel := context.WithCancel(hfgate.WithPrincipal(context.Background(), t.owner))
 	t.cancel = cancel
 	t.run++
 	run := t.run

@@ -6,14 +6,22 @@ import (
 	"github.com/hfgate/hfgate"
 )
 
+// TestUserMessageSpeaksToTheBrowser: the advice of an error's action points
+// at the page, and no message a library wrote names a command.
 func TestUserMessageSpeaksToTheBrowser(t *testing.T) {
-	for _, tt := range []struct{ in, want string }{
-		{"x is gated: sign in with `hfgate login`, then request access at https://h/x", "x is gated: sign in with Connect Hugging Face, then request access at https://h/x"},
-		{"not signed in to h: run `hfgate login`", "not signed in to h: sign in with Connect Hugging Face"},
-		{`a.gguf is not in o/r at revision main: check the name ("hfgate files o/r" lists the files)`, "a.gguf is not in o/r at revision main: check the name (the model page lists them)"},
+	for _, tt := range []struct {
+		err  error
+		want string
+	}{
+		{hfgate.Errorf(hfgate.EUNAUTHORIZED, "not signed in to h").WithAction(hfgate.ActionSignIn),
+			"not signed in to h; sign in with Connect Hugging Face"},
+		{hfgate.Errorf(hfgate.ENOTFOUND, "a.gguf is not in o/r at revision main").WithAction(hfgate.ActionListFiles),
+			"a.gguf is not in o/r at revision main; the model page lists the files"},
+		{hfgate.Errorf(hfgate.EGATED, "you have not been granted access to x: request access at https://h/x").WithAction(hfgate.ActionRequestAccess),
+			"you have not been granted access to x: request access at https://h/x"},
 	} {
-		if got := userMessage(hfgate.Errorf(hfgate.EGATED, "%s", tt.in)); got != tt.want {
-			t.Errorf("userMessage(%q)\n got %q\nwant %q", tt.in, got, tt.want)
+		if got := userMessage(tt.err); got != tt.want {
+			t.Errorf("userMessage(%v)\n got %q\nwant %q", tt.err, got, tt.want)
 		}
 	}
 }

@@ -1,31 +1,30 @@
 package web_test
 
 import (
-	"context"
 	"log"
 	"net"
 	"net/http"
 
+	"github.com/hfgate/hfgate"
 	"github.com/hfgate/hfgate/hfhub"
+	"github.com/hfgate/hfgate/memstore"
 	"github.com/hfgate/hfgate/oidcauth"
 	"github.com/hfgate/hfgate/web"
 )
 
 // The web app on a loopback port, signing in with Hugging Face. The Hub
-// client sends the stored token only for requests of a signed-in session.
+// client sends the stored token only for requests of a signed-in session:
+// the app puts the session's principal in each request's context, and the
+// token source hands out nothing for an anonymous one.
 func ExampleServer() {
-	creds := &web.MemoryCredentials{} // cmd/hfgate uses the CLI's credential store
+	store := &memstore.Store{} // cmd/hfgate uses the CLI's credential store
 	const endpoint = "https://huggingface.co"
-	hub := &hfhub.Client{Endpoint: endpoint, Token: func(ctx context.Context) (string, error) {
-		if !web.UserCredentials(ctx) {
-			return "", nil
-		}
-		cred, err := creds.Load(ctx, endpoint)
-		if err != nil {
-			return "", nil // not signed in
-		}
-		return cred.AccessToken, nil
-	}}
+	tokens := &oidcauth.TokenSource{
+		Store:    store,
+		Endpoint: endpoint,
+		Subject:  func(*hfgate.Principal) string { return hfgate.LocalSubject },
+	}
+	hub := &hfhub.Client{Endpoint: endpoint, Token: tokens.Token}
 	oauth := oidcauth.HuggingFace(endpoint)
 	oauth.ClientID = "your-oauth-app-id" // redirect URI http://127.0.0.1/auth/oauth/callback/huggingface
 
@@ -37,7 +36,8 @@ func ExampleServer() {
 		Hub:         hub,
 		Endpoint:    endpoint,
 		OAuth:       &oauth,
-		Credentials: creds,
+		Credentials: store,
+		Sessions:    &memstore.Store{},
 		BaseURL:     "http://" + ln.Addr().String(),
 	}
 	log.Fatal(http.Serve(ln, srv.Handler()))

@@ -8,6 +8,7 @@ import (
 
 	"github.com/hfgate/hfgate"
 	"github.com/hfgate/hfgate/fit"
+	"github.com/hfgate/hfgate/webauth"
 )
 
 // files lists m's files with size, quantization, memory estimate and
@@ -59,7 +60,7 @@ type recommendCache struct {
 // that fits this machine, best first (fit.Recommendation).
 func (s *Server) apiRecommend(w http.ResponseWriter, r *http.Request) error {
 	if s.Open == nil {
-		writeJSON(w, http.StatusOK, &fit.Recommendation{Task: fit.TaskCoding, Budget: s.Budget, Picks: []fit.Pick{}})
+		webauth.WriteJSON(w, http.StatusOK, &fit.Recommendation{Task: fit.TaskCoding, Budget: s.Budget, Picks: []fit.Pick{}})
 		return nil
 	}
 	c := &s.recommend
@@ -67,7 +68,8 @@ func (s *Server) apiRecommend(w http.ResponseWriter, r *http.Request) error {
 	defer c.mu.Unlock()
 	if c.rec == nil || s.Now().Sub(c.at) > recommendTTL {
 		// Public models only: no credentials, so every browser gets the same list.
-		rec, err := fit.Recommend(r.Context(), s.Hub, s.Open, fit.RecommendOptions{Task: fit.TaskCoding, Budget: s.Budget})
+		anon := hfgate.WithPrincipal(r.Context(), hfgate.Anonymous)
+		rec, err := fit.Recommend(anon, s.Hub, s.Open, fit.RecommendOptions{Task: fit.TaskCoding, Budget: s.Budget})
 		if err != nil {
 			return err
 		}
@@ -76,6 +78,6 @@ func (s *Server) apiRecommend(w http.ResponseWriter, r *http.Request) error {
 		}
 		c.rec, c.at = rec, s.Now()
 	}
-	writeJSON(w, http.StatusOK, c.rec)
+	webauth.WriteJSON(w, http.StatusOK, c.rec)
 	return nil
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/hfgate/hfgate/hfcache"
 	"github.com/hfgate/hfgate/hfhub"
 	"github.com/hfgate/hfgate/hubsim"
+	"github.com/hfgate/hfgate/memstore"
 	"github.com/hfgate/hfgate/oidcauth"
 	"github.com/hfgate/hfgate/web"
 )
@@ -25,7 +26,7 @@ type app struct {
 	hub   *hubsim.Server
 	srv   *web.Server
 	ts    *httptest.Server
-	creds *web.MemoryCredentials
+	creds *memstore.Store
 	cache hfcache.Cache
 }
 
@@ -33,27 +34,23 @@ type app struct {
 // public client unless noOAuth.
 func startApp(t *testing.T, hub *hubsim.Server, noOAuth bool) *app {
 	t.Helper()
-	a := &app{hub: hub, creds: &web.MemoryCredentials{}}
+	a := &app{hub: hub, creds: &memstore.Store{}}
 	ts := httptest.NewUnstartedServer(nil)
-	client := &hfhub.Client{
+	// As cmd/hfgate wires it: the signed-in browser acts for the local
+	// account, whose credential its sign-in stored.
+	tokens := &oidcauth.TokenSource{
+		Store:    a.creds,
 		Endpoint: hub.URL(),
-		Token: func(ctx context.Context) (string, error) {
-			if !web.UserCredentials(ctx) {
-				return "", nil
-			}
-			cred, err := a.creds.Load(ctx, hub.URL())
-			if err != nil {
-				return "", nil
-			}
-			return cred.AccessToken, nil
-		},
+		Subject:  func(*hfgate.Principal) string { return hfgate.LocalSubject },
 	}
+	client := &hfhub.Client{Endpoint: hub.URL(), Token: tokens.Token}
 	a.cache = hfcache.Cache{Dir: t.TempDir()}
 	d := &download.Downloader{Hub: client, Cache: a.cache}
 	a.srv = &web.Server{
 		Hub:         client,
 		Endpoint:    hub.URL(),
 		Credentials: a.creds,
+		Sessions:    &memstore.Store{},
 		BaseURL:     "http://" + ts.Listener.Addr().String(),
 		Budget:      fit.NewBudget(16<<30, "test"),
 		CacheDir:    a.cache.Dir,
@@ -156,8 +153,8 @@ func (a *app) signIn(t *testing.T, c *http.Client, returnTo string) *http.Respon
 // storedToken returns the access token in the credential store, or "".
 func (a *app) storedToken(t *testing.T) string {
 	t.Helper()
-	cred, err := a.creds.Load(context.Background(), a.hub.URL())
-	if hfgate.ErrorCode(err) == hfgate.EUNAUTHORIZED {
+	cred, err := a.creds.LoadCredential(context.Background(), a.hub.URL(), hfgate.LocalSubject)
+	if hfgate.ErrorCode(err) == hfgate.ENOTFOUND {
 		return ""
 	}
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/hfgate/hfgate"
+	"github.com/hfgate/hfgate/webauth"
 )
 
 //go:embed assets
@@ -39,8 +40,8 @@ func templates() map[string]*template.Template {
 type pageData struct {
 	Title     string
 	Page      string
-	User      *hfgate.User
-	Initial   string // of the user's name, shown when the avatar does not load
+	User      *hfgate.Principal // nil when signed out
+	Initial   string            // of the user's name, shown when the avatar does not load
 	CanSignIn bool
 	ReturnTo  string // this page, for "Connect Hugging Face"
 	HubURL    string
@@ -49,12 +50,15 @@ type pageData struct {
 }
 
 func (s *Server) pageData(r *http.Request, title string, data any) *pageData {
-	p := &pageData{Title: title, User: s.user(r), CanSignIn: s.OAuth != nil, HubURL: s.Endpoint, CacheDir: s.CacheDir, Data: data, ReturnTo: "/"}
-	if r.Method == http.MethodGet && safePath(r.URL.RequestURI()) {
+	p := &pageData{Title: title, CanSignIn: s.OAuth != nil, HubURL: s.Endpoint, CacheDir: s.CacheDir, Data: data, ReturnTo: "/"}
+	if u := hfgate.PrincipalFrom(r.Context()); !u.IsAnonymous() {
+		p.User = u
+	}
+	if r.Method == http.MethodGet && webauth.SafePath(r.URL.RequestURI()) {
 		p.ReturnTo = r.URL.RequestURI()
 	}
 	if p.User != nil {
-		name := p.User.FullName
+		name := p.User.Name
 		if name == "" {
 			name = p.User.Username
 		}

@@ -8,73 +8,7 @@ import (
 
 	"github.com/hfgate/hfgate/hubsim"
 	"github.com/hfgate/hfgate/hubsim/hubsimtest"
-	"github.com/hfgate/hfgate/web"
 )
-
-func TestReturnToRejectsOtherSites(t *testing.T) {
-	hub := hubsimtest.Start(t, hubsim.Options{AutoApprove: hubsim.UserAlice})
-	a := startApp(t, hub, false)
-	bad := []string{
-		"//evil.example",
-		"//evil.example/path",
-		"///evil.example",
-		"////evil.example",
-		`/\evil.example`,
-		`\\evil.example`,
-		`/\/evil.example`,
-		"/%2F%2Fevil.example",
-		"%2F%2Fevil.example",
-		"/%2fevil.example",
-		"/%5Cevil.example",
-		"/%5cevil.example",
-		"%5C%5Cevil.example",
-		"/%252F%252Fevil.example", // double encoded
-		"https://evil.example/",
-		"http:evil.example",
-		"javascript:alert(1)",
-		"data:text/html,<script>alert(1)</script>",
-		"evil.example",
-		"models/relative",
-		"/path\r\nSet-Cookie: x=y",
-		"/path\twith-tab",
-		"/path%0d%0aLocation:%20//evil.example",
-		"/\x00",
-		"/auth/logout",
-		"/./auth/oauth/authorize/huggingface",
-		"/models/../auth/logout",
-		"/%2E/auth/logout",
-		"/" + strings.Repeat("a", 3000),
-	}
-	for _, rt := range bad {
-		t.Run(rt, func(t *testing.T) {
-			c := browser(t, true)
-			resp, body := a.get(t, c, "/auth/oauth/authorize/huggingface?return_to="+url.QueryEscape(rt))
-			if resp.StatusCode != http.StatusBadRequest {
-				t.Fatalf("return_to=%q: %s (Location %q), want 400", rt, resp.Status, resp.Header.Get("Location"))
-			}
-			if !strings.Contains(body, "return_to must be a path on this site") {
-				t.Errorf("return_to=%q: the page does not say why", rt)
-			}
-			for _, c := range resp.Cookies() {
-				if c.Name == web.AttemptCookie {
-					t.Errorf("return_to=%q: a sign-in was started anyway", rt)
-				}
-			}
-		})
-	}
-
-	good := []string{"/", "/downloads", "/models/hubsim/tiny-llama-GGUF", "/?q=coder&gguf=1", "/models/a/b#files"}
-	for _, rt := range good {
-		t.Run("good "+rt, func(t *testing.T) {
-			c := browser(t, false)
-			resp := a.signIn(t, c, rt)
-			want := strings.SplitN(rt, "#", 2)[0] // the client never sends the fragment
-			if got := resp.Request.URL.RequestURI(); got != want {
-				t.Errorf("return_to=%q: ended at %s", rt, got)
-			}
-		})
-	}
-}
 
 func TestCrossOriginPostsRejected(t *testing.T) {
 	hub := hubsimtest.Start(t, hubsim.Options{AutoApprove: hubsim.UserAlice})

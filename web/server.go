@@ -1,26 +1,30 @@
 package web
 
 import (
-	"context"
 	"log/slog"
 	"net/http"
 	"net/url"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/hfgate/hfgate"
 	"github.com/hfgate/hfgate/fit"
 	"github.com/hfgate/hfgate/oidcauth"
+	"github.com/hfgate/hfgate/webauth"
 )
 
+// SessionTTL is how long a browser stays signed in to the app.
+const SessionTTL = webauth.DefaultSessionTTL
+
 // Server is the web app. Set the fields, then call Handler once; do not
-// change the fields afterwards. Hub, Endpoint, Credentials and BaseURL are
-// required; every other zero value is documented.
+// change the fields afterwards. Hub, Endpoint, Credentials, Sessions and
+// BaseURL are required; every other zero value is documented.
 type Server struct {
 	// Hub answers searches, model details and file lists. Its Token
-	// function should return the stored access token only when
-	// UserCredentials(ctx) is true (cmd/hfgate wires it so).
+	// function must send the credential of the caller in the request's
+	// context (hfgate.PrincipalFrom), and none for hfgate.Anonymous: the
+	// app puts the signed-in session's principal there, and Anonymous for
+	// every other request (cmd/hfgate wires an oidcauth.TokenSource).
 	Hub hfgate.Hub
 
 	// Endpoint is the Hub's base URL, e.g. https://huggingface.co: the key
@@ -33,9 +37,13 @@ type Server struct {
 	// to register one.
 	OAuth *oidcauth.Config
 
-	// Credentials is where a sign-in's tokens are kept: the command line's
-	// own store, so that both see one sign-in.
-	Credentials CredentialStore
+	// Credentials is where a sign-in's tokens are kept, under
+	// hfgate.LocalSubject: the command line's own store, so that both see
+	// one sign-in.
+	Credentials hfgate.CredentialStore
+
+	// Sessions keeps the browsers' sessions (memstore for one process).
+	Sessions hfgate.SessionStore
 
 	// BaseURL is where the browser reaches this server, e.g.
 	// http://127.0.0.1:41234. It gives the OAuth redirect URI and the only
@@ -57,9 +65,8 @@ type Server struct {
 
 	// Open reads the GGUF headers of a repository's files (ranged reads
 	// only), for quantization and memory estimates and recommendations. The
-	// context it gets carries the request's credentials (see
-	// UserCredentials). If nil, files show sizes only and nothing is
-	// recommended.
+	// context it gets carries the caller. If nil, files show sizes only
+	// and nothing is recommended.
 	Open fit.OpenerFor
 
 	// Logger receives internal errors. It never receives a token. If nil,
@@ -71,11 +78,8 @@ type Server struct {
 
 	once      sync.Once
 	handler   http.Handler
-	base      *url.URL
-	sessions  *sessions
-	oauthMu   sync.Mutex
-	oauth     *oidcauth.Client
-	csp       string
+	auth      *webauth.Auth
+	errors    *webauth.Errors
 	recommend recommendCache
 }
 
@@ -91,42 +95,46 @@ func (s *Server) init() {
 	if err != nil || base.Host == "" || (base.Scheme != "http" && base.Scheme != "https") {
 		panic("web: Server.BaseURL must be an absolute http(s) URL")
 	}
-	if s.Hub == nil || s.Credentials == nil || s.Endpoint == "" {
-		panic("web: Server needs Hub, Credentials and Endpoint")
+	if s.Hub == nil || s.Credentials == nil || s.Sessions == nil || s.Endpoint == "" {
+		panic("web: Server needs Hub, Credentials, Sessions and Endpoint")
 	}
-	s.base = base
 	if s.Now == nil {
 		s.Now = time.Now
 	}
 	if s.Logger == nil {
 		s.Logger = slog.New(slog.DiscardHandler)
 	}
-	s.sessions = newSessions(s.Now)
-	s.csp = s.contentSecurityPolicy()
+	s.errors = &webauth.Errors{Logger: s.Logger, Words: words, Page: s.errorPage}
+	s.auth = &webauth.Auth{
+		BaseURL:       s.BaseURL,
+		Providers:     []webauth.Provider{{Name: provider, OAuth: s.OAuth}},
+		Sessions:      s.Sessions,
+		SessionTTL:    SessionTTL,
+		SignedIn:      s.signedIn,
+		SignedOut:     s.signedOut,
+		Valid:         s.validSession,
+		SessionFields: s.sessionFields,
+		Setup:         s.setupPage,
+		Errors:        s.errors,
+		Now:           s.Now,
+	}
 
 	mux := http.NewServeMux()
+	s.auth.Handle(mux)
 	s.routes(mux)
-	csrf := http.NewCrossOriginProtection()
-	csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.fail(w, r, hfgate.Errorf(hfgate.EFORBIDDEN,
-			"this request came from another site and was refused: use hfgate's own pages"))
-	}))
-	s.handler = s.checkHost(s.secureHeaders(csrf.Handler(mux)))
+	fail := s.errors.Write
+	s.handler = webauth.CheckHost(base, fail, webauth.Headers(s.contentSecurityPolicy(),
+		webauth.CrossOrigin(fail, s.auth.Middleware(mux))))
 }
 
 func (s *Server) routes(mux *http.ServeMux) {
 	h := func(fn func(http.ResponseWriter, *http.Request) error) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if err := fn(w, r); err != nil {
-				s.fail(w, r, err)
+				s.errors.Write(w, r, err)
 			}
 		})
 	}
-	mux.Handle("GET /auth/oauth/authorize/huggingface", h(s.authorize))
-	mux.Handle("GET /auth/oauth/callback/huggingface", h(s.callback))
-	mux.Handle("POST /auth/logout", h(s.logout))
-	mux.Handle("GET /auth/session", h(s.session))
-
 	mux.Handle("GET /api/search", h(s.apiSearch))
 	mux.Handle("GET /api/models/{id...}", h(s.apiModel))
 	mux.Handle("GET /api/recommendations", h(s.apiRecommend))
@@ -146,31 +154,3 @@ func (s *Server) routes(mux *http.ServeMux) {
 		return hfgate.Errorf(hfgate.ENOTFOUND, "there is no such page")
 	}))
 }
-
-// redirectURL is the OAuth redirect URI of this server.
-func (s *Server) redirectURL() string {
-	return strings.TrimRight(s.BaseURL, "/") + callbackPath
-}
-
-const callbackPath = "/auth/oauth/callback/huggingface"
-
-// oauthClient opens the OAuth client on first use and keeps it. A failed
-// Open is retried on the next call.
-func (s *Server) oauthClient(ctx context.Context) (*oidcauth.Client, error) {
-	s.oauthMu.Lock()
-	defer s.oauthMu.Unlock()
-	if s.oauth != nil {
-		return s.oauth, nil
-	}
-	if s.OAuth == nil {
-		return nil, errNoOAuthApp
-	}
-	c, err := oidcauth.Open(ctx, *s.OAuth)
-	if err != nil {
-		return nil, err
-	}
-	s.oauth = c
-	return c, nil
-}
-
-var errNoOAuthApp = hfgate.Errorf(hfgate.EINVALID, "no OAuth app is configured")

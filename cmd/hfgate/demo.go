@@ -13,7 +13,7 @@ import (
 	"github.com/hfgate/hfgate/hfcache"
 	"github.com/hfgate/hfgate/hfhub"
 	"github.com/hfgate/hfgate/hubsim"
-	"github.com/hfgate/hfgate/web"
+	"github.com/hfgate/hfgate/memstore"
 )
 
 func (a *app) demoCmd() *cobra.Command {
@@ -71,17 +71,11 @@ func (a *app) demo(ctx context.Context, f webFlags) error {
 		}
 	}()
 
-	creds := &web.MemoryCredentials{} // simulated tokens never reach the keyring
+	creds := &memstore.Store{} // simulated tokens never reach the keyring
 	hub := &hfhub.Client{
 		Endpoint:  sim.URL(),
 		UserAgent: "hfgate/" + version(),
-		Token: gatedToken(func(ctx context.Context) (*hfgate.Credential, error) {
-			cred, err := creds.Load(ctx, sim.URL())
-			if hfgate.ErrorCode(err) == hfgate.EUNAUTHORIZED {
-				return nil, nil
-			}
-			return cred, err
-		}),
+		Token:     a.webTokens(sim.URL(), creds).Token,
 	}
 	cache := hfcache.Cache{Dir: a.demoCacheDir()}
 	logger := slog.New(slog.NewTextHandler(a.io.Err, &slog.HandlerOptions{Level: slog.LevelWarn}))

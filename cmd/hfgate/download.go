@@ -116,7 +116,7 @@ func (a *app) download(ctx context.Context, repoArg string, files []string, o do
 	}
 	prog := a.newProgress(o.asJSON)
 	res, err := d.Download(ctx, req, prog)
-	err = downloadError(err)
+	err = downloadError(err, repo)
 	var pins []pinOutput
 	if err == nil && pinner != nil {
 		targets := make([]pinTarget, 0, len(res))
@@ -166,12 +166,18 @@ func downloadedPath(d *download.Downloader, req download.Request, res []download
 	return out
 }
 
-// downloadError adds what to do next to an interrupted download. It does
-// not wrap the context error, so that printError shows this message rather
-// than the bare "interrupted" of other commands.
-func downloadError(err error) error {
-	if err == nil || (!errors.Is(err, context.Canceled) && hfgate.ErrorCode(err) != hfgate.ECANCELED) {
-		return err
+// downloadError words what to do next after a failed download of repo: an
+// interrupted one resumes (it does not wrap the context error, so that
+// printError shows this message rather than the bare "interrupted" of other
+// commands), and a missing file is looked for in repo's own list.
+func downloadError(err error, repo hfgate.RepoID) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, context.Canceled) || hfgate.ErrorCode(err) == hfgate.ECANCELED:
+		return hfgate.Errorf(hfgate.ECANCELED, "download interrupted: partial files are kept").WithAction(hfgate.ActionResume)
+	case hfgate.ErrorAction(err) == hfgate.ActionListFiles:
+		return hfgate.WrapError(hfgate.ErrorCode(err), err, "%s; \"hfgate files %s\" lists the files", hfgate.ErrorMessage(err), repo)
 	}
-	return hfgate.Errorf(hfgate.ECANCELED, "download interrupted: partial files are kept; run the same command again to resume")
+	return err
 }

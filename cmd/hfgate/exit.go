@@ -68,3 +68,41 @@ func exitCode(err error) int {
 		return exitError
 	}
 }
+
+// advice is how the command line words the advice of each hfgate Action;
+// the libraries only say which it is. An action without words here needs
+// none beyond its message (request_access and retry messages carry theirs).
+var advice = map[string]string{
+	hfgate.ActionSignIn:       "run hfgate login",
+	hfgate.ActionListFiles:    `"hfgate files" lists a repo's files`,
+	hfgate.ActionListCache:    `"hfgate cache ls" lists what is cached`,
+	hfgate.ActionResume:       "run the same command again to resume",
+	hfgate.ActionFreeSpace:    `free some space (for example with "hfgate cache rm") or choose another cache with HF_HUB_CACHE, then run the command again: finished bytes are kept`,
+	hfgate.ActionChooseFolder: "use a folder you can write to (HF_HUB_CACHE, HF_HOME or --local-dir)",
+	hfgate.ActionSetMemory:    "state it with --memory, e.g. --memory 16GiB",
+	hfgate.ActionSetEndpoint:  "set it with --endpoint or HF_ENDPOINT",
+}
+
+// cliMessage is the message of err for the command line: its user-safe
+// message with the advice of its action.
+func cliMessage(err error) string {
+	msg := hfgate.ErrorMessage(err)
+	if words := advice[hfgate.ErrorAction(err)]; words != "" {
+		msg += "; " + words
+	}
+	return msg
+}
+
+// errorText is cliMessage, and for a rejected token whether HF_TOKEN is the
+// one to fix, and how to start an IPFS node when none answered.
+func (a *app) errorText(err error) string {
+	msg := cliMessage(err)
+	if hfgate.ErrorCode(err) == hfgate.EUNAUTHORIZED && a.envToken() != "" {
+		// Signing in again would not help: the variable wins.
+		msg += "; but " + a.envToken() + " is set, and wins over hfgate login: fix or unset it"
+	}
+	if errors.Is(err, hfgate.ErrNoIPFSNode) {
+		msg += "; " + noNodeAdvice
+	}
+	return msg
+}

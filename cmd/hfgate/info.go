@@ -62,7 +62,7 @@ repo it says how to ask for access.`,
 			}
 			if m.IsGated() {
 				out.Access = fmt.Sprintf("gated (%s approval): sign in with `hfgate login`, then request access at %s", m.Gated, out.URL)
-				if a.signedIn() {
+				if a.signedIn(cmd.Context()) {
 					out.Access = fmt.Sprintf("gated (%s approval): unless you were granted access, request it at %s", m.Gated, out.URL)
 				}
 			}

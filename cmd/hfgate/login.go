@@ -64,7 +64,7 @@ when set, still takes precedence.`,
 }
 
 func (a *app) login(ctx context.Context, o loginOptions) error {
-	endpoint, err := credstore.NormalizeEndpoint(a.endpoint())
+	endpoint, err := hfgate.NormalizeEndpoint(a.endpoint())
 	if err != nil {
 		return err
 	}
@@ -113,7 +113,7 @@ func (a *app) oauthLogin(ctx context.Context, endpoint string, o loginOptions) (
 	if err != nil {
 		return nil, err
 	}
-	cred := res.Credential(endpoint)
+	cred := res.Credential(endpoint, hfgate.LocalSubject)
 	if cred.Username == "" {
 		// A generic issuer may not send preferred_username.
 		cred.Username = firstNonEmpty(res.User.Email, res.User.ID)

@@ -176,7 +176,7 @@ func TestE2EConsentDenied(t *testing.T) {
 		t.Errorf("denied callback page status %d, want 400", got)
 	}
 	r := e.wait(p)
-	if r.code != exitAuth || !strings.Contains(r.stderr, "denied") || !strings.Contains(r.stderr, "sign in again") {
+	if r.code != exitAuth || !strings.Contains(r.stderr, "denied") || !strings.Contains(r.stderr, "run hfgate login") {
 		t.Errorf("login after a denied consent: exit %d, stderr %q; want exit %d and a clear message", r.code, r.stderr, exitAuth)
 	}
 	if _, err := os.Stat(e.credFile()); !os.IsNotExist(err) {

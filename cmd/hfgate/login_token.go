@@ -35,6 +35,7 @@ func (a *app) readTokenLogin(ctx context.Context, endpoint string) (*hfgate.Cred
 	}
 	return &hfgate.Credential{
 		Endpoint:    endpoint,
+		Subject:     hfgate.LocalSubject,
 		AccessToken: tok,
 		Expiry:      u.Auth.ExpiresAt,
 		Username:    u.Username,

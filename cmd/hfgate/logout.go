@@ -6,7 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/hfgate/hfgate/credstore"
+	"github.com/hfgate/hfgate"
 )
 
 func (a *app) logoutCmd() *cobra.Command {
@@ -27,11 +27,11 @@ logout says so.`,
 }
 
 func (a *app) logout(ctx context.Context) error {
-	endpoint, err := credstore.NormalizeEndpoint(a.endpoint())
+	endpoint, err := hfgate.NormalizeEndpoint(a.endpoint())
 	if err != nil {
 		return err
 	}
-	r, err := a.credStore().Delete(ctx, endpoint)
+	r, err := a.credStore().Delete(ctx, endpoint, hfgate.LocalSubject)
 	for _, what := range r.Removed {
 		fmt.Fprintf(a.io.Out, "Removed the %s\n", what)
 	}
@@ -43,6 +43,10 @@ func (a *app) logout(ctx context.Context) error {
 	}
 	for _, what := range r.Remaining {
 		fmt.Fprintf(a.io.Out, "Note: %s\n", what)
+	}
+	if r.OfficialTokenFile != "" {
+		fmt.Fprintf(a.io.Out, "Note: %s (written by `hf auth login`) still signs you in to %s; run `hf auth logout` to remove it\n",
+			r.OfficialTokenFile, endpoint)
 	}
 	return nil
 }

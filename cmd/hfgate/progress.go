@@ -92,6 +92,7 @@ type jsonEvent struct {
 	Error          string  `json:"error,omitempty"`
 	Code           string  `json:"code,omitempty"`
 	CID            string  `json:"cid,omitempty"` // ipfs_done
+	Action         string  `json:"action,omitempty"`
 	// result only
 	Paths []string    `json:"paths,omitempty"`
 	Files []string    `json:"files,omitempty"`
@@ -111,7 +112,7 @@ func (p *jsonProgress) Report(e download.Event) {
 		je.BytesPerSecond, _ = p.speeds.observe(e)
 	}
 	if e.Err != nil {
-		je.Error, je.Code = hfgate.ErrorMessage(e.Err), hfgate.ErrorCode(e.Err)
+		je.Error, je.Code, je.Action = cliMessage(e.Err), hfgate.ErrorCode(e.Err), hfgate.ErrorAction(e.Err)
 	}
 	p.write(je)
 }
@@ -142,7 +143,7 @@ func (p *jsonProgress) result(paths []string, res []download.Result, pins []pinO
 	}
 	je.Done = je.Size
 	if err != nil {
-		je.Error, je.Code = hfgate.ErrorMessage(err), hfgate.ErrorCode(err)
+		je.Error, je.Code, je.Action = cliMessage(err), hfgate.ErrorCode(err), hfgate.ErrorAction(err)
 	}
 	return p.write(je)
 }
@@ -212,7 +213,7 @@ func (p *lineProgress) Report(e download.Event) {
 		}
 		fmt.Fprintf(p.w, "%s: %s: %s\n", e.Path, what, e.LocalPath)
 	case download.FileError:
-		fmt.Fprintf(p.w, "%s: failed: %s\n", e.Path, hfgate.ErrorMessage(e.Err))
+		fmt.Fprintf(p.w, "%s: failed: %s\n", e.Path, cliMessage(e.Err))
 	}
 }
 

@@ -12,7 +12,6 @@ import (
 	"github.com/vbauerster/mpb/v8/decor"
 	"golang.org/x/term"
 
-	"github.com/hfgate/hfgate"
 	"github.com/hfgate/hfgate/download"
 )
 
@@ -101,7 +100,7 @@ func (p *barProgress) Report(e download.Event) {
 		fb.bar.SetCurrent(max(e.Size, 1))
 		fb.bar.SetTotal(-1, true)
 	case download.FileError:
-		fb.set("failed: "+hfgate.ErrorMessage(e.Err), 0, 0)
+		fb.set("failed: "+cliMessage(e.Err), 0, 0)
 		fb.bar.Abort(false)
 	}
 }

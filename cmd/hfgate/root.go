@@ -7,10 +7,12 @@ import (
 	"io"
 	"os"
 	"strings"
+	"sync"
 
 	"github.com/spf13/cobra"
 
 	"github.com/hfgate/hfgate"
+	"github.com/hfgate/hfgate/oidcauth"
 )
 
 // stdio is where a command reads and writes. Tests give buffers.
@@ -30,14 +32,20 @@ type app struct {
 	configFlag        string // --config
 	gatewayConfigFlag string // --config of serve and admin: the gateway's config file
 
-	cfg     *Config   // loaded by PersistentPreRunE
-	started bool      // set once arguments were accepted and a command began
-	creds   credCache // the Hub token, reused while it is fresh
+	cfg     *Config // loaded by PersistentPreRunE
+	started bool    // set once arguments were accepted and a command began
+
+	tokensOnce  sync.Once
+	store       *sourceStore          // the credential store of tokenSource
+	tokenSource *oidcauth.TokenSource // see tokens
 }
 
 // run executes one hfgate command line and returns the exit status.
 func run(ctx context.Context, args []string, std *stdio, getenv func(string) string) int {
 	a := &app{io: std, getenv: getenv}
+	// Who is calling: the person at this terminal, with the credentials
+	// stored for hfgate.LocalSubject.
+	ctx = hfgate.WithPrincipal(ctx, hfgate.Local)
 	root := a.rootCmd()
 	root.SetArgs(args)
 	root.SetIn(std.In)
@@ -122,8 +130,9 @@ func usageMessage(cmd *cobra.Command, err error) string {
 	return fmt.Sprintf("%s (see %q)", msg, cmd.CommandPath()+" --help")
 }
 
-// printError writes the user-safe message of err to stderr. Errors that are
-// not *hfgate.Error are unexpected; their text is all there is to show.
+// printError writes the user-safe message of err to stderr, with the advice
+// of its action. Errors that are not *hfgate.Error are unexpected; their
+// text is all there is to show.
 func (a *app) printError(err error) {
 	msg := err.Error()
 	var he *hfgate.Error
@@ -131,14 +140,7 @@ func (a *app) printError(err error) {
 	case errors.Is(err, context.Canceled):
 		msg = "interrupted"
 	case errors.As(err, &he):
-		msg = hfgate.ErrorMessage(err)
-		if he.Code == hfgate.EUNAUTHORIZED && a.envToken() != "" {
-			// Signing in again would not help: the variable wins.
-			msg += "; but " + a.envToken() + " is set, and wins over hfgate login: fix or unset it"
-		}
-		if errors.Is(err, hfgate.ErrNoIPFSNode) {
-			msg += "; " + noNodeAdvice
-		}
+		msg = a.errorText(err)
 	}
 	fmt.Fprintf(a.io.Err, "hfgate: %s\n", printable(strings.TrimSpace(msg)))
 }

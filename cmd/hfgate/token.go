@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
+
+	"github.com/hfgate/hfgate"
 )
 
 func (a *app) tokenCmd() *cobra.Command {
@@ -20,7 +22,7 @@ token fails with exit status 3: run "hfgate login" again.`,
   export HF_TOKEN=$(hfgate token)`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cred, _, _, err := a.freshCredential(cmd.Context())
+			cred, err := a.tokens().Credential(cmd.Context(), hfgate.LocalSubject)
 			if err != nil {
 				return err
 			}

@@ -8,7 +8,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hfgate/hfgate"
-	"github.com/hfgate/hfgate/credstore"
 )
 
 func (a *app) uiCmd() *cobra.Command {
@@ -41,7 +40,7 @@ register it, and public models work anonymously. Ctrl-C stops it.`,
 }
 
 func (a *app) ui(ctx context.Context, f webFlags) error {
-	endpoint, err := credstore.NormalizeEndpoint(a.endpoint())
+	endpoint, err := hfgate.NormalizeEndpoint(a.endpoint())
 	if err != nil {
 		return err
 	}
@@ -53,17 +52,16 @@ func (a *app) ui(ctx context.Context, f webFlags) error {
 	if err != nil {
 		return err
 	}
+	store := a.credStore()
+	// Renewals are quiet: the "no keyring, stored in a file" notice was
+	// shown at sign-in.
+	quiet := a.credStore()
+	quiet.Notice = nil
 	hub := a.hubClient()
-	hub.Token = gatedToken(func(ctx context.Context) (*hfgate.Credential, error) {
-		cred, _, found, err := a.freshCredential(ctx) // renews an OAuth token that expires soon
-		if err != nil && !found && hfgate.ErrorCode(err) == hfgate.EUNAUTHORIZED {
-			return nil, nil // not signed in
-		}
-		return cred, err
-	})
+	hub.Token = a.webTokens(endpoint, quiet).Token
 	cache, offline := a.cache()
 	logger := slog.New(slog.NewTextHandler(a.io.Err, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	srv := newWebApp(endpoint, hub, cache, offline, storeCredentials{a.credStore()}, budget, logger)
+	srv := newWebApp(endpoint, hub, cache, offline, store, budget, logger)
 	if app := a.oauthApp(); app.ClientID != "" {
 		cfg := oidcConfig(endpoint, app.ClientID, app.ClientSecret, app.Scopes)
 		srv.OAuth = &cfg

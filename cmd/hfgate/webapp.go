@@ -12,11 +12,12 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hfgate/hfgate"
-	"github.com/hfgate/hfgate/credstore"
 	"github.com/hfgate/hfgate/download"
 	"github.com/hfgate/hfgate/fit"
 	"github.com/hfgate/hfgate/hfcache"
 	"github.com/hfgate/hfgate/hfhub"
+	"github.com/hfgate/hfgate/memstore"
+	"github.com/hfgate/hfgate/oidcauth"
 	"github.com/hfgate/hfgate/web"
 )
 
@@ -41,9 +42,9 @@ func (f *webFlags) register(cmd *cobra.Command, jsonHelp string) {
 }
 
 // newWebApp wires the web app: hub for the API, cache for downloads,
-// creds for sign-ins, budget for the fits verdicts. BaseURL is set by
-// serveWeb.
-func newWebApp(endpoint string, hub *hfhub.Client, cache hfcache.Cache, offline bool, creds web.CredentialStore, budget fit.Budget, logger *slog.Logger) *web.Server {
+// creds for sign-ins, budget for the fits verdicts; sessions live in
+// memory. BaseURL is set by serveWeb.
+func newWebApp(endpoint string, hub *hfhub.Client, cache hfcache.Cache, offline bool, creds hfgate.CredentialStore, budget fit.Budget, logger *slog.Logger) *web.Server {
 	d := &download.Downloader{Hub: hub, Cache: cache, Offline: offline}
 	downloads := &web.Downloads{Fetch: func(ctx context.Context, repo hfgate.RepoID, rev, file string, rep download.Reporter) (string, int64, error) {
 		res, err := d.Download(ctx, download.Request{Repo: repo, Revision: rev, Files: []string{file}}, rep)
@@ -59,6 +60,7 @@ func newWebApp(endpoint string, hub *hfhub.Client, cache hfcache.Cache, offline 
 		Hub:         hub,
 		Endpoint:    endpoint,
 		Credentials: creds,
+		Sessions:    &memstore.Store{},
 		Downloads:   downloads,
 		CacheDir:    cache.Dir,
 		Budget:      budget,
@@ -124,43 +126,16 @@ func (a *app) printJSONLine(v any) error {
 	return json.NewEncoder(a.io.Out).Encode(v)
 }
 
-// storeCredentials adapts credstore.Store, the store every hfgate command
-// reads, to the web app (signing in there signs in the CLI too) and, through
-// credStoreAdapter, to oidcauth.
-type storeCredentials struct{ store *credstore.Store }
-
-func (s storeCredentials) Load(ctx context.Context, endpoint string) (*hfgate.Credential, error) {
-	cred, _, err := s.store.Load(ctx, endpoint)
-	return cred, err
-}
-
-func (s storeCredentials) Save(ctx context.Context, cred *hfgate.Credential) error {
-	_, err := s.store.Save(ctx, cred)
-	return err
-}
-
-func (s storeCredentials) Delete(ctx context.Context, endpoint string) error {
-	_, err := s.store.Delete(ctx, endpoint)
-	return err
-}
-
-func (s storeCredentials) Lock(ctx context.Context, endpoint string) (func(), error) {
-	return s.store.Lock(ctx, endpoint)
-}
-
-// gatedToken returns a Hub token function that sends the token load
-// returns only for requests of a signed-in browser session
-// (web.UserCredentials); others are anonymous. load returns nil and no
-// error when nothing is stored.
-func gatedToken(load func(ctx context.Context) (*hfgate.Credential, error)) func(context.Context) (string, error) {
-	return func(ctx context.Context) (string, error) {
-		if !web.UserCredentials(ctx) {
-			return "", nil
-		}
-		cred, err := load(ctx)
-		if err != nil || cred == nil {
-			return "", err
-		}
-		return cred.AccessToken, nil
+// webTokens returns the token source of a web app on endpoint over
+// store: a signed-in browser acts for the local account, whose credential
+// its sign-in stored (web.Server keeps sessions valid only while that
+// credential is the same account's); an anonymous request gets no token.
+// Nothing is cached, so that a sign-out in a terminal takes effect at once.
+func (a *app) webTokens(endpoint string, store hfgate.CredentialStore) *oidcauth.TokenSource {
+	return &oidcauth.TokenSource{
+		Store:    store,
+		Endpoint: endpoint,
+		Open:     a.openProvider,
+		Subject:  func(*hfgate.Principal) string { return hfgate.LocalSubject },
 	}
 }

@@ -2,17 +2,13 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"net/http"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/hfgate/hfgate"
-	"github.com/hfgate/hfgate/hfhub"
-	"github.com/hfgate/hfgate/oidcauth"
 )
 
 // whoamiOutput is the --json output of "hfgate whoami".
@@ -69,23 +65,21 @@ profile comes from its userinfo endpoint.`,
 }
 
 func (a *app) whoami(ctx context.Context) (*whoamiOutput, error) {
-	cred, src, _, err := a.freshCredential(ctx)
+	acct, err := a.tokens().Account(ctx, a.hubClient())
 	if err != nil {
-		return nil, err
+		if hfgate.ErrorCode(err) == hfgate.EUNAUTHORIZED {
+			return nil, err
+		}
+		return nil, fmt.Errorf("look up account: %w", err)
 	}
+	cred, u := acct.Credential, acct.User
 	out := &whoamiOutput{Endpoint: cred.Endpoint, Orgs: []whoamiOrg{}, Profile: "whoami-v2"}
-	out.Token = whoamiToken{Kind: "classic", Source: string(src)}
+	if acct.FromUserInfo {
+		out.Profile = "userinfo"
+	}
+	out.Token = whoamiToken{Kind: "classic", Source: string(a.store.lastSource())}
 	if cred.IsOAuth() {
 		out.Token.Kind, out.Token.Scopes = "oauth", cred.Scopes
-	}
-	u, err := hubClientWith(cred.Endpoint, cred.AccessToken).WhoAmI(ctx)
-	if he := (*hfhub.HTTPError)(nil); errors.As(err, &he) && he.StatusCode == http.StatusNotFound && cred.IsOAuth() {
-		// Not a Hub: a generic OpenID Connect issuer. Ask its userinfo.
-		out.Profile = "userinfo"
-		u, err = a.userinfo(ctx, cred)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("look up account: %w", err)
 	}
 	out.Username, out.FullName, out.Email, out.IsPro = u.Username, u.FullName, u.Email, u.IsPro
 	if out.Username == "" {
@@ -107,17 +101,6 @@ func (a *app) whoami(ctx context.Context) (*whoamiOutput, error) {
 		out.Token.ExpiresAt = &exp
 	}
 	return out, nil
-}
-
-// userinfo reads the profile of an OAuth credential from its issuer.
-func (a *app) userinfo(ctx context.Context, cred *hfgate.Credential) (*hfgate.User, error) {
-	issuer := firstNonEmpty(cred.Issuer, cred.Endpoint)
-	c, err := oidcauth.Open(ctx, oidcConfig(issuer, cred.ClientID, "", nil))
-	if err != nil {
-		return nil, err
-	}
-	u, err := c.UserInfo(ctx, cred.AccessToken)
-	return &u, err
 }
 
 func (o *whoamiOutput) print(a *app) error {

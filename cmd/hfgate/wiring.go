@@ -3,12 +3,14 @@ package main
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/hfgate/hfgate"
 	"github.com/hfgate/hfgate/credstore"
 	"github.com/hfgate/hfgate/hfcache"
 	"github.com/hfgate/hfgate/hfhub"
+	"github.com/hfgate/hfgate/oidcauth"
 )
 
 // This file wires the library packages together for the subcommands: one
@@ -27,38 +29,64 @@ func (a *app) credStore() *credstore.Store {
 	}
 }
 
-// accessToken returns the access token to send to the Hub for the current
-// endpoint, refreshed first when it expires soon, or "" when not signed in.
-// Hub commands never fail for want of a token: public repos work
-// anonymously and the Hub's 401 says what is missing. A stored sign-in that
-// can no longer be renewed is an error, though ("signed out: run hfgate
-// login"): going anonymous would turn it into confusing gated or not-found
-// errors.
-func (a *app) accessToken(ctx context.Context) (string, error) {
-	a.creds.mu.Lock() // one refresh per process; others wait for its result
-	defer a.creds.mu.Unlock()
-	// A token good for another minute is reused; Fresh renews it 5 minutes
-	// ahead, so this only waits out a provider that was briefly down.
-	if c := a.creds.cred; c != nil && !c.Expired(time.Now(), time.Minute) {
-		return c.AccessToken, nil
-	}
-	cred, _, found, err := a.freshCredential(ctx)
-	switch {
-	case err != nil && !found && hfgate.ErrorCode(err) == hfgate.EUNAUTHORIZED:
-		cred = &hfgate.Credential{} // not signed in: go anonymous
-	case err != nil:
-		return "", err
-	}
-	a.creds.cred = cred
-	return cred.AccessToken, nil
+// commandCache is how long a command reuses the credential it read: for as
+// long as it runs, so that a command making many Hub requests reads the
+// keyring once, not per request.
+const commandCache = 24 * time.Hour
+
+// tokens returns the token source of the current endpoint over the stored
+// credentials, made once per invocation. It renews an OAuth token that
+// expires soon under the store's cross-process lock, so two hfgate
+// processes never spend one refresh token, and reuses it for the rest of
+// the command (cache: see commandCache; 0 for a long-running server, which
+// must notice a sign-out made meanwhile).
+func (a *app) tokens() *oidcauth.TokenSource {
+	a.tokensOnce.Do(func() {
+		store := a.credStore()
+		// The "no keyring, stored in a file" notice was shown at login;
+		// repeating it on every renewal would only clutter scripts' output.
+		store.Notice = nil
+		a.store = &sourceStore{Store: store}
+		a.tokenSource = &oidcauth.TokenSource{
+			Store:    a.store,
+			Endpoint: a.endpoint(),
+			Open:     a.openProvider,
+			CacheFor: commandCache,
+		}
+	})
+	return a.tokenSource
 }
 
-// signedIn reports whether the Hub requests of this invocation carried a
-// token.
-func (a *app) signedIn() bool {
-	a.creds.mu.Lock()
-	defer a.creds.mu.Unlock()
-	return a.creds.cred != nil && a.creds.cred.AccessToken != ""
+// sourceStore is the credential store of a command, remembering where the
+// last credential it loaded came from, for whoami.
+type sourceStore struct {
+	*credstore.Store
+	mu     sync.Mutex
+	source credstore.Source
+}
+
+// LoadCredential implements hfgate.CredentialStore and records the source.
+func (s *sourceStore) LoadCredential(ctx context.Context, endpoint, subject string) (*hfgate.Credential, error) {
+	cred, src, err := s.Load(ctx, endpoint, subject)
+	if err == nil {
+		s.mu.Lock()
+		s.source = src
+		s.mu.Unlock()
+	}
+	return cred, err
+}
+
+// lastSource returns the source of the last credential loaded.
+func (s *sourceStore) lastSource() credstore.Source {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.source
+}
+
+// signedIn reports whether the Hub requests of this command send a token.
+func (a *app) signedIn(ctx context.Context) bool {
+	tok, err := a.tokens().Token(ctx)
+	return err == nil && tok != ""
 }
 
 // onlineHub returns the Hub client of a command that has nothing to work
@@ -73,17 +101,18 @@ func (a *app) onlineHub(command string) (*hfhub.Client, error) {
 }
 
 // hubClient returns a Hub client for the current endpoint that sends the
-// stored credentials.
+// stored credentials of the caller in the request's context (hfgate.Local
+// for every command).
 func (a *app) hubClient() *hfhub.Client {
 	return &hfhub.Client{
 		Endpoint:  a.endpoint(),
-		Token:     a.accessToken,
+		Token:     a.tokens().Token,
 		UserAgent: "hfgate/" + version(),
 	}
 }
 
 // hubClientWith returns a Hub client for endpoint that sends token: for
-// checking a token before it is stored, or one already renewed.
+// checking a token before it is stored.
 func hubClientWith(endpoint, token string) *hfhub.Client {
 	return &hfhub.Client{
 		Endpoint:  endpoint,

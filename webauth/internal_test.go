@@ -1,4 +1,4 @@
-package web
+package webauth
 
 import (
 	"testing"
@@ -7,16 +7,16 @@ import (
 
 func TestPendingSignInsAreCapped(t *testing.T) {
 	now := time.Unix(1_700_000_000, 0)
-	ss := newSessions(func() time.Time { return now })
-	first := ss.begin(nil, "/")
+	as := attempts{now: func() time.Time { return now }}
+	first := as.begin(&pending{returnTo: "/"})
 	for range maxPending + 10 {
 		now = now.Add(time.Millisecond)
-		ss.begin(nil, "/")
+		as.begin(&pending{returnTo: "/"})
 	}
-	if n := len(ss.pending); n != maxPending {
+	if n := len(as.m); n != maxPending {
 		t.Fatalf("%d pending sign-ins kept, want at most %d", n, maxPending)
 	}
-	if ss.take(first) != nil {
+	if as.take(first) != nil {
 		t.Error("the oldest pending sign-in survived the cap")
 	}
 }

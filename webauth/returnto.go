@@ -1,4 +1,4 @@
-package web
+package webauth
 
 import (
 	"net/url"
@@ -11,23 +11,25 @@ import (
 // maxReturnTo bounds return_to; a longer one is no page of this app.
 const maxReturnTo = 2048
 
-// returnTarget checks return_to, where the browser goes after signing in:
+// ReturnTo checks return_to, where the browser goes after signing in:
 // "" means "/"; anything but a path on this site is EINVALID. A browser
 // reads "//host", "/\host" and "\\host" as another host, so these are
 // refused, also percent-encoded (%2F, %5C) at any depth of decoding, as
 // are schemes, control characters and the auth routes themselves.
-func returnTarget(raw string) (string, error) {
+func ReturnTo(raw string) (string, error) {
 	if raw == "" {
 		return "/", nil
 	}
-	if !safePath(raw) {
+	if !SafePath(raw) {
 		return "", hfgate.Errorf(hfgate.EINVALID,
 			"return_to must be a path on this site, such as /models/org/name")
 	}
 	return raw, nil
 }
 
-func safePath(raw string) bool {
+// SafePath reports whether raw is a path on this site that a browser may be
+// sent to after signing in (see ReturnTo).
+func SafePath(raw string) bool {
 	if len(raw) > maxReturnTo {
 		return false
 	}
