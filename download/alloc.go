@@ -51,8 +51,8 @@ func writeError(err error, path string, need int64) error {
 
 func noSpace(path string, need, free int64) error {
 	return hfgate.WrapError(hfgate.ENOSPACE, syscall.ENOSPC,
-		"not enough disk space in %s: the download needs %s more and %s is free; free some space (for example with \"hfgate cache rm\") or choose another cache with HF_HUB_CACHE, then run the command again: finished bytes are kept",
-		filepath.Dir(path), fmtBytes(need), fmtBytes(free))
+		"not enough disk space in %s: the download needs %s more and %s is free", filepath.Dir(path), fmtBytes(need), fmtBytes(free)).
+		WithAction(hfgate.ActionFreeSpace)
 }
 
 // fmtBytes formats a size for error messages.

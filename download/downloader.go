@@ -224,13 +224,13 @@ func firstError(errs []error) error {
 		return first
 	}
 	return hfgate.WrapError(hfgate.ErrorCode(first), first, "%d of %d files failed; the first: %s",
-		len(failed), len(errs), hfgate.ErrorMessage(first))
+		len(failed), len(errs), hfgate.ErrorMessage(first)).WithAction(hfgate.ErrorAction(first))
 }
 
 // canceled turns a context error into ECANCELED, keeping errors.Is working.
 func canceled(err error) error {
 	if errors.Is(err, context.Canceled) {
-		return hfgate.WrapError(hfgate.ECANCELED, err, "download interrupted: run the same command again to resume, finished bytes are kept")
+		return hfgate.WrapError(hfgate.ECANCELED, err, "download interrupted: finished bytes are kept").WithAction(hfgate.ActionResume)
 	}
 	return err
 }

@@ -199,12 +199,13 @@ func TestDownloadAccessErrors(t *testing.T) {
 		rev        string
 		code       string
 		says       string
+		action     string
 	}{
-		{"gated anonymous", "", hubsim.RepoGated, "", hfgate.EUNAUTHORIZED, "hfgate login"},
-		{"gated not granted", "bob", hubsim.RepoGated, "", hfgate.EGATED, sim.URL() + "/" + hubsim.RepoGated},
-		{"private anonymous", "", hubsim.RepoPrivate, "", hfgate.ENOTFOUND, "sign in"},
-		{"no such repo", "", "nobody/nothing", "", hfgate.ENOTFOUND, "nobody/nothing"},
-		{"no such revision", "", tiny, "v9", hfgate.ENOTFOUND, "v9"},
+		{"gated anonymous", "", hubsim.RepoGated, "", hfgate.EUNAUTHORIZED, "signed-in users may ask for access", hfgate.ActionSignIn},
+		{"gated not granted", "bob", hubsim.RepoGated, "", hfgate.EGATED, sim.URL() + "/" + hubsim.RepoGated, hfgate.ActionRequestAccess},
+		{"private anonymous", "", hubsim.RepoPrivate, "", hfgate.ENOTFOUND, "signed-in user", hfgate.ActionSignIn},
+		{"no such repo", "", "nobody/nothing", "", hfgate.ENOTFOUND, "nobody/nothing", hfgate.ActionSignIn}, // the Hub hides private repos so
+		{"no such revision", "", tiny, "v9", hfgate.ENOTFOUND, "v9", ""},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			d := newDownloader(t, sim)
@@ -212,8 +213,8 @@ func TestDownloadAccessErrors(t *testing.T) {
 			for _, files := range [][]string{nil, {gatedFile}} {
 				rec := &recorder{}
 				_, err := d.Download(context.Background(), download.Request{Repo: tt.repo, Revision: tt.rev, Files: files}, rec)
-				if hfgate.ErrorCode(err) != tt.code || !strings.Contains(hfgate.ErrorMessage(err), tt.says) {
-					t.Errorf("files %v: err=%v (%s), want %s saying %q", files, err, hfgate.ErrorCode(err), tt.code, tt.says)
+				if hfgate.ErrorCode(err) != tt.code || !strings.Contains(hfgate.ErrorMessage(err), tt.says) || hfgate.ErrorAction(err) != tt.action {
+					t.Errorf("files %v: err=%v (%s, %q), want %s saying %q, action %q", files, err, hfgate.ErrorCode(err), hfgate.ErrorAction(err), tt.code, tt.says, tt.action)
 				}
 				// One error for the whole request, before any file starts.
 				if n := len(rec.events); n != 0 {

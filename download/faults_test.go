@@ -109,8 +109,8 @@ func TestDownloadFaults(t *testing.T) {
 	})
 	t.Run("5xx for good: unavailable, nothing published", func(t *testing.T) {
 		rec, _ := faultCase(t, q8, false, hfgate.EUNAVAILABLE, hubsim.FaultRule{Host: hubsim.HostCDN, Status: 502})
-		if !strings.Contains(hfgate.ErrorMessage(rec.events[len(rec.events)-1].Err), "run the command again") {
-			t.Errorf("message does not say what to do: %v", rec.events[len(rec.events)-1].Err)
+		if last := rec.events[len(rec.events)-1].Err; hfgate.ErrorAction(last) != hfgate.ActionResume {
+			t.Errorf("error %v does not say what to do (action %q, want resume)", last, hfgate.ErrorAction(last))
 		}
 	})
 	t.Run("a corrupt byte is fetched again and verified", func(t *testing.T) {
@@ -123,8 +123,8 @@ func TestDownloadFaults(t *testing.T) {
 	t.Run("always corrupt: integrity error, nothing left", func(t *testing.T) {
 		rec, _ := faultCase(t, q8, false, hfgate.EINTEGRITY, hubsim.FaultRule{Host: hubsim.HostCDN, Corrupt: true, CorruptAt: 123})
 		checkCorruptRetry(t, rec)
-		if last := rec.events[len(rec.events)-1]; !strings.Contains(hfgate.ErrorMessage(last.Err), "run the command again") {
-			t.Errorf("final error %q does not say what to do", hfgate.ErrorMessage(last.Err))
+		if last := rec.events[len(rec.events)-1]; hfgate.ErrorAction(last.Err) != hfgate.ActionResume {
+			t.Errorf("final error %q does not say what to do (action %q, want resume)", hfgate.ErrorMessage(last.Err), hfgate.ErrorAction(last.Err))
 		}
 	})
 	t.Run("Range ignored restarts cleanly", func(t *testing.T) {

@@ -103,8 +103,8 @@ type integrityError struct{ detail string }
 func (e *integrityError) Error() string { return "hash mismatch: " + e.detail }
 
 // failure is the user's message for the mismatch, ending with next: what
-// happens now, or what to do.
-func (e *integrityError) failure(next string) error {
+// happens now.
+func (e *integrityError) failure(next string) *hfgate.Error {
 	return hfgate.WrapError(hfgate.EINTEGRITY, e,
 		"downloaded data failed verification: %s (a byte was corrupted in transit); %s", e.detail, next)
 }
@@ -118,7 +118,8 @@ func (f *fetch) verify(h hash.Hash) error {
 	if got := sumHex(h); got != f.etag {
 		f.reset()
 		ie := &integrityError{detail: fmt.Sprintf("%s is %s, want %s", hashName(f.etag), got, f.etag)}
-		return ie.failure("the partial file was removed, run the command again")
+		// Downloading again fetches the file anew.
+		return ie.failure("the partial file was removed").WithAction(hfgate.ActionResume)
 	}
 	return nil
 }
@@ -192,7 +193,8 @@ func (f *fetch) fetchRange(ctx context.Context, start, end int64, sink func(p []
 		case !transient(err):
 			return err
 		case !f.retry.Retries(attempt):
-			return hfgate.WrapError(hfgate.EUNAVAILABLE, err, "download failed after %d attempts; run the command again to resume from %s", attempt, strconv.FormatInt(cur, 10)+" bytes")
+			return hfgate.WrapError(hfgate.EUNAVAILABLE, err, "download failed after %d attempts, with %s bytes kept", attempt, strconv.FormatInt(cur, 10)).
+				WithAction(hfgate.ActionResume)
 		}
 		wait := f.retry.Delay(attempt, retryAfterOf(err))
 		f.onRetry(RetryTransient, err, wait)
@@ -236,7 +238,8 @@ func (f *fetch) checkResponse(resp *http.Response, start, end int64) error {
 }
 
 func (f *fetch) sizeMismatch(got int64) error {
-	return hfgate.Errorf(hfgate.EINTEGRITY, "the server sent a file of %d bytes, but the Hub said %d: the file may have changed; run the command again", got, f.size)
+	return hfgate.Errorf(hfgate.EINTEGRITY, "the server sent a file of %d bytes, but the Hub said %d: the file may have changed", got, f.size).
+		WithAction(hfgate.ActionResume)
 }
 
 // parseContentRange parses "bytes a-b/total" (total may be "*").

@@ -161,7 +161,7 @@ func userError(ctx context.Context, file string, err error) error {
 		return err
 	}
 	if errors.Is(err, os.ErrPermission) {
-		return hfgate.WrapError(hfgate.EINTERNAL, err, "cannot write %s: permission denied; check the cache directory (HF_HUB_CACHE) or --local-dir", file)
+		return hfgate.WrapError(hfgate.EINTERNAL, err, "cannot write %s: permission denied", file).WithAction(hfgate.ActionChooseFolder)
 	}
 	return hfgate.WrapError(hfgate.EINTERNAL, err, "download %s failed: %v", file, err)
 }

@@ -73,8 +73,7 @@ func (d *Downloader) planFiles(ctx context.Context, p *plan) error {
 func (p *plan) missing(file string, err error) error {
 	p.target.notFound(p.commit, file)
 	return hfgate.WrapError(hfgate.ENOTFOUND, err,
-		"%s is not in %s at revision %s: check the name (\"hfgate files %s\" lists the files)",
-		file, p.req.Repo, p.req.Revision, p.req.Repo)
+		"%s is not in %s at revision %s: check the name", file, p.req.Repo, p.req.Revision).WithAction(hfgate.ActionListFiles)
 }
 
 // planSnapshot lists every file of the revision with its size and ETag
@@ -108,8 +107,8 @@ func (d *Downloader) planSnapshot(ctx context.Context, p *plan) error {
 		p.files = append(p.files, pf)
 	}
 	if len(p.files) == 0 && len(files) > 0 {
-		return hfgate.Errorf(hfgate.ENOTFOUND, "no file of %s at revision %s matches the patterns (%s): check them (\"hfgate files %s\" lists the files)",
-			p.req.Repo, p.req.Revision, describePatterns(p.req.Include, p.req.Exclude), p.req.Repo)
+		return hfgate.Errorf(hfgate.ENOTFOUND, "no file of %s at revision %s matches the patterns (%s): check them",
+			p.req.Repo, p.req.Revision, describePatterns(p.req.Include, p.req.Exclude)).WithAction(hfgate.ActionListFiles)
 	}
 	slices.SortFunc(p.files, func(a, b planned) int { return strings.Compare(a.path, b.path) })
 	if m.IsGated() && len(p.files) > 0 {

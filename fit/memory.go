@@ -17,14 +17,13 @@ import (
 // a kernel older than 3.14, with no MemAvailable, gives MemFree + Buffers +
 // Cached. On macOS total is the hw.memsize sysctl and available is the
 // same figure: macOS keeps memory full of cache it gives back on demand, so
-// its free-page count is no guide. Elsewhere it fails with EUNAVAILABLE,
-// whose message says to state the size instead (--memory).
+// its free-page count is no guide. Elsewhere it fails with EUNAVAILABLE
+// and hfgate.ActionSetMemory: the size must be stated instead.
 func SystemMemory() (total, available uint64, err error) { return systemMemory() }
 
 // errNoMemoryInfo is the error of SystemMemory where it cannot tell.
 func errNoMemoryInfo(err error) error {
-	return hfgate.WrapError(hfgate.EUNAVAILABLE, err,
-		"cannot read this machine's memory size; state it with --memory, e.g. --memory 16GiB")
+	return hfgate.WrapError(hfgate.EUNAVAILABLE, err, "cannot read this machine's memory size").WithAction(hfgate.ActionSetMemory)
 }
 
 // ParseMeminfo reads the format of Linux's /proc/meminfo ("MemTotal:

@@ -57,7 +57,7 @@ func reason(p *Pick, b Budget, first bool) string {
 	case first && e.Fits == Fits:
 		what = "best fit, the largest model that fits"
 	case e.Fits == Unknown:
-		what = "memory unknown (state it with --memory)"
+		what = "fit unknown (this machine's memory is not known)"
 	}
 	return fmt.Sprintf("%s: %s at %s needs %s with %d tokens of context; %d downloads",
 		what, params(e.Parameters), e.Quantization, gb(need(e)), e.Memory.ContextLength, p.Downloads)

@@ -37,7 +37,7 @@ func folderError(verb, dir string, err error) error {
 		reason = pe.Err
 	}
 	return hfgate.WrapError(hfgate.EINTERNAL, err,
-		"cannot %s the folder %s: %v; use a folder you can write to (HF_HUB_CACHE, HF_HOME or --local-dir)", verb, dir, reason)
+		"cannot %s the folder %s: %v", verb, dir, reason).WithAction(hfgate.ActionChooseFolder)
 }
 
 // mkdirAll creates dir (slash-separated, relative to root) with mode 0777

@@ -100,7 +100,7 @@ func (c Cache) RemoveRevisions(ctx context.Context, commits []string, opts Remov
 		}
 	}
 	if len(found) == 0 {
-		return rm, hfgate.Errorf(hfgate.ENOTFOUND, "no cached snapshot has commit %s; list them with \"hfgate cache ls\"", strings.Join(commits, ", "))
+		return rm, hfgate.Errorf(hfgate.ENOTFOUND, "no cached snapshot has commit %s", strings.Join(commits, ", ")).WithAction(hfgate.ActionListCache)
 	}
 	rm.Paths = plan.all()
 	if opts.DryRun {

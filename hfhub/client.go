@@ -84,7 +84,7 @@ func (c *Client) init() error {
 		u, err := url.Parse(raw)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
 			c.initErr = hfgate.Errorf(hfgate.EINVALID,
-				"%q is not a valid Hub endpoint; use a base URL such as %s (HF_ENDPOINT, --endpoint)", stripQuery(raw), DefaultEndpoint)
+				"%q is not a valid Hub endpoint; use a base URL such as %s", stripQuery(raw), DefaultEndpoint).WithAction(hfgate.ActionSetEndpoint)
 			return
 		}
 		c.endpoint = u

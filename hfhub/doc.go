@@ -9,7 +9,8 @@
 //
 // # Errors
 //
-// Every error is an *hfgate.Error whose Message says what to do next,
+// Every error is an *hfgate.Error whose Message says what happened and
+// whose Action what to do next (sign in, request access, retry, ...),
 // chosen from the answer's status and X-Error-Code header (GatedRepo,
 // RepoNotFound, RevisionNotFound, EntryNotFound) as huggingface_hub's
 // hf_raise_for_status does. When the Hub answered, the cause is an

@@ -28,36 +28,37 @@ func TestErrorMapping(t *testing.T) {
 		token       string
 		call        func(*Client) error
 		want        string
+		action      string
 		parts       []string
 		wantSigned  bool // the request carried the token
 		wantRetried bool
 	}{
 		{name: "gated anonymous", status: 401, code: "GatedRepo", msg: "Access to model org/model is restricted.", call: head,
-			want: hfgate.EUNAUTHORIZED, parts: []string{"org/model is gated", "hfgate login", "request access at http://", "/org/model"}},
+			want: hfgate.EUNAUTHORIZED, action: hfgate.ActionSignIn, parts: []string{"org/model is gated", "signed-in users may ask for access, at http://", "/org/model"}},
 		{name: "gated not granted", status: 403, code: "GatedRepo", msg: "Access to model org/model is restricted and you are not in the authorized list.",
-			token: testToken, call: head, want: hfgate.EGATED,
+			token: testToken, call: head, want: hfgate.EGATED, action: hfgate.ActionRequestAccess,
 			parts: []string{"not been granted access to org/model", "request access at http://", "/org/model", "gated-repos scope"}, wantSigned: true},
 		{name: "repo not found signed in", status: 404, code: "RepoNotFound", msg: "Repository not found", token: testToken, call: info,
 			want: hfgate.ENOTFOUND, parts: []string{"repository org/model was not found", "private"}, wantSigned: true},
 		{name: "repo not found anonymous", status: 401, code: "RepoNotFound", msg: "Invalid username or password.", call: info,
-			want: hfgate.ENOTFOUND, parts: []string{"org/model was not found", "if it is private, sign in"}},
+			want: hfgate.ENOTFOUND, action: hfgate.ActionSignIn, parts: []string{"org/model was not found", "private and needs a signed-in user"}},
 		{name: "401 without code anonymous", status: 401, call: head,
-			want: hfgate.ENOTFOUND, parts: []string{"if it is private, sign in"}},
+			want: hfgate.ENOTFOUND, action: hfgate.ActionSignIn, parts: []string{"private and needs a signed-in user"}},
 		{name: "bad token", status: 401, msg: msgBadCredentials, token: testToken, call: info,
-			want: hfgate.EUNAUTHORIZED, parts: []string{"token was rejected", "sign in again"}, wantSigned: true},
+			want: hfgate.EUNAUTHORIZED, action: hfgate.ActionSignIn, parts: []string{"token was rejected"}, wantSigned: true},
 		{name: "bad token in JSON body only", status: 401, msg: msgBadCredentials, bodyOnly: true, token: testToken, call: info,
-			want: hfgate.EUNAUTHORIZED, parts: []string{"token was rejected"}, wantSigned: true},
+			want: hfgate.EUNAUTHORIZED, action: hfgate.ActionSignIn, parts: []string{"token was rejected"}, wantSigned: true},
 		{name: "revision not found", status: 404, code: "RevisionNotFound", msg: "Invalid rev id: v9", token: testToken, call: info,
 			want: hfgate.ENOTFOUND, parts: []string{`revision "v9"`, "org/model"}, wantSigned: true},
 		{name: "entry not found", status: 404, code: "EntryNotFound", msg: "Entry not found", call: head,
-			want: hfgate.ENOTFOUND, parts: []string{"dir/model.gguf was not found in org/model", `revision "v9"`}},
+			want: hfgate.ENOTFOUND, action: hfgate.ActionListFiles, parts: []string{"dir/model.gguf was not found in org/model", `revision "v9"`}},
 		{name: "disabled", status: 403, msg: msgDisabled, token: testToken, call: head,
 			want: hfgate.EFORBIDDEN, parts: []string{"org/model has been disabled"}, wantSigned: true},
 		{name: "other 403", status: 403, msg: "Forbidden: missing scope", token: testToken, call: info,
-			want: hfgate.EFORBIDDEN, parts: []string{"refused access to org/model", "permission"}, wantSigned: true},
-		{name: "rate limited", status: 429, call: info, want: hfgate.EUNAVAILABLE,
-			parts: []string{"rate-limiting", "try again in 7s", "hfgate login"}, wantRetried: true},
-		{name: "server error", status: 502, call: head, want: hfgate.EUNAVAILABLE,
+			want: hfgate.EFORBIDDEN, action: hfgate.ActionSignIn, parts: []string{"refused access to org/model", "permission"}, wantSigned: true},
+		{name: "rate limited", status: 429, call: info, want: hfgate.EUNAVAILABLE, action: hfgate.ActionRetry,
+			parts: []string{"rate-limiting", "try again in 7s", "signed-in users have higher limits"}, wantRetried: true},
+		{name: "server error", status: 502, call: head, want: hfgate.EUNAVAILABLE, action: hfgate.ActionRetry,
 			parts: []string{"502 Bad Gateway", "try again later"}, wantRetried: true},
 		{name: "bad request", status: 400, msg: `"sort" must be one of x`, call: info, want: hfgate.EINVALID,
 			parts: []string{"rejected the request", `"sort" must be one of x`}},
@@ -77,6 +78,9 @@ func TestErrorMapping(t *testing.T) {
 			})
 			err := tt.call(newClient(f.URL, tt.token))
 			wantCode(t, err, tt.want, tt.parts...)
+			if got := hfgate.ErrorAction(err); got != tt.action {
+				t.Errorf("action = %q, want %q", got, tt.action)
+			}
 
 			var he *HTTPError
 			if !errors.As(err, &he) {

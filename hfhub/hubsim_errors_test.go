@@ -39,7 +39,7 @@ func TestHubsimAccess(t *testing.T) {
 					t.Errorf("FileMetadata(gated): %v", err)
 				}
 			case hfgate.EUNAUTHORIZED:
-				wantCode(t, err, tt.gatedCode, "is gated: sign in", "request access at "+s.URL()+"/"+hubsim.RepoGated)
+				wantCode(t, err, tt.gatedCode, "is gated: only signed-in users may ask for access, at "+s.URL()+"/"+hubsim.RepoGated)
 			default:
 				wantCode(t, err, tt.gatedCode, "not been granted access", s.URL()+"/"+hubsim.RepoGated, "gated-repos")
 			}
@@ -51,7 +51,7 @@ func TestHubsimAccess(t *testing.T) {
 					t.Errorf("ModelInfo(private): %v", err)
 				}
 			case tt.user == "":
-				wantCode(t, err, tt.private, "if it is private, sign in")
+				wantCode(t, err, tt.private, "private and needs a signed-in user")
 			default:
 				wantCode(t, err, tt.private, "was not found", "private")
 			}
@@ -88,7 +88,7 @@ func TestHubsimNotFound(t *testing.T) {
 
 	anon := simClient(t, s, "")
 	_, err = anon.ModelInfo(ctx, "nobody/nothing", "")
-	wantCode(t, err, hfgate.ENOTFOUND, "if it is private, sign in")
+	wantCode(t, err, hfgate.ENOTFOUND, "private and needs a signed-in user")
 
 	bad := &hfhub.Client{Endpoint: s.URL(), Token: func(context.Context) (string, error) { return "hf_revokedOrInvented", nil }}
 	_, err = bad.ModelInfo(ctx, hubsim.RepoTiny, "")

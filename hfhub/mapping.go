@@ -38,8 +38,8 @@ func (c *Client) statusError(resp *http.Response, t target, attempts int) error 
 	if repo == "" {
 		repo = "the repository"
 	}
-	fail := func(code, format string, args ...any) error {
-		return hfgate.WrapError(code, he, format, args...)
+	fail := func(code, action, format string, args ...any) error {
+		return hfgate.WrapError(code, he, format, args...).WithAction(action)
 	}
 	switch code, status := he.ErrorCode, he.StatusCode; {
 	case status == http.StatusTooManyRequests:
@@ -49,44 +49,44 @@ func (c *Client) statusError(resp *http.Response, t target, attempts int) error 
 		}
 		hint := ""
 		if !authed && onHub {
-			hint = " (signed-in users have higher limits: `hfgate login`)"
+			hint = " (signed-in users have higher limits)"
 		}
-		return fail(hfgate.EUNAVAILABLE, "%s is rate-limiting requests: try again %s%s", host, when, hint)
+		return fail(hfgate.EUNAVAILABLE, hfgate.ActionRetry, "%s is rate-limiting requests: try again %s%s", host, when, hint)
 	case status >= 500:
-		return fail(hfgate.EUNAVAILABLE, "%s answered %s: the server is failing or overloaded; try again later", host, he.Status)
+		return fail(hfgate.EUNAVAILABLE, hfgate.ActionRetry, "%s answered %s: the server is failing or overloaded; try again later", host, he.Status)
 	case he.ServerMessage == msgBadCredentials || (status == http.StatusUnauthorized && authed && code != CodeGatedRepo):
-		return fail(hfgate.EUNAUTHORIZED, "your token was rejected by %s: sign in again with `hfgate login`", host)
+		return fail(hfgate.EUNAUTHORIZED, hfgate.ActionSignIn, "your token was rejected by %s", host)
 	case code == CodeGatedRepo && status == http.StatusUnauthorized:
-		return fail(hfgate.EUNAUTHORIZED, "%s is gated: sign in with `hfgate login`, then request access at %s", repo, c.gatedURL(t))
+		return fail(hfgate.EUNAUTHORIZED, hfgate.ActionSignIn, "%s is gated: only signed-in users may ask for access, at %s", repo, c.gatedURL(t))
 	case code == CodeGatedRepo:
-		return fail(hfgate.EGATED, "you have not been granted access to %s: request access at %s (and make sure your token has the gated-repos scope)", repo, c.gatedURL(t))
+		return fail(hfgate.EGATED, hfgate.ActionRequestAccess, "you have not been granted access to %s: request access at %s (and make sure your token has the gated-repos scope)", repo, c.gatedURL(t))
 	case he.ServerMessage == msgDisabled:
-		return fail(hfgate.EFORBIDDEN, "%s has been disabled on the Hub: its files cannot be accessed", repo)
+		return fail(hfgate.EFORBIDDEN, "", "%s has been disabled on the Hub: its files cannot be accessed", repo)
 	case code == CodeRevisionNotFound:
-		return fail(hfgate.ENOTFOUND, "revision %q of %s was not found: check the branch, tag or commit id", t.revision(), repo)
+		return fail(hfgate.ENOTFOUND, "", "revision %q of %s was not found: check the branch, tag or commit id", t.revision(), repo)
 	case code == CodeEntryNotFound:
 		if t.path == "" {
-			return fail(hfgate.ENOTFOUND, "the path was not found in %s at revision %q", repo, t.revision())
+			return fail(hfgate.ENOTFOUND, "", "the path was not found in %s at revision %q", repo, t.revision())
 		}
-		return fail(hfgate.ENOTFOUND, "%s was not found in %s at revision %q", t.path, repo, t.revision())
+		return fail(hfgate.ENOTFOUND, hfgate.ActionListFiles, "%s was not found in %s at revision %q", t.path, repo, t.revision())
 	case status == http.StatusUnauthorized && t.repo != "":
-		return fail(hfgate.ENOTFOUND, "repository %s was not found; if it is private, sign in with `hfgate login`", repo)
+		return fail(hfgate.ENOTFOUND, hfgate.ActionSignIn, "repository %s was not found, or it is private and needs a signed-in user", repo)
 	case status == http.StatusUnauthorized:
-		return fail(hfgate.EUNAUTHORIZED, "%s requires signing in: run `hfgate login`", host)
+		return fail(hfgate.EUNAUTHORIZED, hfgate.ActionSignIn, "%s requires signing in", host)
 	case code == CodeRepoNotFound || (status == http.StatusNotFound && onHub && t.repo != "" && t.path == ""):
-		return fail(hfgate.ENOTFOUND, "repository %s was not found: check the id (it may also be private, and your token unable to read it)", repo)
+		return fail(hfgate.ENOTFOUND, "", "repository %s was not found: check the id (it may also be private, and your token unable to read it)", repo)
 	case status == http.StatusNotFound && onHub:
-		return fail(hfgate.ENOTFOUND, "%s was not found at %s", stripQuery(resp.Request.URL.Path), host)
+		return fail(hfgate.ENOTFOUND, "", "%s was not found at %s", stripQuery(resp.Request.URL.Path), host)
 	case status == http.StatusNotFound:
-		return fail(hfgate.ENOTFOUND, "the download server %s does not have this file: retry, and report it if it persists", host)
+		return fail(hfgate.ENOTFOUND, hfgate.ActionRetry, "the download server %s does not have this file: retry, and report it if it persists", host)
 	case status == http.StatusForbidden && !onHub:
-		return fail(hfgate.EFORBIDDEN, "the download server %s refused the request: the signed download link may have expired; retry", host)
+		return fail(hfgate.EFORBIDDEN, hfgate.ActionRetry, "the download server %s refused the request: the signed download link may have expired; retry", host)
 	case status == http.StatusForbidden:
-		return fail(hfgate.EFORBIDDEN, "the Hub refused access to %s: your token lacks a permission it needs; sign in again and grant it", repo)
+		return fail(hfgate.EFORBIDDEN, hfgate.ActionSignIn, "the Hub refused access to %s: your token lacks a permission it needs (sign in again and grant it)", repo)
 	case status >= 400:
-		return fail(hfgate.EINVALID, "%s rejected the request (%s)%s", host, he.Status, quoteReason(he.ServerMessage))
+		return fail(hfgate.EINVALID, "", "%s rejected the request (%s)%s", host, he.Status, quoteReason(he.ServerMessage))
 	}
-	return fail(hfgate.EUNAVAILABLE, "%s gave an unexpected answer (%s): is %s a Hugging Face Hub?", host, he.Status, c.base())
+	return fail(hfgate.EUNAVAILABLE, "", "%s gave an unexpected answer (%s): is %s a Hugging Face Hub?", host, he.Status, c.base())
 }
 
 // gatedURL is where the user asks for access to the target's repo.
@@ -118,7 +118,8 @@ func transportError(ctx context.Context, err error, u *url.URL, attempts int) er
 	case context.Canceled:
 		return hfgate.WrapError(hfgate.ECANCELED, ctx.Err(), "request to %s canceled", u.Host)
 	case context.DeadlineExceeded:
-		return hfgate.WrapError(hfgate.EUNAVAILABLE, ctx.Err(), "%s did not answer in time: check your network connection and try again", u.Host)
+		return hfgate.WrapError(hfgate.EUNAVAILABLE, ctx.Err(), "%s did not answer in time: check your network connection and try again", u.Host).
+			WithAction(hfgate.ActionRetry)
 	}
 	err = redactURLError(err)
 	if attempts > 1 {
@@ -129,9 +130,11 @@ func transportError(ctx context.Context, err error, u *url.URL, attempts int) er
 	}
 	var ne net.Error
 	if errors.As(err, &ne) && ne.Timeout() {
-		return hfgate.WrapError(hfgate.EUNAVAILABLE, err, "%s did not answer in time: check your network connection and try again", u.Host)
+		return hfgate.WrapError(hfgate.EUNAVAILABLE, err, "%s did not answer in time: check your network connection and try again", u.Host).
+			WithAction(hfgate.ActionRetry)
 	}
-	return hfgate.WrapError(hfgate.EUNAVAILABLE, err, "cannot reach %s: check your network connection, proxy settings and HF_ENDPOINT", u.Host)
+	return hfgate.WrapError(hfgate.EUNAVAILABLE, err, "cannot reach %s: check your network connection, proxy settings and HF_ENDPOINT", u.Host).
+		WithAction(hfgate.ActionRetry)
 }
 
 // retryableTransport reports whether a failed exchange may work if tried

@@ -61,7 +61,7 @@ func (c *Client) WhoAmI(ctx context.Context) (*hfgate.User, error) {
 		return nil, err
 	}
 	if tok == "" {
-		return nil, hfgate.Errorf(hfgate.EUNAUTHORIZED, "not signed in to %s: run `hfgate login`", c.endpoint.Host)
+		return nil, hfgate.Errorf(hfgate.EUNAUTHORIZED, "not signed in to %s", c.endpoint.Host).WithAction(hfgate.ActionSignIn)
 	}
 	var w whoamiJSON
 	if _, err := c.getJSON(ctx, c.apiURL("whoami-v2", nil), target{}, &w); err != nil {

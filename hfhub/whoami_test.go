@@ -61,7 +61,10 @@ func TestWhoAmIErrors(t *testing.T) {
 		hubError(w, r, http.StatusUnauthorized, "", msgBadCredentials)
 	})
 	_, err := newClient(hub.URL, "").WhoAmI(context.Background())
-	wantCode(t, err, hfgate.EUNAUTHORIZED, "not signed in", "hfgate login")
+	wantCode(t, err, hfgate.EUNAUTHORIZED, "not signed in")
+	if hfgate.ErrorAction(err) != hfgate.ActionSignIn {
+		t.Errorf("action = %q, want sign_in", hfgate.ErrorAction(err))
+	}
 	if n := len(hub.requests()); n != 0 {
 		t.Errorf("anonymous WhoAmI made %d requests", n)
 	}

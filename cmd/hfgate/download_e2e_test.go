@@ -195,14 +195,14 @@ func TestE2EFaults(t *testing.T) {
 				if n := strings.Count(r.stderr, retry); n != 1 || !strings.Contains(r.stderr, "transit); downloading the file again\n") {
 					t.Errorf("%d retry lines, want 1:\n%s", n, r.stderr)
 				}
-				if tt.code == 0 && strings.Contains(r.stderr, "run the command again") {
+				if tt.code == 0 && strings.Contains(r.stderr, "run the same command again") {
 					t.Errorf("a download that succeeded asks for a rerun:\n%s", r.stderr)
 				}
 			}
 			if tt.code == 0 {
 				return
 			}
-			if !strings.Contains(r.stderr, "run the command again") && !strings.Contains(r.stderr, "try again") {
+			if !strings.Contains(r.stderr, "run the same command again") && !strings.Contains(r.stderr, "try again") {
 				t.Errorf("the error does not say what to do:\n%s", r.stderr)
 			}
 			if _, err := e.cacheRepo(hubsim.RepoTiny).Lookup("main", file); err == nil {

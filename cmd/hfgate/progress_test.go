@@ -45,7 +45,7 @@ func TestDownloadJSONCorruptRetry(t *testing.T) {
 	if r.Reason != string(download.RetryCorrupt) || r.Code != hfgate.EINTEGRITY || r.File != file || r.Done != 0 {
 		t.Errorf("retry line %+v, want reason corrupt, code EINTEGRITY, done 0", r)
 	}
-	if !strings.Contains(r.Error, "downloading the file again") || strings.Contains(out, "run the command again") {
+	if !strings.Contains(r.Error, "downloading the file again") || strings.Contains(out, "run the same command again") {
 		t.Errorf("retry error %q: want it to say the file is downloaded again, and no rerun asked for", r.Error)
 	}
 }
