@@ -124,10 +124,14 @@ func (c *Config) setDefaults() {
 	c.Meta.setDefaults()
 }
 
+// maxParts bounds the parts of one blob, which keeps its journal small.
+const maxParts = 4096
+
 // partSize is the size of one parallel part of a blob of size bytes.
 func (c *Config) partSize(size int64) int64 {
 	if size < c.ParallelMin {
 		return max(size, 1)
 	}
-	return min(max(size/int64(4*c.FillConns), c.MinPartSize), c.MaxPartSize)
+	p := min(max(size/int64(4*c.FillConns), c.MinPartSize), c.MaxPartSize)
+	return max(p, (size+maxParts-1)/maxParts)
 }

@@ -6,6 +6,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"io"
+	"math/rand/v2"
+	"sync"
 	"testing"
 	"time"
 
@@ -286,5 +288,53 @@ func TestWaitedPartFirst(t *testing.T) {
 	close(gate.ch)
 	if sum, _, err := sumOf(r); err != nil || sum != sha256Of(t, sim, tiny, tinyQ8) {
 		t.Fatalf("sha256 %s, err %v", sum, err)
+	}
+}
+
+// TestConcurrentRanges: many readers read random ranges, with ReadAt and
+// WriteRange, while a fill in parallel parts is under way; every byte
+// matches the file.
+func TestConcurrentRanges(t *testing.T) {
+	sim := hubsimtest.Start(t, hubsim.Options{})
+	c := openCache(t, testConfig(t))
+	b, up := fileOf(t, sim, tiny, tinyQ8)
+	whole := want(t, sim, tinyQ8, 0, b.Size)
+	sim.SetFaults(hubsim.FaultRule{Host: hubsim.HostCDN, BandwidthPerConn: 4 << 20})
+	var wg sync.WaitGroup
+	for i := range 16 {
+		wg.Go(func() {
+			r, err := c.Open(context.Background(), b, up)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			defer r.Close()
+			rng := rand.New(rand.NewPCG(uint64(i), 1))
+			for range 20 {
+				off := rng.Int64N(b.Size)
+				n := min(rng.Int64N(256<<10)+1, b.Size-off)
+				var got []byte
+				if i%2 == 0 {
+					got = make([]byte, n)
+					_, err = r.ReadAt(got, off)
+				} else {
+					var buf bytes.Buffer
+					_, err = r.WriteRange(&buf, off, n)
+					got = buf.Bytes()
+				}
+				if err != nil {
+					t.Errorf("reader %d: %d bytes at %d: %v", i, n, off, err)
+					return
+				}
+				if !bytes.Equal(got, whole[off:off+n]) {
+					t.Errorf("reader %d: %d bytes at %d differ from the file", i, n, off)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if st := c.Stats(); st.Misses != 1 {
+		t.Errorf("%d fills for 16 readers, want 1", st.Misses)
 	}
 }

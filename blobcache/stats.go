@@ -8,7 +8,7 @@ import (
 // Stats is a snapshot of a Cache for metrics and the admin pages. The
 // counters run from Open.
 type Stats struct {
-	Size    int64 // bytes on disk: complete blobs and partial fills
+	Size    int64 // bytes of complete blobs plus the full size of partial ones
 	MaxSize int64 // Config.MaxSize (0: no bound)
 	Blobs   int   // complete blobs
 	Partial int   // partial fills, running or stopped
