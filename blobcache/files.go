@@ -6,7 +6,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 	"syscall"
 
 	"github.com/hfgate/hfgate"
@@ -46,9 +45,10 @@ func createFile(path string) (*os.File, error) {
 	return openFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL)
 }
 
-// writeAtomic replaces path with data: a new file in the same folder,
-// written, synced if sync, then renamed over path. Nothing is left behind
-// on failure.
+// writeAtomic replaces path with data: a new file in the same folder
+// (path + ".tmp" + random), written, synced if sync, then renamed over
+// path. Nothing is left behind on failure; removeTemps cleans up after a
+// process that died in the middle.
 func writeAtomic(path string, data []byte, sync bool) (err error) {
 	tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp*")
 	if err != nil {
@@ -72,10 +72,6 @@ func writeAtomic(path string, data []byte, sync bool) (err error) {
 	return os.Rename(tmp.Name(), path)
 }
 
-// isTemp reports whether a folder entry is a temporary file writeAtomic
-// left behind when the process died.
-func isTemp(name string) bool { return strings.Contains(name, ".tmp") }
-
 // writeError turns a failed write into a user-safe error: a full disk or
 // quota is ENOSPACE, anything else an internal error.
 func writeError(err error) error {
@@ -83,4 +79,13 @@ func writeError(err error) error {
 		return hfgate.WrapError(hfgate.ENOSPACE, err, "the cache disk is full")
 	}
 	return hfgate.WrapError(hfgate.EINTERNAL, err, "writing to the cache failed")
+}
+
+// removeTemps removes what writeAtomic left for path when a process died
+// before the rename.
+func removeTemps(path string) {
+	matches, _ := filepath.Glob(path + ".tmp*")
+	for _, m := range matches {
+		os.Remove(m) // a link is removed, never followed
+	}
 }

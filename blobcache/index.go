@@ -42,6 +42,8 @@ func (c *Cache) load(ctx context.Context) error {
 			return err
 		}
 	}
+	removeTemps(filepath.Join(c.dir, indexName))
+	removeTemps(filepath.Join(c.dir, metaDir, revLogName))
 	snap := readIndex(filepath.Join(c.dir, indexName))
 	var all []*entry
 	for _, algo := range []string{AlgoSHA256, AlgoSHA1} {

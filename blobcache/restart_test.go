@@ -202,3 +202,43 @@ func TestChildFill(t *testing.T) {
 	}
 	t.Fatal("the fill finished before the parent killed this process")
 }
+
+// TestLeftoversRemoved: what a process killed at the wrong moment leaves
+// (temporary files, partial data without a journal) is removed on Open;
+// a partial fill with its journal is kept.
+func TestLeftoversRemoved(t *testing.T) {
+	sim := hubsimtest.Start(t, hubsim.Options{})
+	cfg := testConfig(t)
+	c := openCache(t, cfg)
+	b, up := fileOf(t, sim, tiny, tinyQ8)
+	v := newValve(up, b.Size/2)
+	r, err := c.Open(context.Background(), b, v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "half the file", func() bool { return r.Ready(0) == b.Size/2 })
+	c.Close()
+	r.Close()
+	q2, _ := fileOf(t, sim, tiny, tinyQ2)
+	leftovers := []string{
+		"index.tmp123",
+		"meta/revisions.tmp9",
+		"meta/docs/" + string(q2.Key) + ".tmp7",
+		"fill/" + string(q2.Key), // data without a journal
+		"fill/" + string(b.Key) + ".journal.tmp5",
+	}
+	for _, f := range leftovers {
+		if err := os.WriteFile(filepath.Join(cfg.Dir, f), []byte("x"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c = openCache(t, cfg)
+	for _, f := range leftovers {
+		if _, err := os.Lstat(filepath.Join(cfg.Dir, f)); err == nil {
+			t.Errorf("%s was left", f)
+		}
+	}
+	if e, ok := c.Stat(b.Key); !ok || e.Complete || e.Filled == 0 {
+		t.Errorf("the partial fill: %+v, %v; want it kept", e, ok)
+	}
+}
