@@ -81,8 +81,11 @@ func Open(ctx context.Context, cfg Config) (*Cache, error) {
 		return nil, hfgate.WrapError(hfgate.EINTERNAL, err, "cannot make the blob cache directory %s", dir)
 	}
 	lk := flock.New(filepath.Join(dir, lockName), flock.SetFlag(os.O_CREATE|os.O_RDWR|syscall.O_NOFOLLOW))
-	if ok, err := lk.TryLock(); err != nil || !ok {
-		return nil, hfgate.WrapError(hfgate.EUNAVAILABLE, err, "the blob cache directory %s is in use by another process", dir)
+	switch ok, err := lk.TryLock(); {
+	case err != nil:
+		return nil, hfgate.WrapError(hfgate.EINTERNAL, err, "cannot lock the blob cache directory %s", dir)
+	case !ok:
+		return nil, hfgate.Errorf(hfgate.EUNAVAILABLE, "the blob cache directory %s is in use by another process", dir)
 	}
 	c := &Cache{
 		cfg: cfg, dir: dir, lock: lk,

@@ -59,8 +59,8 @@ func (m *MetaConfig) setDefaults() {
 // huggingface_hub does offline. Safe for concurrent use.
 //
 // Revisions are a log of JSON lines (meta/revisions), appended on every
-// store and compacted when it holds twice what it needs; a line torn by a
-// kill is skipped. Documents are one file each (meta/docs/<sha256 of the
+// store and compacted when it holds twice what it needs and at every open,
+// which also drops a line torn by a kill before anything is appended to it. Documents are one file each (meta/docs/<sha256 of the
 // key>), starting with a line that names the key.
 type Meta struct {
 	cfg MetaConfig
@@ -70,7 +70,7 @@ type Meta struct {
 	mu      sync.Mutex
 	revs    map[revKey]*list.Element // of *revRecord
 	revLRU  *list.List
-	log     *os.File
+	log     *os.File                 // the revision log, appended to; nil once closed
 	logRecs int                      // lines in the log
 	docs    map[string]*list.Element // of *docRecord
 	docLRU  *list.List

@@ -126,6 +126,12 @@ func (m *Meta) PutDoc(k DocKey, body []byte) error {
 	if err != nil {
 		return err
 	}
+	m.mu.Lock()
+	closed := m.log == nil
+	m.mu.Unlock()
+	if closed {
+		return errClosed
+	}
 	data := append(append(head, '\n'), body...)
 	name := k.name()
 	if err := writeAtomic(filepath.Join(m.dir, docsDir, name), data, false); err != nil {

@@ -185,4 +185,7 @@ func TestMetaAfterClose(t *testing.T) {
 	if err := m.PutRevision(hfgate.RepoTypeModel, "acme/model", "main", commitA); err == nil {
 		t.Error("PutRevision after Close succeeded")
 	}
+	if err := m.PutDoc(blobcache.DocKey{Type: hfgate.RepoTypeModel, Repo: "acme/model", Commit: commitA, Kind: "tree"}, []byte("[]")); err == nil {
+		t.Error("PutDoc after Close succeeded")
+	}
 }
