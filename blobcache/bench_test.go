@@ -147,7 +147,7 @@ func BenchmarkWarmServeHTTP(b *testing.B) {
 		defer f.Close()
 		http.ServeContent(w, req, "", time.Time{}, f)
 	})
-	for _, tt := range []struct{ name, url string }{{"plain", plainURL}, {"cache", cacheURL}} {
+	for _, tt := range []struct{ name, url string }{{"cache", cacheURL}, {"plain", plainURL}} {
 		b.Run(tt.name, func(b *testing.B) {
 			b.SetBytes(s.b.Size)
 			for b.Loop() {

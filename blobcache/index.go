@@ -63,6 +63,7 @@ func (c *Cache) load(ctx context.Context) error {
 	}
 	all = append(all, partial...)
 	slices.SortFunc(all, func(a, b *entry) int { return b.used.Compare(a.used) })
+	c.entries = make(map[Key]*entry, len(all))
 	for _, e := range all {
 		c.entries[e.key] = e
 		e.elem = c.lru.PushBack(e)
