@@ -40,13 +40,14 @@ type fill struct {
 	over     bool
 	changed  chan struct{} // closed and replaced on every change
 	wants    map[int64]int // offsets readers wait for -> how many
+	wantWake chan struct{} // signaled when a reader starts waiting (see nextWanted)
 	stopping bool          // stop was called: new Opens wait for done
 	kept     bool          // the fill failed but left a resumable partial
 }
 
 func newFill(c *Cache, e *entry, b Blob, up Upstream) *fill {
 	f := &fill{c: c, e: e, blob: b, up: up, done: make(chan struct{}), gen: 1,
-		changed: make(chan struct{}), wants: map[int64]int{}}
+		changed: make(chan struct{}), wants: map[int64]int{}, wantWake: make(chan struct{}, 1)}
 	f.ctx, f.cancel = context.WithCancelCause(c.ctx)
 	return f
 }

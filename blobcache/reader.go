@@ -123,6 +123,7 @@ func (r *Reader) avail(off int64) (int64, error) {
 		}
 		ch := f.changed
 		f.wants[off]++
+		wake(f.wantWake)
 		f.mu.Unlock()
 		var err error
 		select {

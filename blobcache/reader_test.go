@@ -338,3 +338,53 @@ func TestConcurrentRanges(t *testing.T) {
 		t.Errorf("%d fills for 16 readers, want 1", st.Misses)
 	}
 }
+
+// TestResumeInTheMiddle: a reader that starts far into a cold blob (a
+// client resuming a download) gets its bytes from a stream of its own
+// while the stream from the start, which holds the only part, is held;
+// the parts still add up to about one copy of the file.
+func TestResumeInTheMiddle(t *testing.T) {
+	sim := hubsimtest.Start(t, hubsim.Options{})
+	cfg := testConfig(t)
+	cfg.FillConns, cfg.ParallelMin = 1, 1<<30 // one part, one stream
+	c := openCache(t, cfg)
+	b, up := fileOf(t, sim, tiny, tinyQ8)
+	release, asked := make(chan struct{}), make(chan struct{})
+	held := blobcache.UpstreamFunc(func(ctx context.Context, start, end int64) (io.ReadCloser, error) {
+		if start == 0 {
+			close(asked)
+			select {
+			case <-release:
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			}
+		}
+		return up.Fetch(ctx, start, end)
+	})
+	sim.ResetCounters()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second) // fail, not hang
+	defer cancel()
+	r, err := c.Open(ctx, b, held)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	<-asked // the only part is taken by the stream from the start
+	off := b.Size - 5000
+	got := make([]byte, 4000)
+	if _, err := r.ReadAt(got, off); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want(t, sim, tinyQ8, off, int64(len(got)))) {
+		t.Fatal("wrong bytes in the middle")
+	}
+	close(release)
+	if sum, _, err := sumOf(r); err != nil || sum != sha256Of(t, sim, tiny, tinyQ8) {
+		t.Fatalf("sha256 %s, err %v", sum, err)
+	}
+	// The stream from the start stops at the split; what the CDN had
+	// already sent past it is all that is fetched twice.
+	if served := cdnBytes(sim); served > b.Size+b.Size/4 {
+		t.Errorf("the CDN served %d bytes for a %d-byte file", served, b.Size)
+	}
+}

@@ -37,14 +37,11 @@ func (f *fill) transfer() error {
 	go func() { defer close(saved); f.saveLoop(ctx, saveWake) }()
 
 	g, gctx := errgroup.WithContext(ctx)
-	for range min(f.c.cfg.FillConns, max(f.pending(), 1)) {
-		g.Go(func() error {
+	worker := func(next func() *part) func() error {
+		return func() error {
+			defer wake(f.wantWake) // the urgent worker ends when parts run out
 			buf := make([]byte, bufSize)
-			for {
-				p := f.next()
-				if p == nil {
-					return nil
-				}
+			for p := next(); p != nil; p = next() {
 				err := f.fetchPart(gctx, p, buf, hashWake, saveWake)
 				f.mu.Lock()
 				p.taken = false
@@ -53,8 +50,13 @@ func (f *fill) transfer() error {
 					return err
 				}
 			}
-		})
+			return nil
+		}
 	}
+	for range min(f.c.cfg.FillConns, max(f.pending(), 1)) {
+		g.Go(worker(f.next))
+	}
+	g.Go(worker(func() *part { return f.nextWanted(gctx) }))
 	err := g.Wait()
 	if err == nil {
 		wake(hashWake)
@@ -82,52 +84,17 @@ func wake(c chan struct{}) {
 	}
 }
 
-// pending counts the parts with bytes left.
-func (f *fill) pending() int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	n := 0
-	for _, p := range f.j.Parts {
-		if p.Done < p.End {
-			n++
-		}
-	}
-	return n
-}
-
-// next takes the part to fetch next: the one a waiting reader needs, if no
-// stream has it yet, else the first part nobody fetches, so that the
-// prefix readers stream from fills first.
-func (f *fill) next() *part {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	var first *part
-	for _, p := range f.j.Parts {
-		if p.taken || p.Done >= p.End {
-			continue
-		}
-		if first == nil {
-			first = p
-		}
-		for off := range f.wants {
-			if p.Start <= off && off < p.End {
-				p.taken = true
-				return p
-			}
-		}
-	}
-	if first != nil {
-		first.taken = true
-	}
-	return first
-}
-
 // fetchPart fetches the rest of p, retrying transient failures; attempts
 // start over whenever bytes arrive.
 func (f *fill) fetchPart(ctx context.Context, p *part, buf []byte, hashWake, saveWake chan struct{}) error {
 	attempt := 1
-	for p.Done < p.End { // p.Done changes only in this goroutine
-		before := p.Done
+	for {
+		f.mu.Lock()
+		before, left := p.Done, p.Done < p.End // Done changes only in this goroutine, End when a reader splits p
+		f.mu.Unlock()
+		if !left {
+			return nil
+		}
 		err := f.stream(ctx, p, buf, hashWake, saveWake)
 		if err == nil {
 			continue
@@ -151,11 +118,11 @@ func (f *fill) fetchPart(ctx context.Context, p *part, buf []byte, hashWake, sav
 		}
 		attempt++
 	}
-	return nil
 }
 
 // stream makes one upstream request for the rest of p and writes what
-// arrives. A stream that sends nothing for StallTimeout is dropped.
+// arrives. A stream that sends nothing for StallTimeout is dropped. When a
+// reader splits p, the stream stops at p's new end.
 func (f *fill) stream(ctx context.Context, p *part, buf []byte, hashWake, saveWake chan struct{}) error {
 	if err := f.c.acquireConn(ctx); err != nil {
 		return err
@@ -171,27 +138,33 @@ func (f *fill) stream(ctx context.Context, p *part, buf []byte, hashWake, saveWa
 		}
 		return err
 	}
-	rc, err := f.up.Fetch(sctx, p.Done, p.End)
+	f.mu.Lock()
+	done, end := p.Done, p.End
+	f.mu.Unlock()
+	rc, err := f.up.Fetch(sctx, done, end)
 	if err != nil {
 		return stalled(err)
 	}
 	defer rc.Close()
-	for p.Done < p.End {
-		n, rerr := rc.Read(buf[:min(int64(len(buf)), p.End-p.Done)])
+	for done < end {
+		n, rerr := rc.Read(buf[:min(int64(len(buf)), end-done)])
 		if n > 0 {
 			stall.Reset(f.c.cfg.StallTimeout)
-			if _, err := f.file.WriteAt(buf[:n], p.Done); err != nil {
+			// Bytes past a split point are the same bytes its new part
+			// fetches: writing them twice is harmless.
+			if _, err := f.file.WriteAt(buf[:n], done); err != nil {
 				return writeError(err) // not EUNAVAILABLE: not retried
 			}
 			f.mu.Lock()
-			p.Done += int64(n)
+			done = min(done+int64(n), p.End)
+			p.Done, end = done, p.End
 			f.broadcastLocked()
 			f.mu.Unlock()
 			f.c.st.upstream.Add(int64(n))
 			wake(hashWake)
 			wake(saveWake)
 		}
-		if rerr == io.EOF && p.Done < p.End {
+		if rerr == io.EOF && done < end {
 			return hfgate.WrapError(hfgate.EUNAVAILABLE, io.ErrUnexpectedEOF, "the upstream connection closed early")
 		}
 		if rerr != nil && rerr != io.EOF {

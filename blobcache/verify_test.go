@@ -67,8 +67,9 @@ func TestCorruptByteRetried(t *testing.T) {
 			for i, r := range readers {
 				wg.Go(func() { got[i], errs[i] = readUntilError(r) })
 			}
-			wg.Go(func() { _, errs[len(readers)] = readers[0].ReadAt(tail, b.Size-int64(len(tail))) })
 			waitFor(t, "the fill to reach the valve", func() bool { e, _ := c.Stat(b.Key); return e.Filled >= b.Size-1 })
+			wg.Go(func() { _, errs[len(readers)] = readers[0].ReadAt(tail, b.Size-int64(len(tail))) })
+			waitFor(t, "the tail read to wait", func() bool { e, _ := c.Stat(b.Key); return e.Waiting == len(readers)+1 })
 			v.open()
 			wg.Wait()
 			for i, err := range errs {
