@@ -49,7 +49,9 @@ type Config struct {
 	MaxSize int64
 
 	// Conns bounds the upstream connections of all fills together
-	// (DefaultConns); FillConns those of one fill (DefaultFillConns).
+	// (DefaultConns); FillConns those of one fill (DefaultFillConns), plus
+	// one for readers waiting far ahead of the others (see the package
+	// documentation).
 	Conns, FillConns int
 	// MinPartSize, MaxPartSize and ParallelMin shape parallel parts (see
 	// DefaultMinPartSize).

@@ -35,9 +35,12 @@
 // The first Open of a missing blob starts one fill (single flight: every
 // later Open of the same key reads that fill). A fill fetches the blob from
 // its Upstream in parallel ranged parts (Config.FillConns streams, all
-// fills sharing Config.Conns), earliest parts first, and a part a reader
-// is waiting for ahead of others. Readers read what has arrived at once
-// and wait for the rest. The fill hashes the bytes in order as they
+// fills sharing Config.Conns), earliest parts first. A reader waiting far
+// ahead of every stream (a client resuming in the middle of a cold file)
+// gets the part split at its offset and fetched at once by one extra
+// stream. Readers read what has arrived at once and wait for the rest;
+// Reader.Ready tells a caller how much is there, should it rather fetch a
+// far range from upstream itself. The fill hashes the bytes in order as they
 // become contiguous; the blob is published only when the hash equals its
 // key, and until then no Reader hands out its last byte. A transfer that
 // fails verification is discarded and fetched again (Config.FillAttempts),

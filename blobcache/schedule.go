@@ -14,9 +14,11 @@ import (
 // at once. So a client resuming in the middle of a cold file waits for one
 // request, not for the parts before its offset.
 
-// splitMin is how far into a part nobody fetches a waiting reader must be
-// for the rest of the part to be split off for it.
-const splitMin = 1 << 20
+// splitMin is how far past where a part has got a waiting reader must be
+// for the part to be split at the reader's offset: nearer, the part's own
+// stream (or its first request) gets there about as soon as a new request
+// would.
+const splitMin = 4 << 20
 
 // pending counts the parts with bytes left.
 func (f *fill) pending() int {
