@@ -129,9 +129,9 @@ func (j *journal) contiguous() int64 {
 	return j.Size
 }
 
-// run returns how many bytes from off are done without a gap.
-func (j *journal) run(off int64) int64 {
-	i, _ := slices.BinarySearchFunc(j.Parts, off, func(p *part, off int64) int {
+// find returns the index of the part holding off, and whether there is one.
+func (j *journal) find(off int64) (int, bool) {
+	return slices.BinarySearchFunc(j.Parts, off, func(p *part, off int64) int {
 		switch {
 		case p.End <= off:
 			return -1
@@ -140,6 +140,11 @@ func (j *journal) run(off int64) int64 {
 		}
 		return 0
 	})
+}
+
+// run returns how many bytes from off are done without a gap.
+func (j *journal) run(off int64) int64 {
+	i, _ := j.find(off)
 	end := off
 	for ; i < len(j.Parts); i++ {
 		p := j.Parts[i]

@@ -75,15 +75,7 @@ func (f *fill) nextWanted(ctx context.Context) *part {
 // the part split off at the offset. It returns nil if there is none.
 func (f *fill) wantedLocked() *part {
 	for off := range f.wants {
-		i, ok := slices.BinarySearchFunc(f.j.Parts, off, func(p *part, off int64) int {
-			switch {
-			case p.End <= off:
-				return -1
-			case p.Start > off:
-				return 1
-			}
-			return 0
-		})
+		i, ok := f.j.find(off)
 		if !ok {
 			continue
 		}
