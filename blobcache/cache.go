@@ -60,7 +60,7 @@ func (e *entry) pinned() bool { return e.refs > 0 || e.fill != nil }
 
 // errClosed is what readers of unfinished fills and later calls get once
 // the cache is closed.
-var errClosed = hfgate.Errorf(hfgate.EUNAVAILABLE, "the blob cache is closed")
+var errClosed = hfgate.Errorf(hfgate.EUNAVAILABLE, "the blob cache is closed").WithAction(hfgate.ActionRetry)
 
 // Open opens the cache in cfg.Dir, creating it if needed, and rebuilds its
 // index: from the index snapshot and the names in blobs/ (a blob the

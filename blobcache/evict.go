@@ -40,7 +40,7 @@ func (c *Cache) makeRoomLocked(need int64) error {
 		}
 	}
 	if free < need {
-		return hfgate.Errorf(hfgate.ENOSPACE, "the blob cache has no room for %d more bytes: its limit is %d bytes and %d are held by open readers and running fills", need, limit, c.pinnedBytesLocked())
+		return hfgate.Errorf(hfgate.ENOSPACE, "the blob cache has no room for %d more bytes: its limit is %d bytes and %d are held by open readers and running fills", need, limit, c.pinnedBytesLocked()).WithAction(hfgate.ActionRetry)
 	}
 	for _, e := range victims {
 		c.dropLocked(e)
@@ -97,7 +97,7 @@ func (c *Cache) Remove(k Key) error {
 		}
 		if f := e.fill; f != nil {
 			c.mu.Unlock()
-			f.stop(hfgate.Errorf(hfgate.EUNAVAILABLE, "the blob was removed from the cache while it was being filled"))
+			f.stop(hfgate.Errorf(hfgate.EUNAVAILABLE, "the blob was removed from the cache while it was being filled").WithAction(hfgate.ActionRetry))
 			<-f.done
 			continue
 		}

@@ -76,7 +76,7 @@ func writeAtomic(path string, data []byte, sync bool) (err error) {
 // quota is ENOSPACE, anything else an internal error.
 func writeError(err error) error {
 	if errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT) {
-		return hfgate.WrapError(hfgate.ENOSPACE, err, "the cache disk is full")
+		return hfgate.WrapError(hfgate.ENOSPACE, err, "the cache disk is full").WithAction(hfgate.ActionFreeSpace)
 	}
 	return hfgate.WrapError(hfgate.EINTERNAL, err, "writing to the cache failed")
 }

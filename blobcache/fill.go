@@ -102,10 +102,10 @@ func (f *fill) attempts() error {
 			return err
 		}
 		f.c.st.integrityFailures.Add(1)
-		failure := hfgate.WrapError(hfgate.EINTEGRITY, ie, "the blob failed verification (a byte was corrupted in transit)")
+		failure := hfgate.WrapError(hfgate.EINTEGRITY, ie, "the blob failed verification (a byte was corrupted in transit)").WithAction(hfgate.ActionRetry)
 		f.discard(failure)
 		if attempt >= f.c.cfg.FillAttempts {
-			return hfgate.WrapError(hfgate.EINTEGRITY, ie, "the blob failed verification %d times", attempt)
+			return hfgate.WrapError(hfgate.EINTEGRITY, ie, "the blob failed verification %d times", attempt).WithAction(hfgate.ActionRetry)
 		}
 		f.c.cfg.Logger.Warn("blobcache: fill failed verification; fetching it again", "key", f.blob.Key, "attempt", attempt)
 	}

@@ -198,8 +198,8 @@ func TestOpenErrors(t *testing.T) {
 
 	// Upstream down for longer than the retries: EUNAVAILABLE.
 	sim.SetFaults(hubsim.FaultRule{Host: hubsim.HostCDN, Status: 503})
-	if err := c.Warm(ctx, q8, q8up); hfgate.ErrorCode(err) != hfgate.EUNAVAILABLE {
-		t.Errorf("Warm with upstream answering 503: %v, want EUNAVAILABLE", err)
+	if err := c.Warm(ctx, q8, q8up); hfgate.ErrorCode(err) != hfgate.EUNAVAILABLE || hfgate.ErrorAction(err) != hfgate.ActionRetry {
+		t.Errorf("Warm with upstream answering 503: %v (action %q), want EUNAVAILABLE, retry", err, hfgate.ErrorAction(err))
 	}
 
 	c.Close()

@@ -108,7 +108,7 @@ func (f *fill) fetchPart(ctx context.Context, p *part, buf []byte, hashWake, sav
 		case !transient(err):
 			return err
 		case !f.c.cfg.Retry.Retries(attempt):
-			return hfgate.WrapError(hfgate.EUNAVAILABLE, err, "fetching the blob from upstream failed %d times in a row", attempt)
+			return hfgate.WrapError(hfgate.EUNAVAILABLE, err, "fetching the blob from upstream failed %d times in a row", attempt).WithAction(hfgate.ActionRetry)
 		}
 		wait := f.c.cfg.Retry.Delay(attempt, retryAfterOf(err))
 		f.c.st.retries.Add(1)
