@@ -105,6 +105,15 @@ type Auth struct {
 	// Now is the clock for sessions. If nil, time.Now is used.
 	Now func() time.Time
 
+	// CookieSuffix is appended to the cookie names (SessionCookie,
+	// AttemptCookie), e.g. an id of this server's launch. Browsers ignore
+	// ports when they send cookies, so two servers on one host (two local
+	// apps on two loopback ports) that share names overwrite each other's
+	// cookies and receive them; distinct suffixes keep each to its own. It
+	// must be letters, digits, '_' or '-'. If empty, the names are the
+	// constants.
+	CookieSuffix string
+
 	once     sync.Once
 	base     *url.URL
 	pending  attempts
@@ -120,6 +129,11 @@ func (a *Auth) init() {
 		}
 		if a.Sessions == nil || a.Errors == nil || len(a.Providers) == 0 {
 			panic("webauth: Auth needs Providers, Sessions and Errors")
+		}
+		for _, c := range a.CookieSuffix {
+			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
+				panic("webauth: Auth.CookieSuffix must be letters, digits, '_' or '-'")
+			}
 		}
 		a.base = base
 		a.pending.now = a.now
@@ -146,6 +160,7 @@ func (a *Auth) Handle(mux *http.ServeMux) {
 		})
 	}
 	mux.Handle("GET "+authorizePath+"{provider}", h(a.authorize))
+	mux.Handle("POST "+authorizePath+"{provider}", h(a.authorize))
 	mux.Handle("GET "+callbackPath+"{provider}", h(a.callback))
 	mux.Handle("POST /auth/logout", h(a.logout))
 	mux.Handle("GET "+sessionPath, h(a.session))
@@ -183,15 +198,17 @@ func (a *Auth) client(ctx context.Context, p *Provider) (*oidcauth.Client, error
 	return c, nil
 }
 
-// cookie returns the name of cookie on this server: prefixed over https.
+// cookie returns the name of cookie on this server: with CookieSuffix, and
+// prefixed over https.
 func (a *Auth) cookie(name string) string {
+	suffix := a.CookieSuffix
 	switch {
 	case a.base.Scheme != "https":
-		return name
+		return name + suffix
 	case name == SessionCookie:
-		return "__Host-" + name
+		return "__Host-" + name + suffix
 	default:
-		return "__Secure-" + name
+		return "__Secure-" + name + suffix
 	}
 }
 

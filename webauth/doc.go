@@ -10,6 +10,7 @@
 // each configured Provider:
 //
 //	GET  /auth/oauth/authorize/{provider}  302 to the provider (PKCE S256, state, nonce)
+//	POST /auth/oauth/authorize/{provider}  the same from a form (return_to a field)
 //	GET  /auth/oauth/callback/{provider}   server-side code exchange, then a session
 //	POST /auth/logout                      ends the session
 //	GET  /auth/session                     JSON: signed in?, username, name, avatar URL
@@ -17,7 +18,9 @@
 // # Sessions
 //
 // A signed-in browser holds only an opaque, random cookie (HttpOnly,
-// SameSite=Lax; behind https also Secure, with the __Host- prefix). The
+// SameSite=Lax; behind https also Secure, with the __Host- prefix; named
+// with Auth.CookieSuffix, so that servers on other ports of one host keep
+// their own). The
 // session lives in an hfgate.SessionStore under the SHA-256 of the cookie
 // (hfgate.SessionID), with its owner, an absolute expiry and optionally an
 // idle timeout, so that a user can list and end their sessions and a

@@ -1,6 +1,7 @@
 package webauth
 
 import (
+	"context"
 	"encoding/json"
 	"log/slog"
 	"net/http"
@@ -34,6 +35,9 @@ type ErrorPage struct {
 	Code    string // the hfgate error code
 	Action  string // the hfgate Action, for a button
 	SignIn  bool   // a sign-in failed: offer to sign in again
+	// ReturnTo is the page a failed sign-in began on (a path on this site,
+	// checked by ReturnTo), for "sign in again"; "" when not known.
+	ReturnTo string
 }
 
 // errorJSON is the body of every failed API request.
@@ -76,7 +80,19 @@ func (e *Errors) Write(w http.ResponseWriter, r *http.Request, err error) {
 // SignInFailed answers a failed sign-in with a page that says why and
 // offers to sign in again.
 func (e *Errors) SignInFailed(w http.ResponseWriter, r *http.Request, err error) {
-	e.write(w, r, err, ErrorPage{Title: "Sign-in failed", SignIn: true})
+	e.write(w, r, err, ErrorPage{Title: "Sign-in failed", SignIn: true, ReturnTo: returnToFrom(r.Context())})
+}
+
+type returnToKey struct{}
+
+// withReturnTo records in ctx where a failed sign-in began.
+func withReturnTo(ctx context.Context, path string) context.Context {
+	return context.WithValue(ctx, returnToKey{}, path)
+}
+
+func returnToFrom(ctx context.Context) string {
+	s, _ := ctx.Value(returnToKey{}).(string)
+	return s
 }
 
 func (e *Errors) write(w http.ResponseWriter, r *http.Request, err error, p ErrorPage) {

@@ -11,6 +11,10 @@ import (
 // maxReturnTo bounds return_to; a longer one is no page of this app.
 const maxReturnTo = 2048
 
+// maxForm bounds the body of the sign-in form: a return_to and an app's
+// token.
+const maxForm = 8 << 10
+
 // ReturnTo checks return_to, where the browser goes after signing in:
 // "" means "/"; anything but a path on this site is EINVALID. A browser
 // reads "//host", "/\host" and "\\host" as another host, so these are

@@ -7,13 +7,24 @@ import (
 )
 
 // authorize starts a sign-in: a pending attempt on the server under a fresh
-// cookie, and a redirect to the provider.
+// cookie, and a redirect to the provider. It answers a link (GET, with
+// return_to in the query) and a form (POST, return_to a form field), so that
+// an app may require its own token on every state-changing request, sign-ins
+// included.
 func (a *Auth) authorize(w http.ResponseWriter, r *http.Request) error {
 	p, err := a.provider(r)
 	if err != nil {
 		return err
 	}
-	returnTo, err := ReturnTo(r.URL.Query().Get("return_to"))
+	raw := r.URL.Query().Get("return_to")
+	if r.Method == http.MethodPost {
+		r.Body = http.MaxBytesReader(w, r.Body, maxForm)
+		if err := r.ParseForm(); err != nil {
+			return hfgate.WrapError(hfgate.EINVALID, err, "the sign-in form could not be read")
+		}
+		raw = r.PostForm.Get("return_to")
+	}
+	returnTo, err := ReturnTo(raw)
 	if err != nil {
 		return err
 	}
@@ -53,6 +64,10 @@ func (a *Auth) callback(w http.ResponseWriter, r *http.Request) error {
 		p = a.pending.take(c.Value)
 	}
 	a.setCookie(w, AttemptCookie, "", "/auth/oauth/", -1)
+	if p != nil {
+		// "Connect again" on the failure page returns to the same page.
+		r = r.WithContext(withReturnTo(r.Context(), p.returnTo))
+	}
 	if p == nil || p.provider != prov.Name {
 		a.Errors.SignInFailed(w, r, hfgate.Errorf(hfgate.EUNAUTHORIZED,
 			"this sign-in was not started from this browser, or took too long").WithAction(hfgate.ActionSignIn))
