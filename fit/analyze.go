@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"io"
+	"sync"
+	"sync/atomic"
 
 	"golang.org/x/sync/errgroup"
 
@@ -31,6 +33,12 @@ type Options struct {
 	// Concurrency bounds the headers read at once; 0 means
 	// DefaultConcurrency.
 	Concurrency int
+	// Each, if not nil, gets every entry as soon as it is known, with its
+	// index in the result: files with nothing to read at once, a GGUF
+	// model once its headers are read. Calls come one at a time, from
+	// Analyze's goroutines, in no fixed order; a slow Each holds up the
+	// others. Nothing is passed after Analyze returns.
+	Each func(i int, e Entry)
 }
 
 // Analyze describes each file of a repository (files as hfgate.Hub's
@@ -52,17 +60,35 @@ func Analyze(ctx context.Context, open Opener, files []hfgate.RepoFile, opts Opt
 
 // analyze reads the headers of the readable groups and builds the entries.
 func analyze(ctx context.Context, open Opener, groups []*fileGroup, opts Options) ([]Entry, error) {
+	var eachMu sync.Mutex
+	each := func(i int, gr *fileGroup) {
+		if opts.Each != nil {
+			eachMu.Lock()
+			defer eachMu.Unlock()
+			opts.Each(i, gr.entry(opts))
+		}
+	}
+	for i, gr := range groups {
+		if !gr.readable() {
+			each(i, gr)
+		}
+	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(cmp.Or(opts.Concurrency, DefaultConcurrency))
-	for _, gr := range groups {
+	for i, gr := range groups {
 		if !gr.readable() {
 			continue
 		}
+		var left atomic.Int32
+		left.Store(int32(len(gr.shards)))
 		for _, s := range gr.shards {
 			g.Go(func() error {
 				s.header, s.err = readHeader(gctx, open, s)
 				if s.err != nil && fatal(s.err) {
 					return s.err
+				}
+				if left.Add(-1) == 0 {
+					each(i, gr)
 				}
 				return nil
 			})

@@ -33,6 +33,24 @@ func compareEntries(a, b Entry) int {
 	return cmp.Compare(need(&a), need(&b))
 }
 
+// Suggest returns the index of the file of one repository's entries (as
+// Analyze returns them) to take on this machine, as Recommend picks one:
+// among the GGUF files of the quantizations worth running (Q4_K_S to Q8_0)
+// that fit, the most parameters, then the best quantization; -1 when none
+// fits or the budget is unknown.
+func Suggest(entries []Entry) int {
+	best := -1
+	for i, e := range entries {
+		if !e.GGUF || e.Fits != Fits || quantRank(e.Quantization) < 0 {
+			continue
+		}
+		if best < 0 || compareEntries(e, entries[best]) < 0 {
+			best = i
+		}
+	}
+	return best
+}
+
 // comparePicks orders picks by their entries, then by downloads.
 func comparePicks(a, b Pick) int {
 	return cmp.Or(compareEntries(a.Entry, b.Entry), cmp.Compare(b.Downloads, a.Downloads), cmp.Compare(a.Repo, b.Repo))
