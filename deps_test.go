@@ -35,7 +35,8 @@ var imports = map[string]struct{ pkgs, modules []string }{
 	"ipfs":      {pkgs: []string{"hfcache"}},
 	"blobcache": {pkgs: []string{"internal/retry"}, modules: []string{"github.com/gofrs/flock", "golang.org/x/sync"}},
 	"hubsim":    {pkgs: []string{"hubroute"}, modules: []string{"github.com/go-jose/go-jose/v4"}},
-	"web":       {pkgs: []string{"webauth", "oidcauth", "download", "fit"}},
+	"web": {pkgs: []string{"webauth", "oidcauth", "download", "fit", "hfcache"},
+		modules: []string{"github.com/yuin/goldmark"}},
 
 	"storetest":         {},
 	"hubsim/hubsimtest": {pkgs: []string{"hubsim"}},

@@ -58,6 +58,28 @@ func Analyze(ctx context.Context, open Opener, files []hfgate.RepoFile, opts Opt
 	return analyze(ctx, open, group(files), opts)
 }
 
+// List describes each file of a repository as Analyze does, from the
+// listing alone: sizes, split models as one Entry, quantizations from file
+// names, and for GGUF files the verdict Unknown (or TooBig, when the file
+// alone is larger than the budget's usable part), with no estimate. It
+// reads nothing, for showing a repository's files before Analyze is done.
+func List(files []hfgate.RepoFile, b Budget) []Entry {
+	groups := group(files)
+	out := make([]Entry, len(groups))
+	for i, gr := range groups {
+		gr.tooLarge = IsGGUF(gr.shards[0].file.Path) && b.Verdict(gr.size()) == TooBig
+		if gr.readable() {
+			gr.tooLarge = true // what entry says without headers...
+			e := gr.entry(Options{Budget: b})
+			e.Fits = Unknown // ...except that it may fit
+			out[i] = e
+			continue
+		}
+		out[i] = gr.entry(Options{Budget: b})
+	}
+	return out
+}
+
 // analyze reads the headers of the readable groups and builds the entries.
 func analyze(ctx context.Context, open Opener, groups []*fileGroup, opts Options) ([]Entry, error) {
 	var eachMu sync.Mutex

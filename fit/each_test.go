@@ -62,3 +62,31 @@ func TestSuggest(t *testing.T) {
 		t.Errorf("Suggest(nil) = %d", got)
 	}
 }
+
+// TestList: List describes the files as Analyze does, without reading
+// anything and without estimates.
+func TestList(t *testing.T) {
+	s := hubsimtest.Start(t, hubsim.Options{})
+	b := fit.NewBudget(8<<30, "test")
+	entries, m, _ := analyzeRepo(t, s, hubsim.RepoShardedGGUF, fit.Options{Budget: b})
+	listed := fit.List(m.Files, b)
+	if len(listed) != len(entries) {
+		t.Fatalf("List has %d entries, Analyze %d", len(listed), len(entries))
+	}
+	for i, e := range listed {
+		a := entries[i]
+		if e.Path != a.Path || e.Size != a.Size || len(e.Shards) != len(a.Shards) || e.GGUF != a.GGUF || e.Memory != nil {
+			t.Errorf("List[%d] = %+v, Analyze has %+v", i, e, a)
+		}
+		want := fit.NotModel
+		switch {
+		case e.GGUF && b.Verdict(e.Size) == fit.TooBig:
+			want = fit.TooBig // the file alone is larger than the budget
+		case e.GGUF:
+			want = fit.Unknown
+		}
+		if e.Fits != want {
+			t.Errorf("%s: List says %q, want %q", e.Path, e.Fits, want)
+		}
+	}
+}

@@ -39,7 +39,7 @@ type searchResult struct {
 func TestAPISearchPagesWithTheHubCursor(t *testing.T) {
 	hub := hubsimtest.Start(t, hubsim.Options{})
 	a := startApp(t, hub, false)
-	c := browser(t, false)
+	c := a.browser(t, false)
 
 	page, code := getJSON[searchResult](t, a, c, "/api/search?q=coder&gguf=1")
 	if code != http.StatusOK || len(page.Models) == 0 {
@@ -129,13 +129,13 @@ func TestAPIModelGatedAccessPerSession(t *testing.T) {
 	a := startApp(t, hub, false)
 	const gated = "/api/models/meta-llama/Llama-3.2-1B-Instruct"
 
-	anon := browser(t, false)
+	anon := a.browser(t, false)
 	m, code := getJSON[modelResult](t, a, anon, gated)
 	if code != http.StatusOK || m.Gating == "" || m.Access != web.AccessSignIn || m.RequestAccessURL != hub.URL()+"/meta-llama/Llama-3.2-1B-Instruct" {
 		t.Errorf("anonymous: %d %+v, want gated, sign_in, a request-access link", code, m)
 	}
 
-	bob := browser(t, false)
+	bob := a.browser(t, false)
 	a.signIn(t, bob, "/")
 	if m, _ = getJSON[modelResult](t, a, bob, gated); m.Access != web.AccessNotGranted {
 		t.Errorf("bob: access %q, want %q", m.Access, web.AccessNotGranted)
@@ -146,47 +146,90 @@ func TestAPIModelGatedAccessPerSession(t *testing.T) {
 		t.Errorf("anonymous after bob signed in: access %q, want %q", m.Access, web.AccessSignIn)
 	}
 
+	// Another account signs in only once bob has signed out.
+	if resp, _ := a.post(t, bob, "/auth/logout", "", map[string]string{"Accept": "application/json"}); resp.StatusCode != http.StatusNoContent {
+		t.Fatalf("sign out: %s", resp.Status)
+	}
 	if err := hub.SetAutoApprove(hubsim.UserAlice); err != nil {
 		t.Fatal(err)
 	}
-	alice := browser(t, false)
+	alice := a.browser(t, false)
 	a.signIn(t, alice, "/")
 	if m, _ = getJSON[modelResult](t, a, alice, gated); m.Access != web.AccessGranted {
 		t.Errorf("alice: access %q, want %q", m.Access, web.AccessGranted)
 	}
 }
 
+// fitStream reads GET /api/fit/{repo}: the entries by path and the last line.
+func fitStream(t *testing.T, a *app, c *http.Client, repo string) (map[string]fileResult, map[string]any) {
+	t.Helper()
+	resp, body := a.get(t, c, "/api/fit/"+repo)
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "application/x-ndjson" {
+		t.Fatalf("GET /api/fit/%s: %s %s", repo, resp.Status, resp.Header.Get("Content-Type"))
+	}
+	entries := map[string]fileResult{}
+	var last map[string]any
+	for _, line := range strings.Split(strings.TrimSpace(body), "\n") {
+		var l struct {
+			Entry *fileResult `json:"entry"`
+		}
+		if err := json.Unmarshal([]byte(line), &l); err != nil {
+			t.Fatalf("line %q: %v", line, err)
+		}
+		if l.Entry != nil {
+			entries[l.Entry.Path] = *l.Entry
+			continue
+		}
+		json.Unmarshal([]byte(line), &last)
+	}
+	if last == nil || last["done"] != true {
+		t.Fatalf("the stream did not end with a done line:\n%s", body)
+	}
+	return entries, last
+}
+
 func TestAPIModelFilesFit(t *testing.T) {
 	hub := hubsimtest.Start(t, hubsim.Options{})
 	a := startApp(t, hub, false)
-	m, code := getJSON[modelResult](t, a, browser(t, false), "/api/models/hubsim/tiny-llama-GGUF")
+	c := a.browser(t, false)
+	m, code := getJSON[modelResult](t, a, c, "/api/models/hubsim/tiny-llama-GGUF")
 	if code != http.StatusOK {
 		t.Fatalf("model: %d", code)
 	}
-	if f := m.file(t, "tiny-llama-Q2_K.gguf"); f.Quantization != "Q2_K" || f.Memory == nil || f.Memory.Total <= 0 || f.fits() != "yes" {
-		t.Errorf("file = %+v, want Q2_K with a memory estimate that fits 16 GiB", f)
+	// At once: the files, weights first, with no header read yet.
+	if f := m.file(t, "tiny-llama-Q2_K.gguf"); f.Quantization != "Q2_K" || f.Memory != nil || f.fits() != "unknown" {
+		t.Errorf("file = %+v, want Q2_K from its name and no estimate yet", f)
 	}
-	// Files that are not models get no verdict, rather than "unknown".
-	for _, p := range []string{"README.md", ".gitattributes"} {
-		if f := m.file(t, p); f.Memory != nil || f.Fits != nil {
-			t.Errorf("%s: memory %v fits %s, want neither", p, f.Memory, f.fits())
+	if last := m.Files[len(m.Files)-1].Path; last != "README.md" && last != ".gitattributes" {
+		t.Errorf("the last file is %s, want a file that is not weights", last)
+	}
+	for i, f := range m.Files {
+		if strings.HasSuffix(f.Path, ".gguf") && i > 0 && !strings.HasSuffix(m.Files[i-1].Path, ".gguf") {
+			t.Errorf("%s comes after %s: weights come first", f.Path, m.Files[i-1].Path)
 		}
 	}
+	// Then, as each header arrives: estimates and verdicts, and the file to take.
+	entries, last := fitStream(t, a, c, "hubsim/tiny-llama-GGUF")
+	if f := entries["tiny-llama-Q2_K.gguf"]; f.Quantization != "Q2_K" || f.Memory == nil || f.Memory.Total <= 0 || f.fits() != "yes" {
+		t.Errorf("streamed file = %+v, want Q2_K with a memory estimate that fits 16 GiB", f)
+	}
+	if _, ok := entries["README.md"]; ok {
+		t.Error("the stream holds README.md, which has no header")
+	}
+	if last["suggested"] != "tiny-llama-Q8_0.gguf" {
+		t.Errorf("suggested %v, want tiny-llama-Q8_0.gguf, the best quantization that fits", last["suggested"])
+	}
 
-	// When the headers cannot be read, the GGUF files' verdicts are unknown
-	// and the other files still have none.
+	// When the headers cannot be read, the stream says why.
 	if err := hub.SetFaults(hubsim.FaultRule{Host: "hub", PathPrefix: "/hubsim/tiny-llama-GGUF/resolve/", Status: http.StatusForbidden}); err != nil {
 		t.Fatal(err)
 	}
-	m, _ = getJSON[modelResult](t, a, browser(t, false), "/api/models/hubsim/tiny-llama-GGUF")
-	if f := m.file(t, "tiny-llama-Q2_K.gguf"); f.Memory != nil || f.fits() != "unknown" || m.FilesNote == "" {
-		t.Errorf("unreadable headers: %+v fits %s, note %q; want unknown with a note", f, f.fits(), m.FilesNote)
-	}
-	if f := m.file(t, "README.md"); f.Fits != nil {
-		t.Errorf("unreadable headers: README.md fits %s, want none", f.fits())
+	_, last = fitStream(t, a, c, "hubsim/tiny-llama-GGUF")
+	if note, _ := last["note"].(string); !strings.HasPrefix(note, "Memory estimates are not available: ") || last["suggested"] != nil {
+		t.Errorf("unreadable headers: last line %v, want a note and no suggestion", last)
 	}
 	hub.SetFaults()
-	if _, code := getJSON[map[string]any](t, a, browser(t, false), "/api/models/nobody/nothing"); code != http.StatusNotFound {
+	if _, code := getJSON[map[string]any](t, a, c, "/api/models/nobody/nothing"); code != http.StatusNotFound {
 		t.Errorf("missing repo: %d, want 404", code)
 	}
 }
@@ -194,7 +237,7 @@ func TestAPIModelFilesFit(t *testing.T) {
 func TestAPIDownloadIntoCache(t *testing.T) {
 	hub := hubsimtest.Start(t, hubsim.Options{})
 	a := startApp(t, hub, false)
-	c := browser(t, false)
+	c := a.browser(t, false)
 	resp, body := a.post(t, c, "/api/downloads", `{"repo":"hubsim/tiny-llama-GGUF","file":"tiny-llama-Q2_K.gguf"}`, nil)
 	if resp.StatusCode != http.StatusCreated {
 		t.Fatalf("start download: %s %s", resp.Status, body)

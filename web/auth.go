@@ -16,8 +16,12 @@ const provider = "huggingface"
 // is the command line's sign-in too, kept under hfgate.LocalSubject, and
 // signing out here signs the command line out.
 
-// signedIn keeps the sign-in's tokens in the credential store.
-func (s *Server) signedIn(ctx context.Context, _ *hfgate.Principal, res *oidcauth.Result) error {
+// signedIn keeps the sign-in's tokens in the credential store, unless
+// they would replace another account's (checkSignIn).
+func (s *Server) signedIn(ctx context.Context, p *hfgate.Principal, res *oidcauth.Result) error {
+	if err := s.checkSignIn(ctx, p.Username); err != nil {
+		return err
+	}
 	if err := s.Credentials.SaveCredential(ctx, res.Credential(s.Endpoint, hfgate.LocalSubject)); err != nil {
 		return hfgate.WrapError(hfgate.ErrorCode(err), err,
 			"signed in, but the sign-in could not be saved: %s", hfgate.ErrorMessage(err)).WithAction(hfgate.ErrorAction(err))
@@ -31,16 +35,22 @@ func (s *Server) signedOut(ctx context.Context, _ *hfgate.Principal) error {
 }
 
 // validSession reports whether a session still stands: only while the
-// credential store holds a credential for the same account, so that a
-// "hfgate logout" in a terminal signs the browser out too.
+// local account is the session's account, so that a "hfgate logout" in a
+// terminal signs the browser out too, and a token of someone else's
+// (HF_TOKEN, say) never serves a session of another account.
 func (s *Server) validSession(ctx context.Context, sess *hfgate.Session) bool {
-	cred, err := s.Credentials.LoadCredential(ctx, s.Endpoint, hfgate.LocalSubject)
-	return err == nil && (cred.Username == "" || cred.Username == sess.Principal.Username)
+	acct, err := s.account(ctx)
+	return err == nil && acct != nil && acct.Username != "" && acct.Username == sess.Principal.Username
 }
 
-// sessionFields are the app's fields of GET /auth/session.
+// sessionFields are the app's fields of GET /auth/session: besides the
+// browser's sign-in, the command line's ("cli": its account and, for a
+// token the app cannot remove, where it comes from; null when signed out).
 func (s *Server) sessionFields(r *http.Request) map[string]any {
-	out := map[string]any{"can_sign_in": s.OAuth != nil, "hub_url": s.Endpoint}
+	out := map[string]any{"can_sign_in": s.OAuth != nil, "hub_url": s.Endpoint, "cli": nil}
+	if acct, err := s.account(r.Context()); err == nil && acct != nil {
+		out["cli"] = acct
+	}
 	if p := hfgate.PrincipalFrom(r.Context()); !p.IsAnonymous() {
 		out["profile_url"] = s.Endpoint + "/" + p.Username
 	}

@@ -37,7 +37,7 @@ func (a *app) session(t *testing.T, c *http.Client) (sessionJSON, string) {
 func TestSignInRoundTrip(t *testing.T) {
 	hub := hubsimtest.Start(t, hubsim.Options{AutoApprove: hubsim.UserAlice})
 	a := startApp(t, hub, false)
-	c := browser(t, false)
+	c := a.browser(t, false)
 
 	if s, _ := a.session(t, c); s.SignedIn {
 		t.Fatal("signed in before signing in")
@@ -66,7 +66,7 @@ func TestSignInRoundTrip(t *testing.T) {
 	}
 	// A second browser, with no cookie, is not signed in even though the
 	// server holds a token.
-	if s, _ := a.session(t, browser(t, false)); s.SignedIn {
+	if s, _ := a.session(t, a.browser(t, false)); s.SignedIn {
 		t.Error("a browser without the session cookie is signed in")
 	}
 
@@ -85,7 +85,7 @@ func TestSignInRoundTrip(t *testing.T) {
 func TestAuthorizeRedirectAndCookies(t *testing.T) {
 	hub := hubsimtest.Start(t, hubsim.Options{AutoApprove: hubsim.UserAlice})
 	a := startApp(t, hub, false)
-	c := browser(t, true)
+	c := a.browser(t, true)
 
 	resp, _ := a.get(t, c, "/auth/oauth/authorize/huggingface")
 	if resp.StatusCode != http.StatusFound {
@@ -130,7 +130,7 @@ func follow(t *testing.T, c *http.Client, u string) string {
 func checkCookie(t *testing.T, resp *http.Response, name string) {
 	t.Helper()
 	for _, c := range resp.Cookies() {
-		if c.Name != name {
+		if !strings.HasPrefix(c.Name, name+"_") { // named for the launch
 			continue
 		}
 		if !c.HttpOnly || c.SameSite != http.SameSiteLaxMode || c.Secure || len(c.Value) < 20 {
@@ -147,9 +147,9 @@ func checkCookie(t *testing.T, resp *http.Response, name string) {
 func TestDeniedConsentMakesNoSession(t *testing.T) {
 	hub := hubsimtest.Start(t, hubsim.Options{}) // shows the consent page
 	a := startApp(t, hub, false)
-	c := browser(t, false)
+	c := a.browser(t, false)
 
-	resp, page := a.get(t, c, "/auth/oauth/authorize/huggingface")
+	resp, page := a.get(t, c, "/auth/oauth/authorize/huggingface?return_to=/models/hubsim/tiny-llama-GGUF")
 	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Request.URL.String(), hub.URL()) {
 		t.Fatalf("authorize ended at %s with %s, want the consent page", resp.Request.URL, resp.Status)
 	}
@@ -170,8 +170,8 @@ func TestDeniedConsentMakesNoSession(t *testing.T) {
 	if resp.StatusCode != http.StatusUnauthorized || !strings.Contains(body, "denied") {
 		t.Errorf("after deny: %s at %s, want 401 with a page saying access was denied:\n%s", resp.Status, resp.Request.URL, body)
 	}
-	if !strings.Contains(body, `data-testid="connect"`) {
-		t.Error("the error page does not offer to connect again")
+	if !strings.Contains(body, `data-testid="connect-again"`) || !strings.Contains(body, `name="return_to" value="/models/hubsim/tiny-llama-GGUF"`) {
+		t.Errorf("the error page does not offer to connect again from the page the sign-in began on:\n%s", body)
 	}
 	if s, _ := a.session(t, c); s.SignedIn {
 		t.Error("signed in after denying consent")
@@ -184,7 +184,7 @@ func TestDeniedConsentMakesNoSession(t *testing.T) {
 func TestCallbackWithoutAttempt(t *testing.T) {
 	hub := hubsimtest.Start(t, hubsim.Options{AutoApprove: hubsim.UserAlice})
 	a := startApp(t, hub, false)
-	c := browser(t, false)
+	c := a.browser(t, false)
 	resp, body := a.get(t, c, "/auth/oauth/callback/huggingface?code=stolen&state=guess")
 	if resp.StatusCode != http.StatusUnauthorized || !strings.Contains(body, "not started from this browser") ||
 		!strings.Contains(body, "sign in with Connect Hugging Face") {
@@ -198,7 +198,7 @@ func TestCallbackWithoutAttempt(t *testing.T) {
 func TestConnectWithoutOAuthAppExplains(t *testing.T) {
 	hub := hubsimtest.Start(t, hubsim.Options{})
 	a := startApp(t, hub, true)
-	resp, body := a.get(t, browser(t, true), "/auth/oauth/authorize/huggingface")
+	resp, body := a.get(t, a.browser(t, true), "/auth/oauth/authorize/huggingface")
 	if resp.StatusCode != http.StatusOK || !strings.Contains(body, "settings/applications/new") ||
 		!strings.Contains(body, "HUGGINGFACE_CLIENT_ID") {
 		t.Errorf("connect with no app: %s, want a page explaining how to register one:\n%s", resp.Status, body)

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"os"
 	"slices"
 	"strconv"
 	"sync"
@@ -11,25 +12,36 @@ import (
 	"github.com/hfgate/hfgate/download"
 )
 
-// FetchFunc downloads one file of repo at rev, reporting progress to rep,
-// and returns where the file is and its size. cmd/hfgate wraps a
-// download.Downloader; canceling ctx stops it, and calling it again for the
-// same file resumes from the bytes already on disk.
-type FetchFunc func(ctx context.Context, repo hfgate.RepoID, rev, file string, rep download.Reporter) (path string, size int64, err error)
+// FetchFunc downloads files of repo at rev, reporting progress to rep, and
+// returns where the first file is. cmd/hfgate wraps a download.Downloader;
+// canceling ctx stops it, and calling it again for the same files resumes
+// from the bytes already on disk.
+type FetchFunc func(ctx context.Context, repo hfgate.RepoID, rev string, files []string, rep download.Reporter) (path string, err error)
 
 // Download states.
 const (
-	StateQueued   = "queued"
-	StateRunning  = "running"
-	StateVerify   = "verifying"
-	StateDone     = "done"
-	StateFailed   = "failed"
-	StateCanceled = "canceled"
+	StateQueued      = "queued"
+	StateRunning     = "running"
+	StateVerify      = "verifying"
+	StateDone        = "done"
+	StateFailed      = "failed"
+	StateCanceled    = "canceled"
+	StateInterrupted = "interrupted" // found unfinished in the cache at start
 )
 
-// Downloads runs and remembers the app's downloads, one file each, in the
-// background. Set Fetch before first use; the zero value of every other
-// field is documented. It is safe for concurrent use.
+// Bounds of the downloads list.
+const (
+	// MaxDownloads is how many downloads the list keeps; the oldest
+	// finished ones go first.
+	MaxDownloads = 200
+	// MaxActive is how many downloads may run at once.
+	MaxActive = 16
+)
+
+// Downloads runs and remembers the app's downloads in the background: one
+// file, a split model's parts, or a whole repository each. Set Fetch before
+// first use; the zero value of every other field is documented. It is safe
+// for concurrent use.
 type Downloads struct {
 	// Fetch does the transfers. Required.
 	Fetch FetchFunc
@@ -38,7 +50,7 @@ type Downloads struct {
 	Now func() time.Time
 
 	mu     sync.Mutex
-	list   []*transfer
+	list   []*transfer // oldest first
 	nextID int
 	wg     sync.WaitGroup
 	closed bool
@@ -46,10 +58,16 @@ type Downloads struct {
 
 // Transfer is the state of one download, as GET /api/downloads reports it.
 type Transfer struct {
-	ID        string    `json:"id"`
-	Repo      string    `json:"repo"`
-	Revision  string    `json:"revision"`
-	File      string    `json:"file"`
+	ID       string `json:"id"`
+	Repo     string `json:"repo"`
+	Revision string `json:"revision"`
+	// File is the file downloaded, or the first part of a split model, or
+	// "" for a whole repository.
+	File string `json:"file"`
+	// Files are every file of a download of more than one (the parts of a
+	// split model, the files of a repository).
+	Files     []string  `json:"files,omitempty"`
+	Whole     bool      `json:"whole,omitempty"` // the whole repository
 	State     string    `json:"state"`
 	Size      int64     `json:"size"`          // 0 until known
 	Done      int64     `json:"done"`          // bytes on disk
@@ -58,8 +76,13 @@ type Transfer struct {
 	LocalPath string    `json:"local_path,omitempty"`
 	Error     string    `json:"error,omitempty"` // in plain words
 	Retrying  string    `json:"retrying,omitempty"`
-	Started   time.Time `json:"started"`
+	Started   time.Time `json:"started,omitzero"`
 	Finished  time.Time `json:"finished,omitzero"`
+	// Restored marks a download found in the cache when the app started:
+	// whoever started it, it belongs to the owner of the cache.
+	Restored bool `json:"restored,omitempty"`
+	// CID is the IPFS CID of a finished file pinned on a node.
+	CID string `json:"cid,omitempty"`
 }
 
 // transfer is a Transfer with what it takes to cancel and resume it.
@@ -70,6 +93,9 @@ type transfer struct {
 	run      int                // counts runs, so a stale run's events are dropped
 	lastAt   time.Time
 	lastDone int64
+	sizes    map[string]int64 // per file, as the events tell
+	dones    map[string]int64
+	etag     string // of an interrupted download whose file is not known yet
 }
 
 func (d *Downloads) now() time.Time {
@@ -79,19 +105,26 @@ func (d *Downloads) now() time.Time {
 	return time.Now()
 }
 
-// Start downloads one file of repo at rev ("" for main) in the background
-// for the caller p, whose credential the download sends (none for
-// hfgate.Anonymous), and returns its state. A download of the same file by
-// the same owner that is still running is returned instead of starting
-// another.
+// Start downloads files of repo at rev ("" for main) in the background for
+// the caller p, whose credential the download sends (none for
+// hfgate.Anonymous), and returns its state. files are one file, the parts
+// of a split model, or every file of the repository with whole set; size
+// is their total when known (else 0). created is false when the same
+// download by the same owner is running or done with its file still on
+// disk: that one is returned instead of starting another.
 //
 // Every method takes the caller: a download started by a signed-in user is
 // visible (List) and controllable (Cancel, Resume) only by that user (the
 // same Subject), so that nobody else learns about their private repos;
-// anonymous downloads are everyone's.
-func (d *Downloads) Start(repo hfgate.RepoID, rev, file string, p *hfgate.Principal) (Transfer, error) {
-	if err := hfgate.ValidateRepoPath(file); err != nil {
-		return Transfer{}, err
+// anonymous and restored downloads are the owner's whoever signed in.
+func (d *Downloads) Start(repo hfgate.RepoID, rev string, files []string, whole bool, size int64, p *hfgate.Principal) (t Transfer, created bool, err error) {
+	if len(files) == 0 {
+		return Transfer{}, false, hfgate.Errorf(hfgate.EINVALID, "no file to download")
+	}
+	for _, f := range files {
+		if err := hfgate.ValidateRepoPath(f); err != nil {
+			return Transfer{}, false, err
+		}
 	}
 	if rev == "" {
 		rev = hfgate.DefaultRevision
@@ -99,26 +132,81 @@ func (d *Downloads) Start(repo hfgate.RepoID, rev, file string, p *hfgate.Princi
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.closed {
-		return Transfer{}, hfgate.Errorf(hfgate.EUNAVAILABLE, "hfgate is shutting down")
+		return Transfer{}, false, hfgate.Errorf(hfgate.EUNAVAILABLE, "hfgate is shutting down")
 	}
-	for _, t := range d.list {
-		if t.Repo == string(repo) && t.Revision == rev && t.File == file && sameOwner(t.owner, p) && active(t.State) {
-			return t.Transfer, nil
+	for _, t := range slices.Backward(d.list) {
+		if t.Repo == string(repo) && t.Revision == rev && slices.Equal(t.files(), files) && visible(t, p) &&
+			(active(t.State) || t.State == StateDone && onDisk(t.LocalPath)) {
+			return t.Transfer, false, nil
 		}
 	}
+	if err := d.makeRoom(); err != nil {
+		return Transfer{}, false, err
+	}
 	d.nextID++
-	t := &transfer{Transfer: Transfer{ID: strconv.Itoa(d.nextID), Repo: string(repo), Revision: rev, File: file}, owner: p}
-	d.list = append(d.list, t)
-	d.run(t)
-	return t.Transfer, nil
+	nt := &transfer{Transfer: Transfer{ID: strconv.Itoa(d.nextID), Repo: string(repo), Revision: rev, File: files[0], Whole: whole, Size: size}, owner: p}
+	if len(files) > 1 {
+		nt.Files = slices.Clone(files)
+	}
+	if whole {
+		nt.File = ""
+	}
+	d.list = append(d.list, nt)
+	d.run(nt)
+	return nt.Transfer, true, nil
+}
+
+// files returns the files t fetches.
+func (t *transfer) files() []string {
+	if len(t.Files) > 0 {
+		return t.Files
+	}
+	return []string{t.File}
+}
+
+func onDisk(path string) bool {
+	_, err := os.Stat(path)
+	return path != "" && err == nil
+}
+
+// makeRoom keeps the list within MaxDownloads and MaxActive; the caller
+// holds d.mu.
+func (d *Downloads) makeRoom() error {
+	running := 0
+	for _, t := range d.list {
+		if active(t.State) {
+			running++
+		}
+	}
+	if running >= MaxActive {
+		return hfgate.Errorf(hfgate.EUNAVAILABLE, "%d downloads are running, the most hfgate runs at once: wait for one to finish", running)
+	}
+	for len(d.list) >= MaxDownloads {
+		i := slices.IndexFunc(d.list, func(t *transfer) bool { return !active(t.State) })
+		if i < 0 {
+			return hfgate.Errorf(hfgate.EUNAVAILABLE, "too many downloads are running: wait for one to finish")
+		}
+		d.list = slices.Delete(d.list, i, i+1)
+	}
+	return nil
 }
 
 func active(state string) bool {
 	return state == StateQueued || state == StateRunning || state == StateVerify
 }
 
-// Resume starts a canceled or failed download again, with the caller's
-// credential; it continues from the bytes already on disk.
+// Get returns download id if the caller may see it.
+func (d *Downloads) Get(id string, p *hfgate.Principal) (Transfer, bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if t := d.find(id, p); t != nil {
+		return t.Transfer, true
+	}
+	return Transfer{}, false
+}
+
+// Resume starts a canceled, failed or interrupted download again, with the
+// caller's credential; it continues from the bytes already on disk.
 func (d *Downloads) Resume(id string, p *hfgate.Principal) (Transfer, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -128,8 +216,11 @@ func (d *Downloads) Resume(id string, p *hfgate.Principal) (Transfer, error) {
 		return Transfer{}, hfgate.Errorf(hfgate.ENOTFOUND, "there is no download %s", id)
 	case d.closed:
 		return Transfer{}, hfgate.Errorf(hfgate.EUNAVAILABLE, "hfgate is shutting down")
-	case t.State != StateFailed && t.State != StateCanceled:
+	case t.State != StateFailed && t.State != StateCanceled && t.State != StateInterrupted:
 		return t.Transfer, nil // running or done: nothing to resume
+	case t.File == "" && !t.Whole:
+		return Transfer{}, hfgate.Errorf(hfgate.ENOTFOUND,
+			"the file of this interrupted download is no longer in %s: it cannot be resumed", t.Repo)
 	}
 	t.owner = p
 	d.run(t)
@@ -188,8 +279,8 @@ func (d *Downloads) find(id string, p *hfgate.Principal) *transfer {
 	return nil
 }
 
-// visible reports whether caller p may see and control t: an anonymous
-// download anyone, another only its owner.
+// visible reports whether caller p may see and control t: an anonymous or
+// restored download anyone (the app has one owner), another only its owner.
 func visible(t *transfer, p *hfgate.Principal) bool {
 	return t.owner.IsAnonymous() || sameOwner(t.owner, p)
 }

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/hfgate/hfgate"
@@ -23,13 +24,15 @@ func (d *Downloads) run(t *transfer) {
 	run := t.run
 	t.State, t.Error, t.Retrying, t.Speed, t.ETA = StateQueued, "", "", 0, 0
 	t.Started, t.Finished, t.lastAt, t.lastDone = d.now(), time.Time{}, time.Time{}, t.Done
+	t.sizes, t.dones = map[string]int64{}, map[string]int64{}
+	files := t.files()
 	d.wg.Add(1)
 	go func() {
 		defer d.wg.Done()
 		defer cancel()
 		rep := download.ReporterFunc(func(e download.Event) { d.report(t, run, e) })
-		path, size, err := d.Fetch(ctx, hfgate.RepoID(t.Repo), t.Revision, t.File, rep)
-		d.finish(t, run, path, size, err)
+		path, err := d.Fetch(ctx, hfgate.RepoID(t.Repo), t.Revision, files, rep)
+		d.finish(t, run, path, err)
 	}()
 }
 
@@ -46,7 +49,8 @@ func (d *Downloads) report(t *transfer, run int, e download.Event) {
 		return
 	}
 	if e.Size > 0 {
-		t.Size = e.Size
+		t.sizes[e.Path] = e.Size
+		t.Size = max(t.Size, sum(t.sizes))
 	}
 	switch e.Kind {
 	case download.FileStart, download.FileWaiting, download.FileProgress:
@@ -54,7 +58,8 @@ func (d *Downloads) report(t *transfer, run int, e download.Event) {
 		if t.Retrying != retryCorrupt { // that one stays while the file fills again
 			t.Retrying = ""
 		}
-		d.progress(t, e.Done)
+		t.dones[e.Path] = e.Done
+		d.progress(t, sum(t.dones))
 	case download.FileRetry:
 		switch {
 		case e.Reason == download.RetryCorrupt:
@@ -65,10 +70,23 @@ func (d *Downloads) report(t *transfer, run int, e download.Event) {
 			t.Retrying = "connection trouble, retrying"
 		}
 	case download.FileVerify:
-		t.State, t.Done, t.Speed, t.ETA = StateVerify, t.Size, 0, 0
+		t.dones[e.Path] = t.sizes[e.Path]
+		t.Done, t.Speed, t.ETA = sum(t.dones), 0, 0
+		if t.Done >= t.Size {
+			t.State = StateVerify
+		}
 	case download.FileDone:
-		t.LocalPath = e.LocalPath
+		t.dones[e.Path] = t.sizes[e.Path]
+		t.Done = sum(t.dones)
 	}
+}
+
+func sum(m map[string]int64) int64 {
+	var n int64
+	for _, v := range m {
+		n += v
+	}
+	return n
 }
 
 // progress updates the byte count, the smoothed speed and the ETA.
@@ -101,7 +119,7 @@ func (d *Downloads) progress(t *transfer, done int64) {
 
 // finish records the outcome of t's run, unless t was canceled (Cancel
 // said so already) or restarted since.
-func (d *Downloads) finish(t *transfer, run int, path string, size int64, err error) {
+func (d *Downloads) finish(t *transfer, run int, path string, err error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if run != t.run || !active(t.State) {
@@ -114,7 +132,10 @@ func (d *Downloads) finish(t *transfer, run int, path string, size int64, err er
 	case err != nil:
 		t.State, t.Error = StateFailed, plainError(err)
 	default:
-		t.State, t.LocalPath, t.Size, t.Done = StateDone, path, size, size
+		t.State, t.LocalPath, t.Done = StateDone, path, t.Size
+		if t.Whole { // the snapshot folder
+			t.LocalPath = strings.TrimSuffix(path, "/"+t.files()[0])
+		}
 	}
 }
 

@@ -25,7 +25,8 @@ type fakeFetch struct {
 	size  int64
 }
 
-func (f *fakeFetch) fetch(ctx context.Context, repo hfgate.RepoID, rev, file string, rep download.Reporter) (string, int64, error) {
+func (f *fakeFetch) fetch(ctx context.Context, repo hfgate.RepoID, rev string, files []string, rep download.Reporter) (string, error) {
+	file := files[0]
 	f.mu.Lock()
 	f.calls++
 	f.who = append(f.who, hfgate.PrincipalFrom(ctx).Subject)
@@ -34,14 +35,14 @@ func (f *fakeFetch) fetch(ctx context.Context, repo hfgate.RepoID, rev, file str
 	for {
 		select {
 		case <-ctx.Done():
-			return "", 0, hfgate.WrapError(hfgate.ECANCELED, ctx.Err(), "canceled")
+			return "", hfgate.WrapError(hfgate.ECANCELED, ctx.Err(), "canceled")
 		case n, ok := <-f.step:
 			if !ok {
 				if f.fail != nil {
-					return "", 0, f.fail
+					return "", f.fail
 				}
 				rep.Report(download.Event{Kind: download.FileDone, Path: file, Size: f.size, Done: f.size, LocalPath: "/cache/" + file})
-				return "/cache/" + file, f.size, nil
+				return "/cache/" + file, nil
 			}
 			if n < 0 {
 				rep.Report(download.Event{Kind: download.FileRetry, Reason: download.RetryCorrupt, Path: file, Size: f.size,
@@ -51,6 +52,12 @@ func (f *fakeFetch) fetch(ctx context.Context, repo hfgate.RepoID, rev, file str
 			rep.Report(download.Event{Kind: download.FileProgress, Path: file, Size: f.size, Done: n})
 		}
 	}
+}
+
+// start starts a download of one file, as the page's Download button does.
+func start(d *web.Downloads, repo hfgate.RepoID, rev, file string, p *hfgate.Principal) (web.Transfer, error) {
+	t, _, err := d.Start(repo, rev, []string{file}, false, 0, p)
+	return t, err
 }
 
 // Callers of the downloads.
@@ -91,11 +98,11 @@ func TestDownloadsProgressCancelResume(t *testing.T) {
 	defer d.Close()
 	advance := func(dt time.Duration) { clock.Lock(); now = now.Add(dt); clock.Unlock() }
 
-	tr, err := d.Start("org/model", "", "m.gguf", anon)
+	tr, err := start(d, "org/model", "", "m.gguf", anon)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if again, _ := d.Start("org/model", "main", "m.gguf", anon); again.ID != tr.ID {
+	if again, _ := start(d, "org/model", "main", "m.gguf", anon); again.ID != tr.ID {
 		t.Errorf("starting a running download again made a second one (%s, %s)", tr.ID, again.ID)
 	}
 	f.step <- 100
@@ -135,7 +142,7 @@ func TestDownloadsFailureInPlainWords(t *testing.T) {
 		fail: hfgate.Errorf(hfgate.EGATED, "access to org/model is not granted: request it on the model page")}
 	d := &web.Downloads{Fetch: f.fetch}
 	defer d.Close()
-	tr, err := d.Start("org/model", "", "m.gguf", alice)
+	tr, err := start(d, "org/model", "", "m.gguf", alice)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -144,7 +151,7 @@ func TestDownloadsFailureInPlainWords(t *testing.T) {
 	if got.Error != "access to org/model is not granted: request it on the model page" {
 		t.Errorf("error = %q", got.Error)
 	}
-	if _, err := d.Start("org/model", "", "../../etc/passwd", anon); hfgate.ErrorCode(err) != hfgate.EINVALID {
+	if _, err := start(d, "org/model", "", "../../etc/passwd", anon); hfgate.ErrorCode(err) != hfgate.EINVALID {
 		t.Errorf("Start with a path escaping the repo = %v, want EINVALID", err)
 	}
 }
@@ -156,11 +163,11 @@ func TestDownloadsBelongToTheirOwner(t *testing.T) {
 	f := &fakeFetch{step: make(chan int64), size: 10}
 	d := &web.Downloads{Fetch: f.fetch}
 	defer d.Close()
-	mine, err := d.Start("org/model", "", "m.gguf", alice)
+	mine, err := start(d, "org/model", "", "m.gguf", alice)
 	if err != nil {
 		t.Fatal(err)
 	}
-	public, err := d.Start("org/model", "", "m.gguf", anon)
+	public, err := start(d, "org/model", "", "m.gguf", anon)
 	if err != nil || public.ID == mine.ID {
 		t.Fatalf("an anonymous start of the same file: %+v, %v; want a download of its own", public, err)
 	}
@@ -194,7 +201,7 @@ func TestDownloadsCorruptRetrySaysWhy(t *testing.T) {
 	f := &fakeFetch{step: make(chan int64), size: 10}
 	d := &web.Downloads{Fetch: f.fetch}
 	defer d.Close()
-	tr, err := d.Start("org/model", "", "m.gguf", anon)
+	tr, err := start(d, "org/model", "", "m.gguf", anon)
 	if err != nil {
 		t.Fatal(err)
 	}

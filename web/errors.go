@@ -28,5 +28,9 @@ func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, p webauth.Err
 	if p.SignIn {
 		page = "signin-error"
 	}
-	return s.render(w, r, p.Status, page, s.pageData(r, p.Title, p.Message))
+	d := s.pageData(r, p.Title, p.Message)
+	if p.SignIn && p.ReturnTo != "" {
+		d.ReturnTo = p.ReturnTo // "Connect again" goes back where the sign-in began
+	}
+	return s.render(w, r, p.Status, page, d)
 }

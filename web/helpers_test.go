@@ -7,6 +7,7 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -47,13 +48,14 @@ func startApp(t *testing.T, hub *hubsim.Server, noOAuth bool) *app {
 	a.cache = hfcache.Cache{Dir: t.TempDir()}
 	d := &download.Downloader{Hub: client, Cache: a.cache}
 	a.srv = &web.Server{
-		Hub:         client,
-		Endpoint:    hub.URL(),
-		Credentials: a.creds,
-		Sessions:    &memstore.Store{},
-		BaseURL:     "http://" + ts.Listener.Addr().String(),
-		Budget:      fit.NewBudget(16<<30, "test"),
-		CacheDir:    a.cache.Dir,
+		LaunchSecret: testSecret,
+		Hub:          client,
+		Endpoint:     hub.URL(),
+		Credentials:  a.creds,
+		Sessions:     &memstore.Store{},
+		BaseURL:      "http://" + ts.Listener.Addr().String(),
+		Budget:       fit.NewBudget(16<<30, "test"),
+		CacheDir:     a.cache.Dir,
 		Open: func(repo hfgate.RepoID, commit string) fit.Opener {
 			return func(ctx context.Context, path string) (io.ReaderAt, error) {
 				meta, err := client.FileMetadata(ctx, repo, commit, path)
@@ -63,12 +65,12 @@ func startApp(t *testing.T, hub *hubsim.Server, noOAuth bool) *app {
 				return client.ReaderAt(ctx, meta), nil
 			}
 		},
-		Downloads: &web.Downloads{Fetch: func(ctx context.Context, repo hfgate.RepoID, rev, file string, rep download.Reporter) (string, int64, error) {
-			res, err := d.Download(ctx, download.Request{Repo: repo, Revision: rev, Files: []string{file}}, rep)
+		Downloads: &web.Downloads{Fetch: func(ctx context.Context, repo hfgate.RepoID, rev string, files []string, rep download.Reporter) (string, error) {
+			res, err := d.Download(ctx, download.Request{Repo: repo, Revision: rev, Files: files}, rep)
 			if err != nil {
-				return "", 0, err
+				return "", err
 			}
-			return res[0].Path, res[0].Size, nil
+			return res[0].Path, nil
 		}},
 	}
 	t.Cleanup(a.srv.Downloads.Close)
@@ -84,9 +86,13 @@ func startApp(t *testing.T, hub *hubsim.Server, noOAuth bool) *app {
 	return a
 }
 
-// browser returns an HTTP client with a cookie jar, as a browser keeps
-// cookies. It follows redirects unless noFollow.
-func browser(t *testing.T, noFollow bool) *http.Client {
+// testSecret is the launch secret of the apps under test.
+const testSecret = "TESTLAUNCHSECRET"
+
+// stranger returns an HTTP client with a cookie jar, as a browser keeps
+// cookies, that never opened the app's launch URL. It follows redirects
+// unless noFollow.
+func stranger(t *testing.T, noFollow bool) *http.Client {
 	t.Helper()
 	jar, err := cookiejar.New(nil)
 	if err != nil {
@@ -97,6 +103,40 @@ func browser(t *testing.T, noFollow bool) *http.Client {
 		c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	}
 	return c
+}
+
+// browser returns the owner's browser: it opened the launch URL, holds the
+// owner cookie, and its page's script sends the key with every request
+// (keyed adds it, as app.js does).
+func (a *app) browser(t *testing.T, noFollow bool) *http.Client {
+	t.Helper()
+	c := stranger(t, true)
+	key := a.launch(t, c, "/")
+	c.Transport = keyed{key: key}
+	if !noFollow {
+		c.CheckRedirect = nil
+	}
+	return c
+}
+
+// launch opens the launch URL of path with c and returns the page's key.
+func (a *app) launch(t *testing.T, c *http.Client, path string) string {
+	t.Helper()
+	resp, body := a.get(t, c, path+"?token="+testSecret)
+	m := regexp.MustCompile(`<meta name="hfgate-key" content="([A-Z2-7]+)">`).FindStringSubmatch(body)
+	if resp.StatusCode != http.StatusOK || m == nil {
+		t.Fatalf("the launch URL answered %s: %q", resp.Status, body)
+	}
+	return m[1]
+}
+
+// keyed sends the page's key with every request, as app.js does.
+type keyed struct{ key string }
+
+func (k keyed) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	r.Header.Set("X-Hfgate-Key", k.key)
+	return http.DefaultTransport.RoundTrip(r)
 }
 
 // get fetches path on the app and returns the response and its body.

@@ -32,16 +32,17 @@ func templates() map[string]*template.Template {
 			pages[name] = template.Must(template.New(name).ParseFS(assets,
 				"assets/templates/layout.html", "assets/templates/"+name+".html"))
 		}
+		pages["launch"] = template.Must(template.New("launch").ParseFS(assets, "assets/templates/launch.html"))
 	})
 	return pages
 }
 
-// pageData is what every page template gets.
+// pageData is what every page template gets. Pages hold nothing of the
+// owner's (not even who is signed in): the page's script fetches that with
+// the page's key (owner.go), which a replayed cookie does not bring.
 type pageData struct {
 	Title     string
 	Page      string
-	User      *hfgate.Principal // nil when signed out
-	Initial   string            // of the user's name, shown when the avatar does not load
 	CanSignIn bool
 	ReturnTo  string // this page, for "Connect Hugging Face"
 	HubURL    string
@@ -51,20 +52,8 @@ type pageData struct {
 
 func (s *Server) pageData(r *http.Request, title string, data any) *pageData {
 	p := &pageData{Title: title, CanSignIn: s.OAuth != nil, HubURL: s.Endpoint, CacheDir: s.CacheDir, Data: data, ReturnTo: "/"}
-	if u := hfgate.PrincipalFrom(r.Context()); !u.IsAnonymous() {
-		p.User = u
-	}
 	if r.Method == http.MethodGet && webauth.SafePath(r.URL.RequestURI()) {
 		p.ReturnTo = r.URL.RequestURI()
-	}
-	if p.User != nil {
-		name := p.User.Name
-		if name == "" {
-			name = p.User.Username
-		}
-		if name != "" {
-			p.Initial = string([]rune(name)[:1])
-		}
 	}
 	return p
 }

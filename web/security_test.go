@@ -13,7 +13,7 @@ import (
 func TestCrossOriginPostsRejected(t *testing.T) {
 	hub := hubsimtest.Start(t, hubsim.Options{AutoApprove: hubsim.UserAlice})
 	a := startApp(t, hub, false)
-	c := browser(t, false)
+	c := a.browser(t, false)
 	a.signIn(t, c, "/")
 
 	for _, path := range []string{"/auth/logout", "/api/downloads", "/api/downloads/1/cancel", "/api/downloads/1/resume"} {
@@ -45,7 +45,7 @@ func TestSecurityHeaders(t *testing.T) {
 	hub := hubsimtest.Start(t, hubsim.Options{})
 	a := startApp(t, hub, false)
 	for _, path := range []string{"/", "/auth/session", "/static/app.js", "/api/nope"} {
-		resp, _ := a.get(t, browser(t, true), path)
+		resp, _ := a.get(t, a.browser(t, true), path)
 		csp := resp.Header.Get("Content-Security-Policy")
 		for _, want := range []string{"default-src 'self'", "script-src 'self'", "style-src 'self'",
 			"img-src 'self' data: " + hub.URL(), "frame-ancestors 'none'", "base-uri 'none'", "form-action 'self' " + hub.URL()} {
@@ -65,7 +65,7 @@ func TestSecurityHeaders(t *testing.T) {
 func TestForeignHostRefused(t *testing.T) {
 	hub := hubsimtest.Start(t, hubsim.Options{})
 	a := startApp(t, hub, false)
-	c := browser(t, true)
+	c := a.browser(t, true)
 	req, _ := http.NewRequest(http.MethodGet, a.ts.URL+"/auth/session", nil)
 	req.Host = "rebind.evil.example"
 	resp, err := c.Do(req)
@@ -92,7 +92,7 @@ func TestForeignHostRefused(t *testing.T) {
 func TestFooterNamesTheCache(t *testing.T) {
 	hub := hubsimtest.Start(t, hubsim.Options{})
 	a := startApp(t, hub, false)
-	_, body := a.get(t, browser(t, true), "/")
+	_, body := a.get(t, a.browser(t, true), "/")
 	if want := "files go to <code>" + a.cache.Dir + "</code>"; !strings.Contains(body, want) {
 		t.Errorf("home page lacks %q", want)
 	}

@@ -1,9 +1,12 @@
 package web
 
 import (
+	"context"
+	"crypto/rand"
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strings"
 	"sync"
 	"time"
 
@@ -54,8 +57,10 @@ type Server struct {
 	// Downloads runs downloads. If nil, the download endpoints answer 503.
 	Downloads *Downloads
 
-	// CacheDir is the hub cache downloads go into, shown in the page
-	// footer. If empty, the footer says "the Hugging Face cache".
+	// CacheDir is the hub cache downloads go into: the page footer names
+	// it, and the model page reads it to show which files are downloaded
+	// (and their IPFS CIDs). If empty, the footer says "the Hugging Face
+	// cache" and no file counts as downloaded.
 	CacheDir string
 
 	// Budget is the memory a model may use on this machine, against which
@@ -63,11 +68,16 @@ type Server struct {
 	// "unknown".
 	Budget fit.Budget
 
-	// Open reads the GGUF headers of a repository's files (ranged reads
-	// only), for quantization and memory estimates and recommendations. The
-	// context it gets carries the caller. If nil, files show sizes only
-	// and nothing is recommended.
+	// Open reads a repository's files with ranged reads: GGUF headers, for
+	// quantization and memory estimates and recommendations, and the model
+	// card (README.md). The context it gets carries the caller. If nil,
+	// files show sizes only, there is no model card and nothing is
+	// recommended.
 	Open fit.OpenerFor
+
+	// IPFS hands downloaded files to an IPFS node ("Pin to IPFS"). If nil,
+	// the page offers no pinning.
+	IPFS IPFS
 
 	// Logger receives internal errors. It never receives a token. If nil,
 	// nothing is logged.
@@ -76,7 +86,26 @@ type Server struct {
 	// Now is the clock for sessions. If nil, time.Now is used.
 	Now func() time.Time
 
+	// LaunchSecret is this launch's secret, which the URL the owner opens
+	// carries (?token=): only a browser that brought it may use the app
+	// (see owner.go). Make it with crypto/rand (rand.Text). Required.
+	LaunchSecret string
+
+	// Instance names this launch in its cookies, so that apps on other
+	// ports of this host keep their own (browsers ignore ports for
+	// cookies): letters and digits. If empty, a random one is made.
+	Instance string
+
+	// CredentialSource names where the local account's credential comes
+	// from when the app can neither replace nor remove it, e.g. "HF_TOKEN"
+	// or "the token file of hf auth login", and "" for a sign-in kept in
+	// Credentials. The page shows it. If nil, every credential counts as
+	// kept in Credentials.
+	CredentialSource func(ctx context.Context) string
+
 	once      sync.Once
+	owners    owners
+	whoami    whoamiCache
 	handler   http.Handler
 	auth      *webauth.Auth
 	errors    *webauth.Errors
@@ -95,8 +124,16 @@ func (s *Server) init() {
 	if err != nil || base.Host == "" || (base.Scheme != "http" && base.Scheme != "https") {
 		panic("web: Server.BaseURL must be an absolute http(s) URL")
 	}
-	if s.Hub == nil || s.Credentials == nil || s.Sessions == nil || s.Endpoint == "" {
-		panic("web: Server needs Hub, Credentials, Sessions and Endpoint")
+	if s.Hub == nil || s.Credentials == nil || s.Sessions == nil || s.Endpoint == "" || s.LaunchSecret == "" {
+		panic("web: Server needs Hub, Credentials, Sessions, Endpoint and LaunchSecret")
+	}
+	if s.Instance == "" {
+		s.Instance = strings.ToLower(rand.Text()[:10])
+	}
+	for _, c := range s.Instance {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+			panic("web: Server.Instance must be letters and digits")
+		}
 	}
 	if s.Now == nil {
 		s.Now = time.Now
@@ -117,6 +154,7 @@ func (s *Server) init() {
 		Setup:         s.setupPage,
 		Errors:        s.errors,
 		Now:           s.Now,
+		CookieSuffix:  "_" + s.Instance,
 	}
 
 	mux := http.NewServeMux()
@@ -124,7 +162,7 @@ func (s *Server) init() {
 	s.routes(mux)
 	fail := s.errors.Write
 	s.handler = webauth.CheckHost(base, fail, webauth.Headers(s.contentSecurityPolicy(),
-		webauth.CrossOrigin(fail, s.auth.Middleware(mux))))
+		s.gate(webauth.CrossOrigin(fail, s.auth.Middleware(mux)))))
 }
 
 func (s *Server) routes(mux *http.ServeMux) {
@@ -137,6 +175,11 @@ func (s *Server) routes(mux *http.ServeMux) {
 	}
 	mux.Handle("GET /api/search", h(s.apiSearch))
 	mux.Handle("GET /api/models/{id...}", h(s.apiModel))
+	mux.Handle("GET /api/fit/{id...}", h(s.apiFit))
+	mux.Handle("GET /api/readme/{id...}", h(s.apiReadme))
+	mux.Handle("POST /api/cache/verify", h(s.apiVerify))
+	mux.Handle("GET /api/ipfs", h(s.apiIPFS))
+	mux.Handle("POST /api/ipfs/pins", h(s.apiPin))
 	mux.Handle("GET /api/recommendations", h(s.apiRecommend))
 	mux.Handle("GET /api/downloads", h(s.apiDownloads))
 	mux.Handle("POST /api/downloads", h(s.apiStartDownload))

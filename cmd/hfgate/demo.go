@@ -79,7 +79,7 @@ func (a *app) demo(ctx context.Context, f webFlags) error {
 	}
 	cache := hfcache.Cache{Dir: a.demoCacheDir()}
 	logger := slog.New(slog.NewTextHandler(a.io.Err, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	srv := newWebApp(sim.URL(), hub, cache, false, creds, budget, logger)
+	srv := a.newWebApp(ctx, sim.URL(), hub, cache, false, creds, budget, logger)
 	cfg := oidcConfig(sim.URL(), hubsim.ClientPublic, "", nil)
 	srv.OAuth = &cfg
 

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -172,9 +173,19 @@ type proc struct {
 // start starts hfgate in the background; wait collects it.
 func (e *e2e) start(args ...string) *proc {
 	e.t.Helper()
+	return e.startWith(nil, args...)
+}
+
+// startWith starts hfgate with its stdout also going to out (if not nil),
+// which may read it while it runs.
+func (e *e2e) startWith(out io.Writer, args ...string) *proc {
+	e.t.Helper()
 	p := &proc{cmd: exec.Command(e.bin, args...), lines: make(chan string, 100), done: make(chan struct{})}
 	p.cmd.Env = e.env
 	p.cmd.Stdout = &p.stdout
+	if out != nil {
+		p.cmd.Stdout = io.MultiWriter(&p.stdout, out)
+	}
 	pipe, err := p.cmd.StderrPipe()
 	if err != nil {
 		e.t.Fatal(err)

@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hfgate/hfgate"
+	"github.com/hfgate/hfgate/credstore"
 )
 
 func (a *app) uiCmd() *cobra.Command {
@@ -61,7 +62,16 @@ func (a *app) ui(ctx context.Context, f webFlags) error {
 	hub.Token = a.webTokens(endpoint, quiet).Token
 	cache, offline := a.cache()
 	logger := slog.New(slog.NewTextHandler(a.io.Err, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	srv := newWebApp(endpoint, hub, cache, offline, store, budget, logger)
+	srv := a.newWebApp(ctx, endpoint, hub, cache, offline, store, budget, logger)
+	srv.CredentialSource = func(ctx context.Context) string {
+		switch _, src, _ := quiet.Load(ctx, endpoint, hfgate.LocalSubject); src {
+		case credstore.SourceEnv:
+			return envTokenName(a.getenv)
+		case credstore.SourceHFTokenFile:
+			return "the token file of hf auth login"
+		}
+		return ""
+	}
 	if app := a.oauthApp(); app.ClientID != "" {
 		cfg := oidcConfig(endpoint, app.ClientID, app.ClientSecret, app.Scopes)
 		srv.OAuth = &cfg

@@ -56,19 +56,11 @@ func TestDemoServesAndStops(t *testing.T) {
 	if !strings.HasPrefix(info.Cache, getenv("XDG_CACHE_HOME")+"/hfgate/demo") {
 		t.Errorf("demo cache %s is not the demo's own directory", info.Cache)
 	}
-	resp, err := http.Get(info.URL + "auth/session")
-	if err != nil {
-		t.Fatal(err)
+	if !strings.Contains(info.URL, "/?token=") {
+		t.Fatalf("demo printed the URL %s, want one with the launch secret", info.URL)
 	}
-	var s struct {
-		SignedIn  bool   `json:"signed_in"`
-		CanSignIn bool   `json:"can_sign_in"`
-		HubURL    string `json:"hub_url"`
-	}
-	json.NewDecoder(resp.Body).Decode(&s)
-	resp.Body.Close()
-	if s.SignedIn || !s.CanSignIn || s.HubURL != info.Hub {
-		t.Errorf("session = %+v, want signed out, sign-in available, hub %s", s, info.Hub)
+	if s := openLaunch(t, info.URL).session(t); s["signed_in"] != false || s["can_sign_in"] != true || s["hub_url"] != info.Hub {
+		t.Errorf("session = %v, want signed out, sign-in available, hub %s", s, info.Hub)
 	}
 	cancel() // as SIGINT does
 	select {
@@ -79,7 +71,7 @@ func TestDemoServesAndStops(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("hfgate demo did not stop after interrupt")
 	}
-	if _, err := http.Get(info.URL); err == nil {
+	if _, err := http.Get(strings.Split(info.URL, "?")[0]); err == nil {
 		t.Error("the web app still answers after stopping")
 	}
 }

@@ -2,11 +2,13 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -43,29 +45,37 @@ func (f *webFlags) register(cmd *cobra.Command, jsonHelp string) {
 
 // newWebApp wires the web app: hub for the API, cache for downloads,
 // creds for sign-ins, budget for the fits verdicts; sessions live in
-// memory. BaseURL is set by serveWeb.
-func newWebApp(endpoint string, hub *hfhub.Client, cache hfcache.Cache, offline bool, creds hfgate.CredentialStore, budget fit.Budget, logger *slog.Logger) *web.Server {
+// memory, and the downloads list starts from what the cache holds. A new
+// launch secret and instance id are made for it. BaseURL is set by
+// serveWeb.
+func (a *app) newWebApp(ctx context.Context, endpoint string, hub *hfhub.Client, cache hfcache.Cache, offline bool, creds hfgate.CredentialStore, budget fit.Budget, logger *slog.Logger) *web.Server {
 	d := &download.Downloader{Hub: hub, Cache: cache, Offline: offline}
-	downloads := &web.Downloads{Fetch: func(ctx context.Context, repo hfgate.RepoID, rev, file string, rep download.Reporter) (string, int64, error) {
-		res, err := d.Download(ctx, download.Request{Repo: repo, Revision: rev, Files: []string{file}}, rep)
+	downloads := &web.Downloads{Fetch: func(ctx context.Context, repo hfgate.RepoID, rev string, files []string, rep download.Reporter) (string, error) {
+		res, err := d.Download(ctx, download.Request{Repo: repo, Revision: rev, Files: files}, rep)
 		if err != nil {
-			return "", 0, err
+			return "", err
 		}
 		if len(res) == 0 {
-			return "", 0, hfgate.Errorf(hfgate.ENOTFOUND, "%s has no file %s", repo, file)
+			return "", hfgate.Errorf(hfgate.ENOTFOUND, "%s has no file %s", repo, files[0])
 		}
-		return res[0].Path, res[0].Size, nil
+		return res[0].Path, nil
 	}}
+	if err := downloads.Restore(ctx, cache); err != nil {
+		logger.Warn("web: the downloads list starts empty: the cache could not be read", "err", err)
+	}
 	return &web.Server{
-		Hub:         hub,
-		Endpoint:    endpoint,
-		Credentials: creds,
-		Sessions:    &memstore.Store{},
-		Downloads:   downloads,
-		CacheDir:    cache.Dir,
-		Budget:      budget,
-		Open:        func(repo hfgate.RepoID, commit string) fit.Opener { return opener(hub, repo, commit) },
-		Logger:      logger,
+		LaunchSecret: rand.Text(),
+		Instance:     strings.ToLower(rand.Text()[:10]),
+		IPFS:         &webIPFS{a: a, cache: cache},
+		Hub:          hub,
+		Endpoint:     endpoint,
+		Credentials:  creds,
+		Sessions:     &memstore.Store{},
+		Downloads:    downloads,
+		CacheDir:     cache.Dir,
+		Budget:       budget,
+		Open:         func(repo hfgate.RepoID, commit string) fit.Opener { return opener(hub, repo, commit) },
+		Logger:       logger,
 	}
 }
 
@@ -99,13 +109,17 @@ func (a *app) serveWeb(ctx context.Context, ln net.Listener, srv *web.Server, f 
 	served := make(chan error, 1)
 	go func() { served <- httpSrv.Serve(ln) }()
 	defer srv.Downloads.Close()
-	if err := announce(srv.BaseURL + "/"); err != nil {
+	// The URL holds this launch's secret: whoever opens it may use the app.
+	url := srv.BaseURL + "/?token=" + srv.LaunchSecret
+	if err := announce(url); err != nil {
 		httpSrv.Close()
 		return err
 	}
 	if !f.noOpen {
-		if err := openBrowser(srv.BaseURL + "/"); err != nil {
-			fmt.Fprintf(a.io.Err, "hfgate: could not open a browser (%v): open %s yourself\n", err, srv.BaseURL+"/")
+		remove, err := a.openLaunch(url)
+		defer remove()
+		if err != nil {
+			fmt.Fprintf(a.io.Err, "hfgate: could not open a browser (%v): open the link above yourself\n", err)
 		}
 	}
 	select {
