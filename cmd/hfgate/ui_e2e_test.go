@@ -79,10 +79,17 @@ type owner struct {
 	key  string
 }
 
-// openLaunch opens a launch URL as a browser does and returns its owner.
+// openLaunch opens a launch URL as a new browser does and returns its
+// owner.
 func openLaunch(t *testing.T, launch string) *owner {
 	t.Helper()
 	jar, _ := cookiejar.New(nil)
+	return openLaunchWith(t, jar, launch)
+}
+
+// openLaunchWith opens a launch URL in the browser whose cookies are jar.
+func openLaunchWith(t *testing.T, jar http.CookieJar, launch string) *owner {
+	t.Helper()
 	c := &http.Client{Jar: jar, Timeout: 30 * time.Second}
 	resp, err := c.Get(launch)
 	if err != nil {

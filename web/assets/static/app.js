@@ -415,6 +415,14 @@
     return ipfsStatus;
   }
 
+  // ipfsNote says once, above the first downloaded file, that no node runs
+  // and how to start one.
+  function ipfsNote(st) {
+    if ($("[data-testid=ipfs-unavailable]")) return;
+    const host = $("[data-ipfs-note]");
+    if (host) put(host, el("p", { class: "muted small ipfs-note", testid: "ipfs-unavailable", text: `Pin to IPFS: ${st.message || "no IPFS node is reachable."}` }));
+  }
+
   // ipfsControl is what a downloaded file shows for IPFS: its CID with a
   // copy button, a "Pin to IPFS" button, or how to start a node.
   function ipfsControl(repo, revision, file, cid) {
@@ -440,7 +448,7 @@
     if (cid) { showCID(cid); return box; }
     ipfs().then((st) => {
       if (!st.available) {
-        put(box, el("p", { class: "muted small", testid: "ipfs-unavailable", text: st.message || "No IPFS node is reachable." }));
+        ipfsNote(st); // said once per page, not on every file
         return;
       }
       const pin = el("button", { type: "button", class: "btn small", testid: "pin-ipfs", "aria-label": `Pin ${file} to IPFS`, text: "Pin to IPFS",
@@ -583,7 +591,7 @@
         if (f.local_path) {
           const where = el("div", { class: "downloaded" },
             el("span", { class: "badge fits", testid: "downloaded", text: "Downloaded" }),
-            el("code", { class: "small", testid: "local-path", text: f.local_path }));
+            el("details", { class: "small" }, el("summary", { text: "Where" }), el("code", { testid: "local-path", text: f.local_path })));
           put(cell, where, el("div", { class: "row-buttons" }, verifyButton(m.id, m.sha, f.path, cell),
             f.shards && f.shards.length > 1 ? null : ipfsControl(m.id, m.sha, f.path, f.cid)));
         } else if (!allowed) {
@@ -631,7 +639,7 @@
         el("div", { class: "model-grid" },
           el("section", { "aria-labelledby": "files-h", class: "files-section" },
             el("div", { class: "section-head" }, el("h2", { id: "files-h", text: "Files" })),
-            suggestion, whole, budget, note,
+            suggestion, whole, budget, note, el("div", { "data-ipfs-note": "" }),
             el("div", { class: "table-wrap" }, table)),
           el("section", { "aria-labelledby": "about-h", class: "about" }, el("h2", { id: "about-h", text: "About" }), cardMeta(m))));
 
