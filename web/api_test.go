@@ -90,6 +90,7 @@ func TestAPISearchPagesWithTheHubCursor(t *testing.T) {
 
 type modelResult struct {
 	ID               string       `json:"id"`
+	SHA              string       `json:"sha"`
 	Gating           string       `json:"gating"`
 	Access           string       `json:"access"`
 	RequestAccessURL string       `json:"request_access_url"`
@@ -99,6 +100,8 @@ type modelResult struct {
 
 type fileResult struct {
 	Path         string `json:"path"`
+	Size         int64  `json:"size"`
+	LocalPath    string `json:"local_path"`
 	Quantization string `json:"quantization"`
 	Memory       *struct {
 		Total int64 `json:"total"`

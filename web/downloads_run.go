@@ -139,10 +139,25 @@ func (d *Downloads) finish(t *transfer, run int, path string, err error) {
 	}
 }
 
-// plainError is an error in words for the downloads panel.
+// plainError is an error in words for the downloads panel: what really
+// failed (the innermost cause, such as "the server answered 503"), not a
+// summary of the attempts, with the app's advice. The bytes kept are the
+// bar's to show, so the numbers never disagree.
 func plainError(err error) string {
 	if hfgate.ErrorCode(err) == hfgate.EINTERNAL {
 		return "the download failed unexpectedly: try again, and see hfgate's log if it keeps failing"
 	}
-	return userMessage(err)
+	cause := ""
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		if he, ok := e.(*hfgate.Error); ok && he.Message != "" && he.Code != hfgate.EINTERNAL {
+			cause = he.Message
+		}
+	}
+	if cause == "" || cause == hfgate.ErrorMessage(err) {
+		return userMessage(err)
+	}
+	if advice := words[hfgate.ErrorAction(err)]; advice != "" {
+		return cause + "; " + advice
+	}
+	return cause
 }

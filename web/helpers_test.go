@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -35,6 +36,13 @@ type app struct {
 // public client unless noOAuth.
 func startApp(t *testing.T, hub *hubsim.Server, noOAuth bool) *app {
 	t.Helper()
+	return startAppOn(t, hub, noOAuth, t.TempDir())
+}
+
+// startAppOn serves a web.Server over the cache in dir, its downloads list
+// restored from it, as cmd/hfgate starts one.
+func startAppOn(t *testing.T, hub *hubsim.Server, noOAuth bool, dir string) *app {
+	t.Helper()
 	a := &app{hub: hub, creds: &memstore.Store{}}
 	ts := httptest.NewUnstartedServer(nil)
 	// As cmd/hfgate wires it: the signed-in browser acts for the local
@@ -45,7 +53,7 @@ func startApp(t *testing.T, hub *hubsim.Server, noOAuth bool) *app {
 		Subject:  func(*hfgate.Principal) string { return hfgate.LocalSubject },
 	}
 	client := &hfhub.Client{Endpoint: hub.URL(), Token: tokens.Token}
-	a.cache = hfcache.Cache{Dir: t.TempDir()}
+	a.cache = hfcache.Cache{Dir: dir}
 	d := &download.Downloader{Hub: client, Cache: a.cache}
 	a.srv = &web.Server{
 		LaunchSecret: testSecret,
@@ -74,6 +82,9 @@ func startApp(t *testing.T, hub *hubsim.Server, noOAuth bool) *app {
 		}},
 	}
 	t.Cleanup(a.srv.Downloads.Close)
+	if err := a.srv.Downloads.Restore(context.Background(), a.cache); err != nil {
+		t.Fatal(err)
+	}
 	if !noOAuth {
 		cfg := oidcauth.HuggingFace(hub.URL())
 		cfg.ClientID = hubsim.ClientPublic
@@ -201,4 +212,14 @@ func (a *app) storedToken(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return cred.AccessToken
+}
+
+// idOf returns the id of the download a POST /api/downloads answered.
+func idOf(t *testing.T, body string) string {
+	t.Helper()
+	var tr struct{ ID string }
+	if err := json.Unmarshal([]byte(body), &tr); err != nil || tr.ID == "" {
+		t.Fatalf("not a download: %q", body)
+	}
+	return tr.ID
 }
