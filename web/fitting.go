@@ -59,25 +59,44 @@ type recommendCache struct {
 // apiRecommend: GET /api/recommendations lists coding models with a file
 // that fits this machine, best first (fit.Recommendation).
 func (s *Server) apiRecommend(w http.ResponseWriter, r *http.Request) error {
+	rec, err := s.recommendations(r.Context())
+	if err != nil {
+		return err
+	}
+	webauth.WriteJSON(w, http.StatusOK, rec)
+	return nil
+}
+
+// Warm prepares what the first page shows and takes the Hub a while to
+// answer, the recommendations, so that the page gets them at once. The
+// commands run it in the background when the app starts; a page that asks
+// meanwhile waits for the same work. Errors are left for that page's
+// request to meet again.
+func (s *Server) Warm(ctx context.Context) {
+	s.once.Do(s.init)
+	_, _ = s.recommendations(ctx)
+}
+
+// recommendations returns the cached recommendations, made anew once they
+// are older than recommendTTL.
+func (s *Server) recommendations(ctx context.Context) (*fit.Recommendation, error) {
 	if s.Open == nil {
-		webauth.WriteJSON(w, http.StatusOK, &fit.Recommendation{Task: fit.TaskCoding, Budget: s.Budget, Picks: []fit.Pick{}})
-		return nil
+		return &fit.Recommendation{Task: fit.TaskCoding, Budget: s.Budget, Picks: []fit.Pick{}}, nil
 	}
 	c := &s.recommend
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.rec == nil || s.Now().Sub(c.at) > recommendTTL {
 		// Public models only: no credentials, so every browser gets the same list.
-		anon := hfgate.WithPrincipal(r.Context(), hfgate.Anonymous)
+		anon := hfgate.WithPrincipal(ctx, hfgate.Anonymous)
 		rec, err := fit.Recommend(anon, s.Hub, s.Open, fit.RecommendOptions{Task: fit.TaskCoding, Budget: s.Budget})
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if rec.Picks == nil {
 			rec.Picks = []fit.Pick{}
 		}
 		c.rec, c.at = rec, s.Now()
 	}
-	webauth.WriteJSON(w, http.StatusOK, c.rec)
-	return nil
+	return c.rec, nil
 }

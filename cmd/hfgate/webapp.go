@@ -109,6 +109,7 @@ func (a *app) serveWeb(ctx context.Context, ln net.Listener, srv *web.Server, f 
 	served := make(chan error, 1)
 	go func() { served <- httpSrv.Serve(ln) }()
 	defer srv.Downloads.Close()
+	go srv.Warm(ctx) // the first page's recommendations, ready when it asks
 	// The URL holds this launch's secret: whoever opens it may use the app.
 	url := srv.BaseURL + "/?token=" + srv.LaunchSecret
 	if err := announce(url); err != nil {
