@@ -85,6 +85,8 @@ const readmeFile = "README.md"
 type readmeJSON struct {
 	HTML      string `json:"html"` // sanitized (card.go); "" when there is no card
 	Truncated bool   `json:"truncated,omitempty"`
+	// Restricted: the card is there, but not for this caller (gated).
+	Restricted bool `json:"restricted,omitempty"`
 }
 
 // apiReadme: GET /api/readme/{org}/{name}?revision=SHA renders the model
@@ -108,7 +110,14 @@ func (s *Server) apiReadme(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	meta, err := s.Hub.FileMetadata(ctx, repo, rev, readmeFile)
-	if hfgate.ErrorCode(err) == hfgate.ENOTFOUND {
+	switch hfgate.ErrorCode(err) {
+	case hfgate.ENOTFOUND:
+		webauth.WriteJSON(w, http.StatusOK, out)
+		return nil
+	case hfgate.EGATED, hfgate.EUNAUTHORIZED, hfgate.EFORBIDDEN:
+		// A gated repository's card is for those with access; the page
+		// already says how to get it.
+		out.Restricted = true
 		webauth.WriteJSON(w, http.StatusOK, out)
 		return nil
 	}

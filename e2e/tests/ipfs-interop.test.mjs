@@ -4,32 +4,15 @@
 // see the same cache as before, with no warning about the record.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
-import { existsSync, readdirSync, realpathSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { readdirSync, realpathSync } from "node:fs";
 import { join, relative } from "node:path";
 import { downloadFileToCacheDir, scanCacheDir } from "@huggingface/hub";
-import { bin, isolatedEnv, startJSON, tempHome } from "./lib.mjs";
+import { bin, isolatedEnv, startJSON, startKubo, tempHome } from "./lib.mjs";
 
 const TINY = "hubsim/tiny-llama-GGUF";
 const FILE = "tiny-llama-Q4_K_M.gguf";
 const ipfsBin = process.env.HFGATE_IPFS_BIN;
-
-// startKubo runs `ipfs init --profile test` in a fresh IPFS_PATH and
-// `ipfs daemon --offline` on it, stopped after the test; it resolves once
-// the daemon wrote its API address.
-async function startKubo(t, home) {
-  const env = { ...process.env, IPFS_PATH: join(home, "ipfs") };
-  delete env.IPFS_API;
-  const init = spawnSync(ipfsBin, ["init", "--profile", "test", "--empty-repo"], { env, encoding: "utf8" });
-  assert.equal(init.status, 0, `ipfs init: ${init.stderr}`);
-  const daemon = spawn(ipfsBin, ["daemon", "--offline"], { env, stdio: "ignore" });
-  t.after(() => daemon.kill("SIGINT"));
-  for (let i = 0; i < 600 && !existsSync(join(env.IPFS_PATH, "api")); i++) {
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  assert.ok(existsSync(join(env.IPFS_PATH, "api")), "ipfs daemon wrote no api file within 30s");
-  return env.IPFS_PATH;
-}
 
 test("an IPFS record beside the cache entry is invisible to @huggingface/hub", async (t) => {
   if (!ipfsBin) {

@@ -1,7 +1,8 @@
 // Shared helpers for the end-to-end tests: start the real hfgate binary
 // (HFGATE_BIN, built by scripts/test) and read the addresses it prints.
-import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import assert from "node:assert/strict";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -64,4 +65,22 @@ export function runHfgate(args, env, input = "") {
     child.stdin.on("error", () => {}); // hfgate may exit without reading it
     child.stdin.end(input);
   });
+}
+
+// startKubo runs `ipfs init --profile test` in a fresh IPFS_PATH and
+// `ipfs daemon --offline` on it, stopped after the test; it resolves once
+// the daemon wrote its API address.
+export async function startKubo(t, home) {
+  const ipfsBin = process.env.HFGATE_IPFS_BIN;
+  const env = { ...process.env, IPFS_PATH: join(home, "ipfs") };
+  delete env.IPFS_API;
+  const init = spawnSync(ipfsBin, ["init", "--profile", "test", "--empty-repo"], { env, encoding: "utf8" });
+  assert.equal(init.status, 0, `ipfs init: ${init.stderr}`);
+  const daemon = spawn(ipfsBin, ["daemon", "--offline"], { env, stdio: "ignore" });
+  t.after(() => daemon.kill("SIGINT"));
+  for (let i = 0; i < 600 && !existsSync(join(env.IPFS_PATH, "api")); i++) {
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.ok(existsSync(join(env.IPFS_PATH, "api")), "ipfs daemon wrote no api file within 30s");
+  return env.IPFS_PATH;
 }

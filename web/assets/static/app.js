@@ -630,9 +630,9 @@
         tbody);
 
       const suggestion = el("div", { class: "suggestion", testid: "suggestion", "aria-live": "polite" });
-      const whole = m.whole ? el("div", { class: "whole" },
+      const whole = m.whole && allowed ? el("div", { class: "whole" },
         el("p", { class: "muted small", text: `A ${m.library || "transformers"} model is all of its files together.` }),
-        allowed ? downloadAll(m) : null) : null;
+        downloadAll(m)) : null;
       const budget = m.budget && m.budget.usable ? el("p", { class: "muted small", testid: "budget", text: `A model may use up to ${fmtBytes(m.budget.usable)} of memory here (${m.budget.source}).` }) : null;
       const note = el("p", { class: "muted small", testid: "files-note" });
       put(root, head, gatedNotice(m),
@@ -664,8 +664,9 @@
                 el("strong", { text: "Suggested for this machine: " }),
                 `${fileLabel(f)}, the best quantization (${f.quantization}) that fits; it needs about ${fmtBytes(f.memory.total)} of memory.`),
                 f.local_path || !allowed ? null : downloadButton(m.id, f, suggestion, `Download ${f.quantization} (${fmtBytes(f.size)})`, "suggested-download", m.sha));
-            } else if (m.files.some((x) => x.gguf)) {
-              put(suggestion, el("p", { class: "muted small", text: "No file of this model fits this machine's memory, or its memory is unknown." }));
+            } else if (m.files.some((x) => x.gguf) && !line.note) {
+              put(suggestion, el("p", { class: "muted small", testid: "no-suggestion", text: "No file of this model fits this machine's memory, or its memory is unknown." }));
+              suggestion.classList.add("none");
             }
           }
         }).catch((err) => { note.textContent = `Memory estimates are not available: ${err.message}`; table.dataset.complete = "true"; });
@@ -674,14 +675,17 @@
       }
       if (m.has_readme) modelCard(m);
 
-      // A download of this model that finishes turns its row to Downloaded.
-      document.addEventListener("hfgate:done", (e) => {
+      // A download of this model that finishes turns its row to
+      // Downloaded; one that fails or stops gives the row its button back.
+      document.addEventListener("hfgate:download", (e) => {
         const t = e.detail;
         if (t.repo !== m.id || t.whole) return;
         const f = byPath.get(t.file);
-        if (!f || !t.local_path) return;
-        f.local_path = t.local_path;
-        f.cid = t.cid;
+        if (!f) return;
+        if (t.state === "done" && t.local_path) {
+          f.local_path = t.local_path;
+          f.cid = t.cid;
+        }
         fillRow(rows.get(f.path), f);
       });
     }
@@ -718,6 +722,10 @@
       showLoading(body, "Loading the model card…");
       try {
         const c = await api(`/api/readme/${m.id}?revision=${encodeURIComponent(m.sha)}`);
+        if (c.restricted) {
+          put(body, el("p", { class: "muted", testid: "card-restricted", text: "The model card is shown to accounts with access to this model." }));
+          return;
+        }
         if (!c.html) { section.hidden = true; return; }
         // Rendered and sanitized by the server (web/card.go): no raw HTML of
         // the author's, only http(s) and mailto links; the page's CSP runs
@@ -814,11 +822,9 @@
       const before = seen.get(t.id);
       seen.set(t.id, t.state);
       if (before === undefined || before === t.state) return;
-      if (t.state === "done") {
-        announce(`${label(t)} downloaded and verified`);
-        document.dispatchEvent(new CustomEvent("hfgate:done", { detail: t }));
-      }
+      if (t.state === "done") announce(`${label(t)} downloaded and verified`);
       if (t.state === "failed") announce(`Download of ${label(t)} failed: ${t.error}`);
+      if (!isActive(t.state)) document.dispatchEvent(new CustomEvent("hfgate:download", { detail: t }));
     }
 
     function render(list) {
