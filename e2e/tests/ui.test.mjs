@@ -115,6 +115,11 @@ test("web app: sign in, search, model page, download, sign out; gated; denied co
       assert.match(await a.getAttribute("href"), /^(https?:|mailto:)/);
     }
     await shot(page, "13-model-card-suggestion", true);
+    // The quantization filter.
+    await page.getByTestId("filter-quant").selectOption("Q4_K_M");
+    assert.deepEqual(await page.locator("[data-testid=file-row]:visible").evaluateAll((els) => els.map((e) => e.dataset.path)),
+      ["qwen2.5-coder-7b-instruct-q4_k_m.gguf"]);
+    await page.getByTestId("filter-quant").selectOption("");
 
     // A transformers repo downloads whole with one action.
     await page.goto(`${base}models/${SMOL}`);

@@ -584,6 +584,7 @@
       const pending = new Set(files.filter((f) => f.gguf && f.fits === "unknown").map((f) => f.path));
       const rows = new Map();
       const tbody = el("tbody");
+      let applyFilter = () => {}; // set once the filters exist
       const allowed = canDownload(m);
 
       function actions(f, row) {
@@ -621,8 +622,31 @@
           el("td", { class: "num", "data-label": "Est. memory", title: memTitle, text: f.memory ? fmtBytes(f.memory.total) : isPending ? "…" : "—" }),
           el("td", { "data-label": "This machine" }, fitCell(f, isPending)),
           el("td", { class: "act" }, actions(f, tr))));
+        applyFilter();
       }
       put(tbody, ...files.map(row));
+
+      // Filters: by quantization, and only what fits (as verdicts arrive).
+      const quants = [...new Set(files.map((f) => f.quantization).filter(Boolean))].sort();
+      const quantSel = el("select", { id: "quant", testid: "filter-quant" }, el("option", { value: "", text: "All quantizations" }), quants.map((q) => el("option", { value: q, text: q })));
+      const fitsOnly = el("input", { type: "checkbox", id: "fits-only", testid: "filter-fits" });
+      const none = el("tr", { hidden: true }, el("td", { colspan: "6", class: "muted", text: "No files match these filters." }));
+      tbody.append(none);
+      function filter() {
+        let shown = 0;
+        for (const [p, tr] of rows) {
+          const f = byPath.get(p);
+          tr.hidden = (quantSel.value && f.quantization !== quantSel.value) || (fitsOnly.checked && f.fits !== "yes");
+          if (!tr.hidden) shown++;
+        }
+        none.hidden = shown > 0;
+      }
+      quantSel.addEventListener("change", filter);
+      fitsOnly.addEventListener("change", filter);
+      applyFilter = filter;
+      const filters = el("div", { class: "file-filters" },
+        quants.length ? el("label", { for: "quant" }, "Quantization ", quantSel) : null,
+        files.some((f) => f.gguf) ? el("label", { class: "check", for: "fits-only" }, fitsOnly, " Only what fits") : null);
 
       const table = el("table", { class: "files", testid: "files" },
         el("caption", { class: "sr-only", text: "Files of this model, model weights first" }),
@@ -638,7 +662,7 @@
       put(root, head, gatedNotice(m),
         el("div", { class: "model-grid" },
           el("section", { "aria-labelledby": "files-h", class: "files-section" },
-            el("div", { class: "section-head" }, el("h2", { id: "files-h", text: "Files" })),
+            el("div", { class: "section-head" }, el("h2", { id: "files-h", text: "Files" }), filters),
             suggestion, whole, budget, note, el("div", { "data-ipfs-note": "" }),
             el("div", { class: "table-wrap" }, table)),
           el("section", { "aria-labelledby": "about-h", class: "about" }, el("h2", { id: "about-h", text: "About" }), cardMeta(m))));
@@ -817,11 +841,12 @@
       return r.li;
     }
 
-    // tell announces a download that finished or failed since last time.
+    // tell announces a download that finished or failed since last time
+    // (the list's first load is the page's starting point: seen before).
     function tell(t) {
       const before = seen.get(t.id);
       seen.set(t.id, t.state);
-      if (before === undefined || before === t.state) return;
+      if (before === t.state) return;
       if (t.state === "done") announce(`${label(t)} downloaded and verified`);
       if (t.state === "failed") announce(`Download of ${label(t)} failed: ${t.error}`);
       if (!isActive(t.state)) document.dispatchEvent(new CustomEvent("hfgate:download", { detail: t }));
