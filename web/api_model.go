@@ -53,12 +53,8 @@ type fileJSON struct {
 // apiModel: GET /api/models/{org}/{name}[?revision=]: card metadata, gated
 // status and the files, at once; nothing that needs a file's content.
 func (s *Server) apiModel(w http.ResponseWriter, r *http.Request) error {
-	repo, err := hfgate.ParseRepoID(r.PathValue("id"))
-	if err != nil {
-		return err
-	}
 	ctx := r.Context()
-	m, err := s.Hub.ModelInfo(ctx, repo, r.URL.Query().Get("revision"), hfgate.WithBlobs())
+	m, err := s.model(r)
 	if err != nil {
 		return err
 	}
@@ -81,6 +77,16 @@ func (s *Server) apiModel(w http.ResponseWriter, r *http.Request) error {
 	}
 	webauth.WriteJSON(w, http.StatusOK, out)
 	return nil
+}
+
+// model returns the repository {id} of r's path at ?revision=, with its
+// files' sizes and hashes.
+func (s *Server) model(r *http.Request) (*hfgate.Model, error) {
+	repo, err := hfgate.ParseRepoID(r.PathValue("id"))
+	if err != nil {
+		return nil, err
+	}
+	return s.Hub.ModelInfo(r.Context(), repo, r.URL.Query().Get("revision"), hfgate.WithBlobs())
 }
 
 // weightExts are the extensions of model weights: the files a repository is
