@@ -29,7 +29,8 @@ alice (granted the gated model) or bob (not granted).
 The demo keeps to itself: downloads go to a separate cache
 ($XDG_CACHE_HOME/hfgate/demo/hub, not your Hugging Face cache), and simulated
 tokens stay in memory, never in your keyring. Everything listens on loopback
-only. Ctrl-C stops it.`,
+only, and, as with "hfgate ui", only the browser that opened the printed URL
+(it holds a secret for this launch) may use the app. Ctrl-C stops it.`,
 		Example: `  hfgate demo
   hfgate demo --addr 127.0.0.1:8080 --no-open
   hfgate demo --no-open --json     # one line: {"url":...,"hub":...,"cache":...}`,

@@ -25,6 +25,12 @@ out here signs it out. The browser only ever holds a random session cookie.
 Search the Hub, see which files fit this machine's memory, and download them,
 verified, into the standard Hugging Face cache.
 
+Only the person who started it can use it: the URL it prints and opens holds
+a secret for this launch (?token=...), exchanged once by the browser for a
+cookie and a key of the page's own; every other request is refused, so other
+users of this machine cannot use the app. Keep the URL to yourself. A browser
+sign-in never replaces the command line's account with another one.
+
 The app listens on loopback only, on a free port unless --addr says otherwise.
 Signing in needs an OAuth app with the redirect URI
 http://127.0.0.1/auth/oauth/callback/huggingface (set client_id in the config
