@@ -45,11 +45,11 @@ func (s *Server) account(ctx context.Context) (*localAccount, error) {
 		return nil, err
 	}
 	acct := &localAccount{Username: cred.Username}
+	if acct.Username != "" {
+		return acct, nil // a sign-in, kept with its account's name
+	}
 	if s.CredentialSource != nil {
 		acct.Source = s.CredentialSource(ctx)
-	}
-	if acct.Username != "" {
-		return acct, nil
 	}
 	key := hfgate.SessionID(cred.AccessToken)
 	c := &s.whoami

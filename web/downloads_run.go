@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"errors"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -134,7 +135,7 @@ func (d *Downloads) finish(t *transfer, run int, path string, err error) {
 	default:
 		t.State, t.LocalPath, t.Done = StateDone, path, t.Size
 		if t.Whole { // the snapshot folder
-			t.LocalPath = strings.TrimSuffix(path, "/"+t.files()[0])
+			t.LocalPath = strings.TrimSuffix(path, string(filepath.Separator)+filepath.FromSlash(t.files()[0]))
 		}
 	}
 }
