@@ -114,5 +114,5 @@ func (s *Store) LockCredential(ctx context.Context, endpoint, subject string) (f
 	if err != nil {
 		return nil, err
 	}
-	return s.lockKey(ctx, "credential\x00"+ep+"\x00"+subject, "to renew the credential for "+ep)
+	return s.lockKey(ctx, "credential\x1f"+ep+"\x1f"+subject, "to renew the credential for "+ep)
 }
