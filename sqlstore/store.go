@@ -13,7 +13,7 @@ import (
 
 // DefaultPollInterval is how often a Store whose Dialect has no Notify
 // reads the revocation log for revocations made by other processes.
-const DefaultPollInterval = 250 * time.Millisecond
+const DefaultPollInterval = 100 * time.Millisecond
 
 // Options are the tunables of a Store; the zero value is usable.
 type Options struct {
