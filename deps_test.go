@@ -37,14 +37,21 @@ var imports = map[string]struct{ pkgs, modules []string }{
 	"hubsim":    {pkgs: []string{"hubroute"}, modules: []string{"github.com/go-jose/go-jose/v4"}},
 	"web": {pkgs: []string{"webauth", "oidcauth", "download", "fit", "hfcache"},
 		modules: []string{"github.com/yuin/goldmark"}},
+	"keyset":   {},
+	"sqlstore": {},
+	"sqlite":   {pkgs: []string{"sqlstore"}, modules: []string{"modernc.org/sqlite"}},
+	"postgres": {pkgs: []string{"sqlstore"}, modules: []string{"github.com/jackc/pgx/v5", "github.com/jackc/pgxlisten"}},
+	"identity": {},
 
 	"storetest":         {},
 	"hubsim/hubsimtest": {pkgs: []string{"hubsim"}},
 	"kubo/kubotest":     {pkgs: []string{"kubo"}},
+
+	"postgres/postgrestest": {modules: []string{"github.com/jackc/pgx/v5"}},
 }
 
 // testOnly are packages for tests: no code but tests may import them.
-var testOnly = []string{"storetest", "hubsim/hubsimtest", "kubo/kubotest"}
+var testOnly = []string{"storetest", "hubsim/hubsimtest", "kubo/kubotest", "postgres/postgrestest"}
 
 // listed is a package as go list -json describes it.
 type listed struct {
