@@ -94,3 +94,16 @@ func (a *Auth) session(w http.ResponseWriter, r *http.Request) error {
 	WriteJSON(w, http.StatusOK, out)
 	return nil
 }
+
+// SessionSecret returns the secret in r's session cookie (under its name on
+// this server: prefixed over https), or "" when there is none. For an app
+// that checks sessions its own way (with a cache, say) instead of
+// Middleware; it never logs the secret, nor may the caller.
+func (a *Auth) SessionSecret(r *http.Request) string {
+	a.init()
+	c, err := r.Cookie(a.cookie(SessionCookie))
+	if err != nil {
+		return ""
+	}
+	return c.Value
+}
