@@ -1,0 +1,198 @@
+package gateway
+
+import (
+	"net/http"
+	"slices"
+
+	"github.com/hfgate/hfgate"
+	"github.com/hfgate/hfgate/webauth"
+)
+
+// roleRank orders HF org roles, least first.
+var roleRank = []string{"read", "contributor", "write", "admin"}
+
+// IsAdmin reports whether p is an admin of the gateway by admins: a user
+// named (by HF username or subject) or holding at least the role in an
+// org named.
+func IsAdmin(admins Admins, p *hfgate.Principal) bool {
+	if p.IsAnonymous() || p.Kind != hfgate.PrincipalUser {
+		return false
+	}
+	if slices.Contains(admins.Users, p.Subject) || (p.Username != "" && slices.Contains(admins.Users, p.Username)) {
+		return true
+	}
+	for _, o := range admins.Orgs {
+		have := slices.Index(roleRank, p.OrgRole(o.Org))
+		if have >= 0 && have >= slices.Index(roleRank, o.Role) {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Server) adminRoutes(mux *http.ServeMux, hub func(func(http.ResponseWriter, *http.Request) error) http.Handler) {
+	admin := func(fn func(http.ResponseWriter, *http.Request) error) http.Handler {
+		return hub(func(w http.ResponseWriter, r *http.Request) error {
+			p := hfgate.PrincipalFrom(r.Context())
+			if p.IsAnonymous() {
+				return hfgate.Errorf(hfgate.EUNAUTHORIZED, "the admin API needs a signed-in admin").WithAction(hfgate.ActionSignIn)
+			}
+			if !IsAdmin(s.cfg.Admins, p) {
+				return hfgate.Errorf(hfgate.EFORBIDDEN, "%s is not an admin of this gateway", firstNonEmpty(p.Username, p.Subject))
+			}
+			if r.Method != http.MethodGet {
+				r.Body = http.MaxBytesReader(w, r.Body, maxForm)
+				if err := s.checkCSRF(r); err != nil {
+					return err
+				}
+			}
+			return fn(w, r)
+		})
+	}
+	mux.Handle("GET /admin/api/users", admin(s.adminUsers))
+	mux.Handle("GET /admin/api/sessions", admin(s.adminSessions))
+	mux.Handle("GET /admin/api/tokens", admin(s.adminTokens))
+	mux.Handle("POST /admin/api/tokens", admin(s.adminCreateToken))
+	mux.Handle("POST /admin/api/revoke", admin(s.adminRevoke))
+}
+
+func (s *Server) adminUsers(w http.ResponseWriter, r *http.Request) error {
+	list, err := s.store.ListAccounts(r.Context())
+	if err != nil {
+		return err
+	}
+	webauth.WriteJSON(w, http.StatusOK, map[string]any{"users": list})
+	return nil
+}
+
+// findAccount resolves a user given by subject or username.
+func (s *Server) findAccount(r *http.Request, who string) (*hfgate.Account, error) {
+	return FindAccount(r.Context(), s.store, who)
+}
+
+func (s *Server) adminSessions(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	var accounts []*hfgate.Account
+	if who := r.URL.Query().Get("user"); who != "" {
+		a, err := s.findAccount(r, who)
+		if err != nil {
+			return err
+		}
+		accounts = []*hfgate.Account{a}
+	} else {
+		var err error
+		if accounts, err = s.store.ListAccounts(ctx); err != nil {
+			return err
+		}
+	}
+	out := []map[string]any{}
+	for _, a := range accounts {
+		sessions, err := s.store.ListSessions(ctx, a.ID)
+		if err != nil {
+			return err
+		}
+		for _, ss := range sessions {
+			out = append(out, map[string]any{"id": ss.ID, "subject": a.ID, "username": a.Username,
+				"created": ss.Created, "last_seen": ss.LastSeen, "expires": ss.ExpiresAt()})
+		}
+	}
+	webauth.WriteJSON(w, http.StatusOK, map[string]any{"sessions": out})
+	return nil
+}
+
+func (s *Server) adminTokens(w http.ResponseWriter, r *http.Request) error {
+	q := hfgate.TokenQuery{Ended: r.URL.Query().Get("all") == "1"}
+	if who := r.URL.Query().Get("user"); who != "" {
+		a, err := s.findAccount(r, who)
+		if err != nil {
+			return err
+		}
+		q.Subject = a.ID
+	}
+	list, err := s.store.ListTokens(r.Context(), q)
+	if err != nil {
+		return err
+	}
+	webauth.WriteJSON(w, http.StatusOK, map[string]any{"tokens": TokenRows(list)})
+	return nil
+}
+
+type adminCreateRequest struct {
+	User string `json:"user"`
+	Name string `json:"name"`
+	TTL  string `json:"ttl"` // a Go duration or a number of days
+}
+
+func (s *Server) adminCreateToken(w http.ResponseWriter, r *http.Request) error {
+	var req adminCreateRequest
+	if err := decodeJSON(r, &req); err != nil {
+		return err
+	}
+	a, err := s.findAccount(r, req.User)
+	if err != nil {
+		return err
+	}
+	ttl, err := parseTTL(req.TTL)
+	if err != nil {
+		return err
+	}
+	created, err := s.createPersonal(r, a.ID, req.Name, ttl)
+	if err != nil {
+		return err
+	}
+	s.log.InfoContext(r.Context(), "admin created a token", "admin", hfgate.PrincipalFrom(r.Context()).Subject, "subject", a.ID, "token_id", created.ID)
+	webauth.WriteJSON(w, http.StatusCreated, map[string]any{"id": created.ID, "token": created.Token, "expires": created.Expires})
+	return nil
+}
+
+// RevokeRequest names what an admin revokes: one token (with its family),
+// one session, or everything of a user.
+type RevokeRequest struct {
+	TokenID string `json:"token_id,omitempty"`
+	Session string `json:"session,omitempty"`
+	User    string `json:"user,omitempty"`
+	Reason  string `json:"reason,omitempty"`
+}
+
+// RevokeResult says what a revocation ended.
+type RevokeResult struct {
+	Tokens   int `json:"tokens"`
+	Sessions int `json:"sessions"`
+}
+
+func (s *Server) adminRevoke(w http.ResponseWriter, r *http.Request) error {
+	var req RevokeRequest
+	if err := decodeJSON(r, &req); err != nil {
+		return err
+	}
+	by := hfgate.PrincipalFrom(r.Context()).Subject
+	res, err := Revoke(r.Context(), s.store, req, by, s.now())
+	if err != nil {
+		return err
+	}
+	s.metrics.revoked.WithLabelValues("admin").Inc()
+	s.log.InfoContext(r.Context(), "admin revoked", "admin", by, "token_id", req.TokenID, "session", short(req.Session), "user", req.User,
+		"tokens", res.Tokens, "sessions", res.Sessions)
+	webauth.WriteJSON(w, http.StatusOK, res)
+	return nil
+}
+
+// TokenRows returns tokens as the admin API and hfgate admin list them.
+func TokenRows(list []*hfgate.Token) []map[string]any {
+	out := []map[string]any{}
+	for _, t := range list {
+		row := map[string]any{"id": t.ID, "kind": t.Kind, "subject": t.Subject, "name": t.Name, "client_id": t.ClientID,
+			"family_id": t.FamilyID, "created": t.Created, "expires": t.Expires}
+		if !t.LastUsed.IsZero() {
+			row["last_used"] = t.LastUsed
+		}
+		if !t.Revoked.IsZero() {
+			row["revoked"], row["revoked_by"], row["revoke_reason"] = t.Revoked, t.RevokedBy, t.RevokeReason
+		}
+		if !t.Spent.IsZero() {
+			row["spent"] = t.Spent
+		}
+		out = append(out, row)
+	}
+	return out
+}

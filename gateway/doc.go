@@ -1,0 +1,45 @@
+// Package gateway is hfgate serve: one HTTP server for a whole team, in
+// front of the Hugging Face Hub. This part is the gateway's identity: who
+// is calling, and how people and their tools sign in.
+//
+// # Who is calling
+//
+// Every request gets an hfgate.Principal in its context: the owner of the
+// gateway token in "Authorization: Bearer hf_…", else of the browser's
+// session cookie, else hfgate.Anonymous. Tokens and sessions are checked by
+// an identity.Checker, cached in process and dropped at once when any
+// replica revokes them. A request that presents a token the gateway does
+// not accept is answered 401 rather than served anonymously, as the Hub
+// does.
+//
+// # Sign-in
+//
+// Browsers sign in with any configured provider at
+// /auth/oauth/authorize/{provider} and /auth/oauth/callback/{provider}
+// (webauth's routes); a sign-in records the person's account (provider +
+// sub, HF username, orgs and roles, avatar) and, with the huggingface
+// provider in upstream mode "user", keeps their HF token sealed for the
+// gateway to call the Hub with. /account lists and ends one's own sessions
+// and personal tokens.
+//
+// # The gateway as an OAuth server
+//
+// HF clients sign in to the gateway as they do to the Hub: discovery at
+// /.well-known/openid-configuration, the device grant (RFC 8628) at
+// POST /oauth/device with its browser page at GET /oauth/device, and
+// POST /oauth/token for device codes and rotating refresh tokens (a spent
+// refresh token presented again revokes its whole sign-in). The public
+// clients "hfgate" and huggingface_hub's "26be6b09-91c5-47da-9861-d2d2bb7a7e36"
+// are built in. GET /api/whoami-v2 and GET /oauth/userinfo answer in the
+// Hub's shapes. More grant types (RFC 8693 token exchange for CI) plug in
+// through Config.Grants. The gateway issues opaque tokens and no ID
+// tokens: its JWKS is empty, and clients learn who signed in from userinfo.
+//
+// # Operations
+//
+// /healthz (the process answers), /readyz (the database answers, with the
+// expected schema), /metrics (Prometheus), one JSON log line per request
+// (never a token or a cookie), rate limits per client address on the token
+// and device endpoints and on user-code entry, and an admin API under
+// /admin/api/ for the admins the config names.
+package gateway
