@@ -30,8 +30,11 @@ func (r Revocation) Matches(tokenID, familyID, sessionID, subject string) bool {
 // process using the same database.
 type RevocationNotifier interface {
 	// OnRevocation calls fn for every Revocation from now on, until stop
-	// is called. Calls come from one goroutine of the store, in order;
-	// fn must return quickly and must not call the store. A revocation
+	// is called. For a revocation made through this store, fn has been
+	// called before the write that made it returns, so that this process
+	// never trusts what it just revoked; others' arrive as soon as the
+	// store learns of them. fn may be called from several goroutines at
+	// once, must return quickly and must not call the store. A revocation
 	// may be announced more than once.
 	OnRevocation(fn func(Revocation)) (stop func())
 }

@@ -7,8 +7,8 @@ import (
 	"github.com/hfgate/hfgate"
 )
 
-// fanout hands revocations to the Store's subscribers. One goroutine (the
-// listener or the log poller) delivers, so subscribers see them in order.
+// fanout hands revocations to the Store's subscribers: from the listener
+// or the log poller, and from the writer of a revocation made here.
 type fanout struct {
 	mu   sync.Mutex
 	next int

@@ -16,6 +16,12 @@ func (s *Store) announce(ctx context.Context, tx *sql.Tx, r hfgate.Revocation) e
 	if err != nil {
 		return err
 	}
+	s.pendingMu.Lock()
+	if s.pending == nil {
+		s.pending = map[*sql.Tx][]hfgate.Revocation{}
+	}
+	s.pending[tx] = append(s.pending[tx], r)
+	s.pendingMu.Unlock()
 	if s.d.Notify != nil {
 		return s.d.Notify(ctx, tx, string(b))
 	}

@@ -46,6 +46,11 @@ type Store struct {
 	locks   keyedLocks
 	fan     fanout
 
+	// pending are the revocations a transaction announced, delivered to
+	// this process's subscribers once it commits.
+	pendingMu sync.Mutex
+	pending   map[*sql.Tx][]hfgate.Revocation
+
 	stop context.CancelFunc
 	done sync.WaitGroup
 }
@@ -134,18 +139,29 @@ func (s *Store) q(query string) string {
 }
 
 // tx runs fn in a transaction and commits it, or rolls it back when fn
-// fails. Revocations fn announces are delivered after the commit.
+// fails. Revocations fn announces reach this process's subscribers after
+// the commit and before tx returns; other processes', as the dialect
+// carries them.
 func (s *Store) tx(ctx context.Context, what string, fn func(tx *sql.Tx) error) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return s.fail(ctx, err, what)
 	}
-	if err := fn(tx); err != nil {
+	err = fn(tx)
+	if err == nil {
+		err = tx.Commit()
+	} else {
 		tx.Rollback()
+	}
+	s.pendingMu.Lock()
+	revs := s.pending[tx]
+	delete(s.pending, tx)
+	s.pendingMu.Unlock()
+	if err != nil {
 		return s.fail(ctx, err, what)
 	}
-	if err := tx.Commit(); err != nil {
-		return s.fail(ctx, err, what)
+	for _, r := range revs {
+		s.fan.deliver(r)
 	}
 	s.fan.kick()
 	return nil
