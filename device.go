@@ -79,6 +79,10 @@ type DevicePoll struct {
 	// 3.5) and the authorization is not redeemed by this poll.
 	SlowDown bool
 	Interval time.Duration
+
+	// ClientID is the client the authorization was made for, so that a
+	// poll by another client can be refused.
+	ClientID string
 }
 
 // DeviceStore keeps device authorizations while they are pending.

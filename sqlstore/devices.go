@@ -105,7 +105,7 @@ func (s *Store) PollDeviceAuth(ctx context.Context, hash string, at time.Time, i
 		if err != nil {
 			return err
 		}
-		poll = hfgate.DevicePoll{State: d.State, Interval: d.Interval}
+		poll = hfgate.DevicePoll{State: d.State, Interval: d.Interval, ClientID: d.ClientID}
 		switch {
 		case d.State == hfgate.DeviceRedeemed:
 			return hfgate.Errorf(hfgate.EINVALID, "this device code was used already")

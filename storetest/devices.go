@@ -85,8 +85,8 @@ func testDeviceApprove(t *testing.T, s DeviceTokenStore, c *clock) {
 		t.Fatalf("DeviceAuthByUserCode = %+v, %v; want %+v", got, err, d)
 	}
 	var made []*hfgate.Token
-	if p := mustPoll(t, s, d, c, issueFor(c, &made)); p.State != hfgate.DevicePending || p.SlowDown {
-		t.Errorf("first poll = %+v, want pending", p)
+	if p := mustPoll(t, s, d, c, issueFor(c, &made)); p.State != hfgate.DevicePending || p.SlowDown || p.ClientID != d.ClientID {
+		t.Errorf("first poll = %+v, want pending, for client %s", p, d.ClientID)
 	}
 	c.advance(5 * time.Second)
 	if err := s.DecideDeviceAuth(ctx, d.UserCode, alice, true, c.Now()); err != nil {
