@@ -94,6 +94,10 @@ type Config struct {
 	AccessTTL, RefreshTTL   time.Duration
 	DeviceTTL               time.Duration
 
+	// DeviceInterval is the least time between two polls of a device
+	// code, in whole seconds; zero means DefaultInterval.
+	DeviceInterval time.Duration
+
 	// Admins may use the admin API.
 	Admins Admins
 

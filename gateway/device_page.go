@@ -21,47 +21,49 @@ type deviceView struct {
 // needed, enter or confirm the user code, approve or deny.
 func (s *Server) pageDevice(w http.ResponseWriter, r *http.Request) error {
 	raw := r.URL.Query().Get("user_code")
-	v := &deviceView{Code: raw}
-	p := hfgate.PrincipalFrom(r.Context())
-	v.SignedIn = !p.IsAnonymous()
+	v := &deviceView{Code: raw, SignedIn: !hfgate.PrincipalFrom(r.Context()).IsAnonymous()}
 	if !v.SignedIn || raw == "" {
-		return s.render(w, http.StatusOK, "device", s.pageData(r, "Sign in a device", v))
+		return s.renderDevice(w, r, http.StatusOK, v)
 	}
-	d, status, err := s.lookUpUserCode(r, raw)
+	d, status, err := s.lookUpUserCode(r, v)
 	if err != nil {
 		return err
 	}
 	if d == nil {
-		v.Problem = status
-		return s.render(w, http.StatusNotFound, "device", s.pageData(r, "Sign in a device", v))
+		return s.renderDevice(w, r, status, v)
 	}
 	v.Code, v.Client, v.Scopes = d.UserCode, clients[d.ClientID].title, d.Scopes
 	if d.State != hfgate.DevicePending {
 		v.Problem = "this code was " + string(d.State) + " already"
-		return s.render(w, http.StatusConflict, "device", s.pageData(r, "Sign in a device", v))
+		return s.renderDevice(w, r, http.StatusConflict, v)
 	}
-	return s.render(w, http.StatusOK, "device", s.pageData(r, "Sign in a device", v))
+	return s.renderDevice(w, r, http.StatusOK, v)
 }
 
-// lookUpUserCode finds the live authorization of a typed user code, under
-// the user-code rate limit (guessing codes is the attack it stops). A
-// code that is malformed or unknown gives a nil authorization and why.
-func (s *Server) lookUpUserCode(r *http.Request, raw string) (*hfgate.DeviceAuth, string, error) {
+func (s *Server) renderDevice(w http.ResponseWriter, r *http.Request, status int, v *deviceView) error {
+	return s.render(w, status, "device", s.pageData(r, "Sign in a device", v))
+}
+
+// lookUpUserCode finds the live authorization of the user code in v,
+// under the user-code rate limit (guessing codes is what it stops). When
+// there is none, it says why in v.Problem and returns the status to
+// answer with.
+func (s *Server) lookUpUserCode(r *http.Request, v *deviceView) (*hfgate.DeviceAuth, int, error) {
 	if ok, _ := s.limits.allow("user_code", s.clientIP(r)); !ok {
-		return nil, "", hfgate.Errorf(hfgate.EUNAVAILABLE, "too many codes tried from this address; wait a minute and try again").WithAction(hfgate.ActionRetry)
+		v.Problem = "too many codes were tried from this address: wait a minute, then try again"
+		return nil, http.StatusTooManyRequests, nil
 	}
-	code := hfgate.NormalizeUserCode(raw)
+	code := hfgate.NormalizeUserCode(v.Code)
 	if code == "" {
-		return nil, "that is not a code of this gateway: it has eight letters, like BCDF-GHJK", nil
+		v.Problem = "that is not a code of this gateway: it has eight letters, like BCDF-GHJK"
+		return nil, http.StatusNotFound, nil
 	}
 	d, err := s.store.DeviceAuthByUserCode(r.Context(), code, s.now())
 	if hfgate.ErrorCode(err) == hfgate.ENOTFOUND {
-		return nil, "no sign-in is waiting for this code: it may have expired; start the sign-in on the device again", nil
+		v.Problem = "no sign-in is waiting for this code: it may have expired; start the sign-in on the device again"
+		return nil, http.StatusNotFound, nil
 	}
-	if err != nil {
-		return nil, "", err
-	}
-	return d, "", nil
+	return d, http.StatusOK, err
 }
 
 // deviceDecision approves or denies a device code for the signed-in user.
@@ -74,21 +76,20 @@ func (s *Server) deviceDecision(w http.ResponseWriter, r *http.Request) error {
 	if err := s.checkCSRF(r); err != nil {
 		return err
 	}
-	raw := r.PostFormValue("user_code")
-	d, problem, err := s.lookUpUserCode(r, raw)
+	v := &deviceView{Code: r.PostFormValue("user_code"), SignedIn: true}
+	d, status, err := s.lookUpUserCode(r, v)
 	if err != nil {
 		return err
 	}
-	v := &deviceView{Code: raw, SignedIn: true, Problem: problem}
 	if d == nil {
-		return s.render(w, http.StatusNotFound, "device", s.pageData(r, "Sign in a device", v))
+		return s.renderDevice(w, r, status, v)
 	}
 	approve := r.PostFormValue("decision") == "approve"
 	err = s.store.DecideDeviceAuth(r.Context(), d.UserCode, p.Subject, approve, s.now())
 	switch {
 	case hfgate.ErrorCode(err) == hfgate.EINVALID || hfgate.ErrorCode(err) == hfgate.ENOTFOUND:
 		v.Problem = hfgate.ErrorMessage(err)
-		return s.render(w, http.StatusConflict, "device", s.pageData(r, "Sign in a device", v))
+		return s.renderDevice(w, r, http.StatusConflict, v)
 	case err != nil:
 		return err
 	}
@@ -97,7 +98,7 @@ func (s *Server) deviceDecision(w http.ResponseWriter, r *http.Request) error {
 		v.Done = "approved"
 	}
 	s.log.InfoContext(r.Context(), "device code decided", "subject", p.Subject, "client_id", d.ClientID, "decision", v.Done)
-	return s.render(w, http.StatusOK, "device", s.pageData(r, "Sign in a device", v))
+	return s.renderDevice(w, r, http.StatusOK, v)
 }
 
 func urlQueryEscape(s string) string { return url.QueryEscape(s) }

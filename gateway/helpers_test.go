@@ -32,29 +32,36 @@ type database struct {
 	open func(t *testing.T) *sqlstore.Store
 }
 
-// forEachDB runs test on SQLite and on PostgreSQL (which skips, or fails
-// when required, without a server).
-func forEachDB(t *testing.T, test func(t *testing.T, db database)) {
-	keys := func(t *testing.T) *keyset.Set {
-		line, _ := keyset.Generate("k1")
-		k, err := keyset.Parse(line)
+func testKeys(t *testing.T) *keyset.Set {
+	t.Helper()
+	line, _ := keyset.Generate("k1")
+	k, err := keyset.Parse(line)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+// sqliteDB is a fresh SQLite database, for tests whose point is not the
+// database.
+func sqliteDB(t *testing.T) database {
+	path := filepath.Join(t.TempDir(), "gateway.db")
+	k := testKeys(t)
+	return database{"sqlite", func(t *testing.T) *sqlstore.Store {
+		s, err := sqlite.Open(context.Background(), path, sqlstore.Options{Sealer: k, PollInterval: 20 * time.Millisecond})
 		if err != nil {
 			t.Fatal(err)
 		}
-		return k
-	}
-	t.Run("sqlite", func(t *testing.T) {
-		path := filepath.Join(t.TempDir(), "gateway.db")
-		k := keys(t)
-		test(t, database{"sqlite", func(t *testing.T) *sqlstore.Store {
-			s, err := sqlite.Open(context.Background(), path, sqlstore.Options{Sealer: k, PollInterval: 20 * time.Millisecond})
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { s.Close() })
-			return s
-		}})
-	})
+		t.Cleanup(func() { s.Close() })
+		return s
+	}}
+}
+
+// forEachDB runs test on SQLite and on PostgreSQL (which skips, or fails
+// when required, without a server).
+func forEachDB(t *testing.T, test func(t *testing.T, db database)) {
+	keys := testKeys
+	t.Run("sqlite", func(t *testing.T) { test(t, sqliteDB(t)) })
 	t.Run("postgres", func(t *testing.T) {
 		url := postgrestest.URL(t)
 		k := keys(t)
@@ -92,6 +99,8 @@ func startGateway(t *testing.T, sim *hubsim.Server, store *sqlstore.Store, chang
 		PublicURL: pub, Store: store, Hub: sim.URL(),
 		Providers: []gateway.Provider{{Name: "huggingface", Title: "Hugging Face", OAuth: hf}},
 		Admins:    gateway.Admins{Users: []string{"alice"}},
+		// Device sign-ins poll every second, not every five.
+		DeviceInterval: time.Second,
 	}
 	if change != nil {
 		change(&cfg)

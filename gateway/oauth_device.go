@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/hfgate/hfgate"
 	"github.com/hfgate/hfgate/webauth"
@@ -37,9 +38,10 @@ func (s *Server) deviceAuthorization(w http.ResponseWriter, r *http.Request) err
 	deviceCode := "hfgd_" + rand.Text() + rand.Text()
 	now := s.now()
 	ttl := or(s.cfg.DeviceTTL, DefaultDeviceTTL)
+	interval := max(or(s.cfg.DeviceInterval, DefaultInterval).Truncate(time.Second), time.Second)
 	d := &hfgate.DeviceAuth{
 		Hash: hfgate.TokenHash(deviceCode), ClientID: c.id, Scopes: scopes,
-		Created: now, Expires: now.Add(ttl), Interval: DefaultInterval, State: hfgate.DevicePending,
+		Created: now, Expires: now.Add(ttl), Interval: interval, State: hfgate.DevicePending,
 	}
 	for attempt := 0; ; attempt++ {
 		d.UserCode = hfgate.NewUserCode()
@@ -59,7 +61,7 @@ func (s *Server) deviceAuthorization(w http.ResponseWriter, r *http.Request) err
 		"verification_uri":          verify,
 		"verification_uri_complete": verify + "?user_code=" + url.QueryEscape(d.UserCode),
 		"expires_in":                int(ttl.Seconds()),
-		"interval":                  int(DefaultInterval.Seconds()),
+		"interval":                  int(interval.Seconds()),
 	})
 	return nil
 }

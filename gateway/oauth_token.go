@@ -119,6 +119,8 @@ func (s *Server) deviceCodeGrant(ctx context.Context, req *TokenRequest) (*Token
 		return nil, oauthErr("invalid_grant", "this device code was used already")
 	case err != nil:
 		return nil, err
+	case poll.ClientID != c.id:
+		return nil, oauthErr("invalid_grant", "this device code was issued to another client")
 	case poll.SlowDown:
 		return nil, oauthErr("slow_down", "polling too fast: wait %d seconds between polls", int(poll.Interval.Seconds()))
 	}
