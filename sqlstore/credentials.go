@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"time"
 
 	"github.com/hfgate/hfgate"
 )
@@ -115,4 +116,33 @@ func (s *Store) LockCredential(ctx context.Context, endpoint, subject string) (f
 		return nil, err
 	}
 	return s.lockKey(ctx, "credential\x1f"+ep+"\x1f"+subject, "to renew the credential for "+ep)
+}
+
+// StoredCredential is what ListCredentials says of a stored credential:
+// never its tokens.
+type StoredCredential struct {
+	Endpoint, Subject, Username string
+	Expiry                      time.Time // zero for a token that does not expire
+	KeyID                       string    // the key that sealed it
+	Updated                     time.Time
+}
+
+// ListCredentials lists the stored upstream credentials, by endpoint and
+// subject, without opening them.
+func (s *Store) ListCredentials(ctx context.Context) ([]StoredCredential, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT endpoint, subject, username, expiry, key_id, updated
+		FROM upstream_credentials ORDER BY endpoint, subject`)
+	if err != nil {
+		return nil, s.fail(ctx, err, "listing credentials")
+	}
+	defer rows.Close()
+	out := []StoredCredential{}
+	for rows.Next() {
+		var c StoredCredential
+		if err := rows.Scan(&c.Endpoint, &c.Subject, &c.Username, timeCol{&c.Expiry}, &c.KeyID, timeCol{&c.Updated}); err != nil {
+			return nil, s.fail(ctx, err, "listing credentials")
+		}
+		out = append(out, c)
+	}
+	return out, s.failIf(ctx, rows.Err(), "listing credentials")
 }

@@ -129,6 +129,9 @@ func TestRotateKeys(t *testing.T) {
 		if use, _ := both.KeyUse(ctx); use["2026"] != 3 || len(use) != 1 {
 			t.Errorf("KeyUse after rotation = %v", use)
 		}
+		if list, err := both.ListCredentials(ctx); err != nil || len(list) != 3 || list[0].KeyID != "2026" || list[0].Username == "" {
+			t.Errorf("ListCredentials = %+v, %v", list, err)
+		}
 		for _, c := range creds {
 			got, err := newOnly.LoadCredential(ctx, c.Endpoint, c.Subject)
 			if err != nil || got.AccessToken != c.AccessToken || got.RefreshToken != c.RefreshToken || got.Username != c.Username {
