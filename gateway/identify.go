@@ -59,6 +59,9 @@ func (s *Server) identityMiddleware(next http.Handler) http.Handler {
 		p, err := s.identify(r)
 		if err != nil {
 			s.metrics.authFailures.Inc()
+			if info := routeOf(r.Context()); info != nil {
+				info.pattern = "refused credentials"
+			}
 			if isHubPath(r.URL.Path) {
 				s.hubError(w, r, err)
 			} else {

@@ -36,6 +36,9 @@ func (s *Server) discovery(w http.ResponseWriter, r *http.Request) error {
 		"scopes_supported":                      scopesSupported,
 		"token_endpoint_auth_methods_supported": []string{"none"},
 		"subject_types_supported":               []string{"public"},
+		// Not a registered field: tells hfgate login which public client
+		// to sign in with here, without any setup.
+		"hfgate_public_clients": []string{ClientHfgate, ClientHF},
 	})
 	return nil
 }
