@@ -94,7 +94,16 @@ func (a *app) login(ctx context.Context, o loginOptions) error {
 func (a *app) oauthLogin(ctx context.Context, endpoint string, o loginOptions) (*hfgate.Credential, error) {
 	app := a.oauthApp()
 	if app.ClientID == "" {
-		return nil, a.errNoOAuthApp()
+		// An hfgate gateway needs no app: it has a public client built in,
+		// and signs tools in with a device code.
+		if !isGateway(ctx, a.endpoint()) {
+			return nil, a.errNoOAuthApp()
+		}
+		app.ClientID = gatewayClientID
+		if !o.device {
+			fmt.Fprintf(a.io.Err, "%s is an hfgate gateway: signing in with a device code\n", a.endpoint())
+			o.device = true
+		}
 	}
 	scopes := app.Scopes
 	if o.scopes != "" {
