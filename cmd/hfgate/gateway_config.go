@@ -24,6 +24,8 @@ type gatewayConfig struct {
 	Policy struct {
 		Rules []ruleConfig `toml:"rule"` // [[policy.rule]]
 	} `toml:"policy"`
+
+	serveConfig // serve_config.go: [server], [database], [keys], [hub], sign-in, lifetimes, [admins]
 }
 
 // ruleConfig is one [[policy.rule]] table; see policy.Rule.
@@ -72,6 +74,7 @@ func loadGatewayConfig(path string) (*gatewayConfig, error) {
 			problems = append(problems, fmt.Sprintf("%sunknown key %s", atLine(keyLine(data, k)), k))
 		}
 	}
+	problems = append(problems, cfg.serveConfig.problems()...)
 	rules := ruleLines(data, len(cfg.Policy.Rules))
 	for _, p := range cfg.policy().Problems() {
 		problems = append(problems, atLine(rules.line(p.Index, p.Field))+p.String())

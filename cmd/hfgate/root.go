@@ -31,6 +31,7 @@ type app struct {
 	endpointFlag      string // --endpoint
 	configFlag        string // --config
 	gatewayConfigFlag string // --config of serve and admin: the gateway's config file
+	databaseFlag      string // --database of serve and admin: the gateway's state
 
 	cfg     *Config // loaded by PersistentPreRunE
 	started bool    // set once arguments were accepted and a command began
@@ -113,6 +114,7 @@ Try everything with no account: "hfgate demo" runs a simulated Hub and the web a
 		a.cacheCmd(),
 		a.ipfsCmd(),
 		a.adminCmd(),
+		a.serveCmd(),
 	)
 	return root
 }
