@@ -9,9 +9,18 @@ func (a *app) adminCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "admin",
 		Short: "Administer an hfgate gateway (hfgate serve)",
-		Long: `Commands for the admins of a gateway run by "hfgate serve". They read the
-gateway's config file, given with --config, as serve does.`,
-		Example: `  hfgate admin policy explain --config gateway.toml --user bob --repo Qwen/Qwen2.5-Coder-0.5B-Instruct-GGUF --action download`,
+		Long: `Commands for the admins of a gateway run by "hfgate serve". They find the
+gateway's state as serve does: the config file (--config), the database
+(--database, HFGATE_DATABASE, [database] url, else the default SQLite file) and
+the encryption keys (HFGATE_KEYS, [keys] file, else the key file beside a SQLite
+database). They work on the database directly, also while the gateway runs: every
+replica refuses a revoked token or session at once.`,
+		Example: `  hfgate admin users list
+  hfgate admin tokens create --user alice --name laptop-script --ttl 720h --json
+  hfgate admin revoke --token-id tok_3fa9Kc01ZyQm2LwB
+  hfgate admin sessions list --user bob --database postgres://hfgate@db/hfgate
+  hfgate admin rotate-key --config gateway.toml
+  hfgate admin policy explain --config gateway.toml --user bob --repo Qwen/Qwen2.5-Coder-0.5B-Instruct-GGUF --action download`,
 		// Runnable, so that an unknown subcommand is a usage error, not help.
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
@@ -22,6 +31,8 @@ gateway's config file, given with --config, as serve does.`,
 		},
 	}
 	cmd.PersistentFlags().StringVar(&a.gatewayConfigFlag, "config", "", "the gateway's config file (TOML), as given to hfgate serve")
-	cmd.AddCommand(a.adminPolicyCmd())
+	cmd.PersistentFlags().StringVar(&a.databaseFlag, "database", "", "the gateway's database, as given to hfgate serve: sqlite:PATH or postgres://... (env HFGATE_DATABASE)")
+	cmd.AddCommand(a.adminPolicyCmd(), a.adminUsersCmd(), a.adminSessionsCmd(), a.adminTokensCmd(), a.adminRevokeCmd(),
+		a.adminRotateKeyCmd(), a.adminKeysCmd(), a.adminUpstreamCmd())
 	return cmd
 }
