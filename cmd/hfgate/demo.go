@@ -17,7 +17,10 @@ import (
 )
 
 func (a *app) demoCmd() *cobra.Command {
-	var f webFlags
+	var (
+		f           webFlags
+		withGateway bool
+	)
 	cmd := &cobra.Command{
 		Use:   "demo",
 		Short: "Try everything with no account: a simulated Hub and the web app",
@@ -30,14 +33,26 @@ The demo keeps to itself: downloads go to a separate cache
 ($XDG_CACHE_HOME/hfgate/demo/hub, not your Hugging Face cache), and simulated
 tokens stay in memory, never in your keyring. Everything listens on loopback
 only, and, as with "hfgate ui", only the browser that opened the printed URL
-(it holds a secret for this launch) may use the app. Ctrl-C stops it.`,
+(it holds a secret for this launch) may use the app. Ctrl-C stops it.
+
+With --gateway it runs the team gateway of "hfgate serve" instead, wired to the
+simulated Hub, with its state in a SQLite file in a temporary directory (removed
+when it stops) and alice as its admin: sign in there as alice or bob, see your
+sessions at /account, sign a tool in with "hfgate login --endpoint URL --device".`,
 		Example: `  hfgate demo
   hfgate demo --addr 127.0.0.1:8080 --no-open
-  hfgate demo --no-open --json     # one line: {"url":...,"hub":...,"cache":...}`,
+  hfgate demo --no-open --json     # one line: {"url":...,"hub":...,"cache":...}
+  hfgate demo --gateway --no-open  # the team gateway, on SQLite in a temporary directory`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return a.demo(cmd.Context(), f) },
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if withGateway {
+				return a.demoGateway(cmd.Context(), f)
+			}
+			return a.demo(cmd.Context(), f)
+		},
 	}
-	f.register(cmd, `print {"url":URL,"hub":URL,"cache":DIR} on one line once listening`)
+	f.register(cmd, `print {"url":URL,"hub":URL,"cache":DIR} on one line once listening (with --gateway: {"gateway","hub","database"})`)
+	cmd.Flags().BoolVar(&withGateway, "gateway", false, "run the team gateway (hfgate serve) in front of the simulated Hub instead of the web app")
 	return cmd
 }
 

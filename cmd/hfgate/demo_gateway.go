@@ -1,0 +1,89 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/hfgate/hfgate"
+	"github.com/hfgate/hfgate/hubsim"
+	"github.com/hfgate/hfgate/keyset"
+	"github.com/hfgate/hfgate/policy"
+)
+
+// demoGateway runs hubsim and the gateway wired to it, on SQLite in a
+// temporary directory.
+func (a *app) demoGateway(ctx context.Context, f webFlags) error {
+	if err := checkLoopbackAddr(f.addr); err != nil {
+		return err
+	}
+	// The demo policy (policy.Demo) takes effect with the proxy, the next
+	// part of hfgate serve; until then it is only checked here.
+	if _, err := policy.New(policy.Demo()); err != nil {
+		return hfgate.WrapError(hfgate.EINTERNAL, err, "the demo policy")
+	}
+	sim, err := hubsim.New(hubsim.Options{})
+	if err != nil {
+		return hfgate.WrapError(hfgate.EINTERNAL, err, "start the simulated Hub")
+	}
+	if err := sim.Start("127.0.0.1:0", "127.0.0.1:0"); err != nil {
+		return hfgate.WrapError(hfgate.EUNAVAILABLE, err, "cannot start the simulated Hub: %v", err)
+	}
+	defer func() {
+		stop, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := sim.Shutdown(stop); err != nil {
+			sim.Close()
+		}
+	}()
+	dir, err := os.MkdirTemp("", "hfgate-demo-gateway-*")
+	if err != nil {
+		return hfgate.WrapError(hfgate.EINVALID, err, "cannot make a temporary directory")
+	}
+	defer os.RemoveAll(dir)
+	keys := filepath.Join(dir, "keys")
+	line, err := keyset.Generate("demo")
+	if err == nil {
+		err = keyset.WriteFile(keys, line)
+	}
+	if err != nil {
+		return err
+	}
+
+	cfg := new(gatewayConfig)
+	cfg.Hub.Endpoint = sim.URL()
+	cfg.Keys.File = keys
+	cfg.HuggingFace = providerConfig{Title: "the simulated Hub", ClientID: hubsim.ClientConfidential, ClientSecret: hubsim.ClientSecret}
+	cfg.Admins.Users = []string{hubsim.UserAlice}
+	a.databaseFlag = "sqlite:" + filepath.Join(dir, "gateway.db")
+	run, err := a.startGateway(ctx, cfg, serveFlags{addr: f.addr}, nil)
+	if err != nil {
+		return err
+	}
+	if f.asJSON {
+		err = a.printJSONLine(map[string]string{"gateway": run.url, "hub": sim.URL(), "database": a.databaseFlag})
+	} else {
+		_, err = fmt.Fprintf(a.io.Out, `hfgate demo --gateway is running (Ctrl-C stops it).
+
+  Gateway:       %s
+  Simulated Hub: %s
+  State:         %s (removed when it stops)
+
+Sign in at the gateway as alice (its admin) or bob, and see your sessions at %s/account.
+Sign a tool in:  hfgate login --endpoint %s --device
+Point HF tools:  export HF_ENDPOINT=%s
+`, run.url, sim.URL(), filepath.Join(dir, "gateway.db"), run.url, run.url, run.url)
+	}
+	if err != nil {
+		run.close()
+		return err
+	}
+	if !f.noOpen {
+		if err := openBrowser(run.url + "/"); err != nil {
+			fmt.Fprintf(a.io.Err, "hfgate: could not open a browser (%v): open %s yourself\n", err, run.url)
+		}
+	}
+	return run.serve(ctx)
+}
