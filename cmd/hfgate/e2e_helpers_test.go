@@ -133,8 +133,8 @@ func (e *e2e) run(stdin string, args ...string) result {
 	if ee := (*exec.ExitError)(nil); err != nil && !errors.As(err, &ee) {
 		e.t.Fatalf("hfgate %s: %v", strings.Join(args, " "), err)
 	}
-	if len(args) > 0 && args[0] == "token" {
-		e.record(r.stderr) // token's stdout is the one place a token belongs
+	if len(args) > 0 && args[0] == "token" || len(args) > 2 && args[0] == "admin" && args[1] == "tokens" && args[2] == "create" {
+		e.record(r.stderr) // their stdout is the one place a token belongs
 	} else {
 		e.record(r.stdout, r.stderr)
 	}
