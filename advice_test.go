@@ -13,12 +13,13 @@ import (
 )
 
 // frontEnds are the packages that word advice for a user themselves: the
-// command line (every package main) and the local web app. Every other
+// command line (every package main), the local web app, and the gateway
+// (its pages and its answers to HF clients). Every other
 // package says what happened and sets an hfgate Action; it never tells the
 // user to run a command or pass a flag, which only one front end has.
 // Packages for tests (storetest, hubsimtest, kubotest) talk to no user and
 // are not scanned: they pass flags to the programs they run.
-var frontEnds = map[string]bool{"web": true}
+var frontEnds = map[string]bool{"web": true, "gateway": true}
 
 // cliAdvice matches advice that belongs to one front end: an hfgate
 // subcommand, the official CLI's commands, or a command-line flag.

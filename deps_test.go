@@ -42,6 +42,8 @@ var imports = map[string]struct{ pkgs, modules []string }{
 	"sqlite":   {pkgs: []string{"sqlstore"}, modules: []string{"modernc.org/sqlite"}},
 	"postgres": {pkgs: []string{"sqlstore"}, modules: []string{"github.com/jackc/pgx/v5", "github.com/jackc/pgxlisten"}},
 	"identity": {},
+	"gateway": {pkgs: []string{"webauth", "oidcauth", "identity"},
+		modules: []string{"github.com/prometheus/client_golang", "golang.org/x/time"}},
 
 	"storetest":         {},
 	"hubsim/hubsimtest": {pkgs: []string{"hubsim"}},
