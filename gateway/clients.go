@@ -14,8 +14,8 @@ const (
 )
 
 var clients = map[string]client{
-	ClientHfgate: {ClientHfgate, "the hfgate command line"},
-	ClientHF:     {ClientHF, "the Hugging Face CLI (hf auth login)"},
+	ClientHfgate: {ClientHfgate, "hfgate command line"},
+	ClientHF:     {ClientHF, "Hugging Face CLI (hf auth login)"},
 }
 
 // scopesSupported are the scopes a device may ask for: the Hub's, so that
