@@ -26,9 +26,10 @@ search, read the metadata of, and download which repositories.`,
 }
 
 // explainFlags are the flags of "admin policy explain": who is asking and
-// for what. The identity work adds --database, to take a user's orgs and
-// groups from the gateway's database instead of these flags.
+// for what. With --from-database the user is the gateway's account of that
+// name, orgs, groups and claims as it last signed in.
 type explainFlags struct {
+	fromDatabase   bool
 	user, subject  string
 	orgs, groups   []string
 	claims         []string
@@ -70,6 +71,11 @@ line or config file. Nothing is sent anywhere: the config file is all it reads.`
 			if err != nil {
 				return err
 			}
+			if f.fromDatabase {
+				if who, err = a.explainAccount(cmd.Context(), &f); err != nil {
+					return err
+				}
+			}
 			res, action, err := f.request()
 			if err != nil {
 				return err
@@ -101,6 +107,7 @@ line or config file. Nothing is sent anywhere: the config file is all it reads.`
 	fl := cmd.Flags()
 	fl.StringVar(&f.user, "user", "", "the caller is this signed-in user (Hugging Face username)")
 	fl.StringVar(&f.subject, "subject", "", "the user's stable subject, e.g. huggingface:65a1... (for rules that name it)")
+	fl.BoolVar(&f.fromDatabase, "from-database", false, "take the --user's subject, orgs, groups and claims from the gateway's database (--database), as they last signed in")
 	fl.StringArrayVar(&f.orgs, "org", nil, "the user is a member of this org, as ORG or ORG:ROLE (read, contributor, write, admin); repeatable")
 	fl.StringArrayVar(&f.groups, "group", nil, "the caller is in this OIDC group; repeatable")
 	fl.StringArrayVar(&f.claims, "claim", nil, "the caller's token has this claim, as NAME=VALUE; repeatable")

@@ -222,3 +222,15 @@ func gatewayWhoami(t *testing.T, gw, token string) int {
 	resp.Body.Close()
 	return resp.StatusCode
 }
+
+func appendFile(t *testing.T, path, text string) {
+	t.Helper()
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := f.WriteString(text); err != nil {
+		t.Fatal(err)
+	}
+}

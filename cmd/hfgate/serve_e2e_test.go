@@ -163,3 +163,38 @@ func refusedWithin(t *testing.T, what, gw, token string) {
 	}
 	t.Logf("%s refused the revoked token after %v", what, time.Since(start).Round(time.Millisecond))
 }
+
+// TestE2EExplainFromDatabase: admin policy explain --from-database decides
+// for a user as the gateway knows them: alice, a member of acme from her
+// sign-in, may download what the demo policy reserves to acme; bob may not.
+func TestE2EExplainFromDatabase(t *testing.T) {
+	e := newE2E(t, hubsim.Options{})
+	cfg := e.gatewayConfigFile(e.newKey("k1"))
+	policy := `
+[[policy.rule]]
+name = "acme-members"
+effect = "allow"
+actions = ["*"]
+repos = ["*"]
+subjects = [{ org = "acme" }]
+`
+	appendFile(t, cfg, policy)
+	db := "sqlite:" + t.TempDir() + "/gateway.db"
+	gw := e.serve(cfg, db)
+	e.signInGateway(e.gwBrowser("alice"), gw.url)
+	e.signInGateway(e.gwBrowser("bob"), gw.url)
+	e.stop(gw)
+	explain := func(user string) result {
+		return e.run("", "admin", "policy", "explain", "--config", cfg, "--database", db, "--from-database", "--user", user,
+			"--repo", "Qwen/Qwen2.5-Coder-0.5B-Instruct-GGUF", "--action", "download")
+	}
+	if r := explain("alice"); r.code != 0 || !strings.Contains(r.stdout, "acme-members") {
+		t.Errorf("alice: exit %d\n%s", r.code, r.stdout)
+	}
+	if r := explain("bob"); r.code != exitGated {
+		t.Errorf("bob: exit %d, want %d", r.code, exitGated)
+	}
+	if r := explain("carol"); r.code != exitNotFound {
+		t.Errorf("someone who never signed in: exit %d, want %d", r.code, exitNotFound)
+	}
+}
