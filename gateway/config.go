@@ -105,6 +105,13 @@ type Config struct {
 	// believed, for the client address in logs, audit and rate limits.
 	TrustedProxies []netip.Prefix
 
+	// Proxy serves every request the gateway's own routes do not: the
+	// Hub's API and files, for HF clients (the next part of hfgate serve).
+	// It runs after the identity middleware, so the caller is in the
+	// request's context. If nil, such requests are answered 404 in the
+	// Hub's shape.
+	Proxy http.Handler
+
 	// Grants handles more grant types at POST /oauth/token, by
 	// grant_type (RFC 8693 token exchange, for CI). device_code and
 	// refresh_token are built in and cannot be replaced.

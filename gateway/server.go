@@ -130,6 +130,13 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /healthz", http.HandlerFunc(s.healthz))
 	mux.Handle("GET /readyz", http.HandlerFunc(s.readyz))
 	mux.Handle("GET /metrics", s.metrics.handler())
+	if s.cfg.Proxy != nil {
+		mux.Handle("/", s.cfg.Proxy)
+	} else {
+		mux.Handle("/", hub(func(http.ResponseWriter, *http.Request) error {
+			return hfgate.Errorf(hfgate.ENOTFOUND, "this gateway does not serve the Hub's API yet")
+		}))
+	}
 
 	fail := s.errors.Write
 	h := s.identityMiddleware(pattern(mux))
