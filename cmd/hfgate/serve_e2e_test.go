@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"net/http"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -196,5 +197,19 @@ subjects = [{ org = "acme" }]
 	}
 	if r := explain("carol"); r.code != exitNotFound {
 		t.Errorf("someone who never signed in: exit %d, want %d", r.code, exitNotFound)
+	}
+}
+
+// TestE2EAdminNoDatabase: an admin command pointed at a database that is
+// not there says so, and makes none.
+func TestE2EAdminNoDatabase(t *testing.T) {
+	e := newE2E(t, hubsim.Options{})
+	path := t.TempDir() + "/typo.db"
+	r := e.run("", "admin", "users", "list", "--database", "sqlite:"+path)
+	if r.code != exitNotFound || !strings.Contains(r.stderr, "no gateway database") {
+		t.Errorf("exit %d: %s", r.code, r.stderr)
+	}
+	if _, err := os.Stat(path); !os.IsNotExist(err) {
+		t.Errorf("the admin command made %s", path)
 	}
 }
