@@ -21,11 +21,11 @@ type accountView struct {
 }
 
 type accountUser struct {
-	Subject  string       `json:"subject"`
-	Username string       `json:"username"`
-	Name     string       `json:"name,omitempty"`
-	Provider string       `json:"provider"`
-	Orgs     []hfgate.Org `json:"orgs,omitempty"`
+	Subject  string   `json:"subject"`
+	Username string   `json:"username"`
+	Name     string   `json:"name,omitempty"`
+	Provider string   `json:"provider"`
+	Orgs     []OrgRow `json:"orgs"`
 }
 
 type sessionView struct {
@@ -65,7 +65,7 @@ func (s *Server) account(r *http.Request) (*accountView, error) {
 		return nil, err
 	}
 	ctx := r.Context()
-	v := &accountView{User: &accountUser{Subject: p.Subject, Username: p.Username, Name: p.Name, Provider: p.Provider, Orgs: p.Orgs},
+	v := &accountView{User: &accountUser{Subject: p.Subject, Username: p.Username, Name: p.Name, Provider: p.Provider, Orgs: orgRows(p.Orgs)},
 		Sessions: []sessionView{}, Tokens: []tokenView{}}
 	sessions, err := s.store.ListSessions(ctx, p.Subject)
 	if err != nil {

@@ -61,7 +61,7 @@ func (s *Server) adminUsers(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	webauth.WriteJSON(w, http.StatusOK, map[string]any{"users": list})
+	webauth.WriteJSON(w, http.StatusOK, map[string]any{"users": UserRows(list)})
 	return nil
 }
 
@@ -175,24 +175,4 @@ func (s *Server) adminRevoke(w http.ResponseWriter, r *http.Request) error {
 		"tokens", res.Tokens, "sessions", res.Sessions)
 	webauth.WriteJSON(w, http.StatusOK, res)
 	return nil
-}
-
-// TokenRows returns tokens as the admin API and hfgate admin list them.
-func TokenRows(list []*hfgate.Token) []map[string]any {
-	out := []map[string]any{}
-	for _, t := range list {
-		row := map[string]any{"id": t.ID, "kind": t.Kind, "subject": t.Subject, "name": t.Name, "client_id": t.ClientID,
-			"family_id": t.FamilyID, "created": t.Created, "expires": t.Expires}
-		if !t.LastUsed.IsZero() {
-			row["last_used"] = t.LastUsed
-		}
-		if !t.Revoked.IsZero() {
-			row["revoked"], row["revoked_by"], row["revoke_reason"] = t.Revoked, t.RevokedBy, t.RevokeReason
-		}
-		if !t.Spent.IsZero() {
-			row["spent"] = t.Spent
-		}
-		out = append(out, row)
-	}
-	return out
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hfgate/hfgate"
+	"github.com/hfgate/hfgate/gateway"
 )
 
 func (a *app) adminUsersCmd() *cobra.Command {
@@ -19,18 +20,6 @@ func (a *app) adminUsersCmd() *cobra.Command {
 	}
 	cmd.AddCommand(a.adminUsersListCmd(), a.adminUsersCreateCmd())
 	return cmd
-}
-
-// userRow is a user as admin users list prints it.
-type userRow struct {
-	Subject  string       `json:"subject"`
-	Username string       `json:"username"`
-	Name     string       `json:"name,omitempty"`
-	Provider string       `json:"provider"`
-	Orgs     []hfgate.Org `json:"orgs,omitempty"`
-	Created  time.Time    `json:"created"`
-	Updated  time.Time    `json:"profile_updated,omitzero"`
-	Disabled bool         `json:"disabled"`
 }
 
 func (a *app) adminUsersListCmd() *cobra.Command {
@@ -51,10 +40,7 @@ func (a *app) adminUsersListCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			rows := []userRow{}
-			for _, u := range list {
-				rows = append(rows, userRow{u.ID, u.Username, u.Name, u.Provider, u.Orgs, u.Created, u.ProfileUpdated, u.Disabled})
-			}
+			rows := gateway.UserRows(list)
 			if asJSON {
 				return writeJSON(a.io.Out, map[string]any{"users": rows})
 			}
@@ -106,7 +92,7 @@ Creating one that exists already updates its name.`,
 				return err
 			}
 			if asJSON {
-				return writeJSON(a.io.Out, userRow{u.ID, u.Username, u.Name, u.Provider, u.Orgs, u.Created, u.ProfileUpdated, u.Disabled})
+				return writeJSON(a.io.Out, gateway.UserRows([]*hfgate.Account{u})[0])
 			}
 			_, err = fmt.Fprintf(a.io.Out, "user %s (%s)\n", u.Username, u.ID)
 			return err
