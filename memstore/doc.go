@@ -1,10 +1,11 @@
-// Package memstore keeps credentials and sessions in memory: an
-// hfgate.CredentialStore and an hfgate.SessionStore for one process, such as
-// the demo (whose simulated tokens must never reach the OS keyring), the
-// local web app's sessions, and tests.
+// Package memstore keeps credentials, sessions and an audit log in memory:
+// an hfgate.CredentialStore, an hfgate.SessionStore and an
+// hfgate.AuditStore for one process, such as the demo (whose simulated
+// tokens must never reach the OS keyring), the local web app's sessions,
+// and tests.
 //
 // Nothing survives the process, and nothing is shared with another one:
 // LockCredential excludes holders in this process only. Use credstore for
 // the command line's credentials, and a database store where several
-// processes share state.
+// processes share state or an audit log must outlive its writer.
 package memstore

@@ -8,7 +8,8 @@ import (
 	"github.com/hfgate/hfgate"
 )
 
-// Store is an hfgate.CredentialStore and an hfgate.SessionStore in memory.
+// Store is an hfgate.CredentialStore, an hfgate.SessionStore and an
+// hfgate.AuditStore in memory.
 // The zero value is empty and ready to use; a Store is safe for concurrent
 // use and must not be copied after first use.
 type Store struct {
@@ -20,6 +21,7 @@ type Store struct {
 	creds    map[credKey]hfgate.Credential
 	locks    map[credKey]chan struct{}
 	sessions map[string]*hfgate.Session
+	audit    auditLog
 }
 
 var (

@@ -18,3 +18,7 @@ func TestSessions(t *testing.T) {
 		return &memstore.Store{Now: now}
 	})
 }
+
+func TestAudit(t *testing.T) {
+	storetest.Audit(t, func(*testing.T) hfgate.AuditStore { return &memstore.Store{} })
+}
