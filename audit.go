@@ -73,6 +73,11 @@ const (
 // others use the RepoAction words: search, read, download).
 const (
 	AuditActionTokenExchange = "token-exchange"
+	// AuditActionSeal is the admin event a gateway process writes when it
+	// closes the open intents of an earlier process of its replica; Detail
+	// names that writer ("writer") and the seq and hash its chain had then
+	// ("seq", "hash"), so that the newer chain vouches for the older one.
+	AuditActionSeal = "seal-writer"
 )
 
 // AuditEvent is one row of the gateway's append-only audit log: who did

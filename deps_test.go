@@ -44,6 +44,7 @@ var imports = map[string]struct{ pkgs, modules []string }{
 	"identity": {},
 	"gateway": {pkgs: []string{"webauth", "oidcauth", "identity"},
 		modules: []string{"github.com/prometheus/client_golang", "golang.org/x/time"}},
+	"audit": {},
 
 	"storetest":         {},
 	"hubsim/hubsimtest": {pkgs: []string{"hubsim"}},
