@@ -51,10 +51,11 @@ var imports = map[string]struct{ pkgs, modules []string }{
 	"kubo/kubotest":     {pkgs: []string{"kubo"}},
 
 	"postgres/postgrestest": {modules: []string{"github.com/jackc/pgx/v5"}},
+	"audit/audittest":       {pkgs: []string{"audit"}},
 }
 
 // testOnly are packages for tests: no code but tests may import them.
-var testOnly = []string{"storetest", "hubsim/hubsimtest", "kubo/kubotest", "postgres/postgrestest"}
+var testOnly = []string{"storetest", "hubsim/hubsimtest", "kubo/kubotest", "postgres/postgrestest", "audit/audittest"}
 
 // listed is a package as go list -json describes it.
 type listed struct {

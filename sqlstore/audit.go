@@ -1,0 +1,204 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/hfgate/hfgate"
+)
+
+var _ hfgate.AuditStore = (*Store)(nil)
+
+const auditColumns = `writer, seq, at, kind, request_id, principal_kind, subject, username, session_id, token_id,
+	client_ip, user_agent, method, path, action, repo_type, repo, revision, commit_id, file, sha256, bytes, status,
+	decision, rule, duration, source, outcome, detail, prev_hash, hash`
+
+// auditColumnCount is the number of auditColumns.
+const auditColumnCount = 31
+
+// auditRowsPerInsert bounds the rows of one INSERT, under SQLite's and
+// PostgreSQL's limits on parameters per statement.
+const auditRowsPerInsert = 100
+
+func auditArgs(e *hfgate.AuditEvent) ([]any, error) {
+	detail := ""
+	if len(e.Detail) > 0 {
+		d, err := jsonText(e.Detail)
+		if err != nil {
+			return nil, hfgate.WrapError(hfgate.EINVALID, err, "the audit event cannot be stored")
+		}
+		detail = d.(string)
+	}
+	return []any{e.Writer, e.Seq, micros(e.Time), string(e.Kind), e.RequestID, string(e.PrincipalKind), e.Subject,
+		e.Username, e.SessionID, e.TokenID, e.ClientIP, e.UserAgent, e.Method, e.Path, e.Action, string(e.RepoType),
+		string(e.Repo), e.Revision, e.Commit, e.File, e.SHA256, e.Bytes, e.Status, string(e.Decision), e.Rule,
+		int64(e.Duration), string(e.Source), string(e.Outcome), detail, e.PrevHash, e.Hash}, nil
+}
+
+func scanAudit(row interface{ Scan(...any) error }) (*hfgate.AuditEvent, error) {
+	var e hfgate.AuditEvent
+	var duration int64
+	err := row.Scan(&e.Writer, &e.Seq, timeCol{&e.Time}, &e.Kind, &e.RequestID, &e.PrincipalKind, &e.Subject,
+		&e.Username, &e.SessionID, &e.TokenID, &e.ClientIP, &e.UserAgent, &e.Method, &e.Path, &e.Action, &e.RepoType,
+		&e.Repo, &e.Revision, &e.Commit, &e.File, &e.SHA256, &e.Bytes, &e.Status, &e.Decision, &e.Rule,
+		&duration, &e.Source, &e.Outcome, jsonCol{&e.Detail}, &e.PrevHash, &e.Hash)
+	e.Duration = time.Duration(duration)
+	return &e, err
+}
+
+// AppendAudit implements hfgate.AuditStore. The head of each writer the
+// batch continues is read with a row lock, so that appends to one chain
+// from two processes take turns; the first events of a new writer race
+// only on the primary key, which lets one of them in.
+func (s *Store) AppendAudit(ctx context.Context, events []*hfgate.AuditEvent) error {
+	if len(events) == 0 {
+		return nil
+	}
+	return s.tx(ctx, "appending audit events", func(tx *sql.Tx) error {
+		heads := map[string]*hfgate.AuditWriter{}
+		var known []string // writers with a stored head, in the order met
+		args := make([]any, 0, min(len(events), auditRowsPerInsert)*auditColumnCount)
+		rows := 0
+		for _, e := range events {
+			if e == nil {
+				return hfgate.Errorf(hfgate.EINVALID, "a nil audit event")
+			}
+			w := heads[e.Writer]
+			if w == nil {
+				w = &hfgate.AuditWriter{ID: e.Writer}
+				err := tx.QueryRowContext(ctx, s.q(`SELECT seq, hash FROM audit_writers WHERE writer = ?`+s.d.ForUpdate),
+					e.Writer).Scan(&w.Seq, &w.Hash)
+				switch {
+				case err == nil:
+					known = append(known, e.Writer)
+				case !errors.Is(err, sql.ErrNoRows):
+					return err
+				}
+				heads[e.Writer] = w
+			}
+			if err := w.Append(e); err != nil {
+				return err
+			}
+			a, err := auditArgs(e)
+			if err != nil {
+				return err
+			}
+			args, rows = append(args, a...), rows+1
+			if rows == auditRowsPerInsert {
+				if err := s.insertAudit(ctx, tx, rows, args); err != nil {
+					return err
+				}
+				args, rows = args[:0], 0
+			}
+		}
+		if rows > 0 {
+			if err := s.insertAudit(ctx, tx, rows, args); err != nil {
+				return err
+			}
+		}
+		for id, w := range heads {
+			q := `INSERT INTO audit_writers (seq, hash, last, writer) VALUES (?, ?, ?, ?)`
+			if slices.Contains(known, id) {
+				q = `UPDATE audit_writers SET seq = ?, hash = ?, last = ? WHERE writer = ?`
+			}
+			if _, err := tx.ExecContext(ctx, s.q(q), w.Seq, w.Hash, micros(w.Last), id); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// insertAudit inserts rows events, whose values are args, in one statement.
+func (s *Store) insertAudit(ctx context.Context, tx *sql.Tx, rows int, args []any) error {
+	row := "(" + strings.Repeat("?, ", auditColumnCount-1) + "?)"
+	q := `INSERT INTO audit_events (` + auditColumns + `) VALUES ` + row + strings.Repeat(", "+row, rows-1)
+	_, err := tx.ExecContext(ctx, s.q(q), args...)
+	return err
+}
+
+// AuditChain implements hfgate.AuditStore.
+func (s *Store) AuditChain(ctx context.Context, writer string, after int64, limit int) ([]*hfgate.AuditEvent, error) {
+	limit, err := hfgate.AuditChainLimit(limit)
+	if err != nil {
+		return nil, err
+	}
+	return s.queryAudit(ctx, "reading an audit chain", s.q(`SELECT `+auditColumns+` FROM audit_events
+		WHERE writer = ? AND seq > ? ORDER BY seq LIMIT ?`), writer, after, limit)
+}
+
+// OpenAuditIntents implements hfgate.AuditStore.
+func (s *Store) OpenAuditIntents(ctx context.Context, writer string) ([]*hfgate.AuditEvent, error) {
+	return s.queryAudit(ctx, "finding open audit intents", s.q(`SELECT `+auditColumns+` FROM audit_events i
+		WHERE writer = ? AND kind = ? AND NOT EXISTS (
+			SELECT 1 FROM audit_events e WHERE e.request_id = i.request_id AND e.kind = ?)
+		ORDER BY seq`), writer, string(hfgate.AuditKindIntent), string(hfgate.AuditKindEnd))
+}
+
+// AuditWriters implements hfgate.AuditStore.
+func (s *Store) AuditWriters(ctx context.Context) ([]*hfgate.AuditWriter, error) {
+	const what = "listing audit writers"
+	rows, err := s.db.QueryContext(ctx, `SELECT writer, seq, hash, last, sealed_by FROM audit_writers ORDER BY writer`)
+	if err != nil {
+		return nil, s.fail(ctx, err, what)
+	}
+	defer rows.Close()
+	out := []*hfgate.AuditWriter{}
+	for rows.Next() {
+		var w hfgate.AuditWriter
+		if err := rows.Scan(&w.ID, &w.Seq, &w.Hash, timeCol{&w.Last}, &w.SealedBy); err != nil {
+			return nil, s.fail(ctx, err, what)
+		}
+		out = append(out, &w)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, s.fail(ctx, err, what)
+	}
+	return out, nil
+}
+
+// SealAuditWriter implements hfgate.AuditStore.
+func (s *Store) SealAuditWriter(ctx context.Context, writer, by string) error {
+	if by == "" {
+		return hfgate.Errorf(hfgate.EINVALID, "a seal needs the writer that sets it")
+	}
+	n, err := s.exec(ctx, "sealing an audit writer", `UPDATE audit_writers SET sealed_by = ? WHERE writer = ? AND sealed_by = ''`, by, writer)
+	if err != nil || n > 0 {
+		return err
+	}
+	var one int
+	err = s.db.QueryRowContext(ctx, s.q(`SELECT 1 FROM audit_writers WHERE writer = ?`), writer).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return notFound("no audit writer %q", writer)
+	}
+	if err != nil {
+		return s.fail(ctx, err, "sealing an audit writer")
+	}
+	return nil // sealed already: the first seal stays
+}
+
+// queryAudit runs query, in the dialect's placeholders, and returns the
+// events it selects.
+func (s *Store) queryAudit(ctx context.Context, what, query string, args ...any) ([]*hfgate.AuditEvent, error) {
+	rows, err := s.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, s.fail(ctx, err, what)
+	}
+	defer rows.Close()
+	out := []*hfgate.AuditEvent{}
+	for rows.Next() {
+		e, err := scanAudit(rows)
+		if err != nil {
+			return nil, s.fail(ctx, err, what)
+		}
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, s.fail(ctx, err, what)
+	}
+	return out, nil
+}
