@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"slices"
 	"strings"
 	"time"
 
@@ -20,9 +19,9 @@ const auditColumns = `writer, seq, at, kind, request_id, principal_kind, subject
 // auditColumnCount is the number of auditColumns.
 const auditColumnCount = 31
 
-// auditRowsPerInsert bounds the rows of one INSERT, under SQLite's and
-// PostgreSQL's limits on parameters per statement.
-const auditRowsPerInsert = 100
+// auditRowsPerInsert is how many rows AppendAudit hands insertAudit at
+// a time, to bound the arguments it holds.
+const auditRowsPerInsert = 256
 
 func auditArgs(e *hfgate.AuditEvent) ([]any, error) {
 	detail := ""
@@ -59,28 +58,33 @@ func (s *Store) AppendAudit(ctx context.Context, events []*hfgate.AuditEvent) er
 		return nil
 	}
 	return s.tx(ctx, "appending audit events", func(tx *sql.Tx) error {
-		heads := map[string]*hfgate.AuditWriter{}
-		var known []string // writers with a stored head, in the order met
+		type head struct {
+			w      hfgate.AuditWriter
+			stored bool // audit_writers has a row for it
+		}
+		heads := map[string]*head{}
 		args := make([]any, 0, min(len(events), auditRowsPerInsert)*auditColumnCount)
 		rows := 0
 		for _, e := range events {
 			if e == nil {
 				return hfgate.Errorf(hfgate.EINVALID, "a nil audit event")
 			}
-			w := heads[e.Writer]
-			if w == nil {
-				w = &hfgate.AuditWriter{ID: e.Writer}
-				err := tx.QueryRowContext(ctx, s.q(`SELECT seq, hash FROM audit_writers WHERE writer = ?`+s.d.ForUpdate),
-					e.Writer).Scan(&w.Seq, &w.Hash)
-				switch {
+			h := heads[e.Writer]
+			if h == nil {
+				h = &head{w: hfgate.AuditWriter{ID: e.Writer}}
+				st, err := s.prepared(ctx, tx, `SELECT seq, hash FROM audit_writers WHERE writer = ?`+s.d.ForUpdate)
+				if err != nil {
+					return err
+				}
+				switch err := st.QueryRowContext(ctx, e.Writer).Scan(&h.w.Seq, &h.w.Hash); {
 				case err == nil:
-					known = append(known, e.Writer)
+					h.stored = true
 				case !errors.Is(err, sql.ErrNoRows):
 					return err
 				}
-				heads[e.Writer] = w
+				heads[e.Writer] = h
 			}
-			if err := w.Append(e); err != nil {
+			if err := h.w.Append(e); err != nil {
 				return err
 			}
 			a, err := auditArgs(e)
@@ -95,17 +99,19 @@ func (s *Store) AppendAudit(ctx context.Context, events []*hfgate.AuditEvent) er
 				args, rows = args[:0], 0
 			}
 		}
-		if rows > 0 {
-			if err := s.insertAudit(ctx, tx, rows, args); err != nil {
-				return err
-			}
+		if err := s.insertAudit(ctx, tx, rows, args); err != nil {
+			return err
 		}
-		for id, w := range heads {
+		for id, h := range heads {
 			q := `INSERT INTO audit_writers (seq, hash, last, writer) VALUES (?, ?, ?, ?)`
-			if slices.Contains(known, id) {
+			if h.stored {
 				q = `UPDATE audit_writers SET seq = ?, hash = ?, last = ? WHERE writer = ?`
 			}
-			if _, err := tx.ExecContext(ctx, s.q(q), w.Seq, w.Hash, micros(w.Last), id); err != nil {
+			st, err := s.prepared(ctx, tx, q)
+			if err != nil {
+				return err
+			}
+			if _, err := st.ExecContext(ctx, h.w.Seq, h.w.Hash, micros(h.w.Last), id); err != nil {
 				return err
 			}
 		}
@@ -113,12 +119,50 @@ func (s *Store) AppendAudit(ctx context.Context, events []*hfgate.AuditEvent) er
 	})
 }
 
-// insertAudit inserts rows events, whose values are args, in one statement.
+// prepared returns the statement of query (written with "?") in tx,
+// prepared once per Store and connection: a statement run for every event
+// of a busy gateway should not be parsed again each time.
+func (s *Store) prepared(ctx context.Context, tx *sql.Tx, query string) (*sql.Stmt, error) {
+	if st, ok := s.stmts.Load(query); ok {
+		return tx.StmtContext(ctx, st.(*sql.Stmt)), nil
+	}
+	st, err := s.db.PrepareContext(ctx, s.q(query))
+	if err != nil {
+		return nil, err
+	}
+	if old, loaded := s.stmts.LoadOrStore(query, st); loaded {
+		st.Close()
+		st = old.(*sql.Stmt)
+	}
+	return tx.StmtContext(ctx, st), nil
+}
+
+// insertRows are the row counts of the INSERT statements insertAudit
+// prepares: few shapes, each parsed once, that add up to any batch.
+var insertRows = []int{64, 16, 4, 1}
+
+// insertAudit inserts rows events, whose values are args (in
+// auditColumns order), with as few statements as insertRows allow.
 func (s *Store) insertAudit(ctx context.Context, tx *sql.Tx, rows int, args []any) error {
 	row := "(" + strings.Repeat("?, ", auditColumnCount-1) + "?)"
-	q := `INSERT INTO audit_events (` + auditColumns + `) VALUES ` + row + strings.Repeat(", "+row, rows-1)
-	_, err := tx.ExecContext(ctx, s.q(q), args...)
-	return err
+	for rows > 0 {
+		n := 1
+		for _, size := range insertRows {
+			if rows >= size {
+				n = size
+				break
+			}
+		}
+		st, err := s.prepared(ctx, tx, `INSERT INTO audit_events (`+auditColumns+`) VALUES `+row+strings.Repeat(", "+row, n-1))
+		if err != nil {
+			return err
+		}
+		if _, err := st.ExecContext(ctx, args[:n*auditColumnCount]...); err != nil {
+			return err
+		}
+		args, rows = args[n*auditColumnCount:], rows-n
+	}
+	return nil
 }
 
 // AuditChain implements hfgate.AuditStore.

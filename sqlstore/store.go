@@ -43,6 +43,7 @@ type Store struct {
 	log    *slog.Logger
 
 	queries sync.Map // query with "?" -> query in the dialect
+	stmts   sync.Map // query with "?" -> *sql.Stmt, for the audit log's hot path
 	locks   keyedLocks
 	fan     fanout
 
