@@ -13,6 +13,11 @@
 //		})
 //	}
 //
+// Audit checks an hfgate.AuditStore the same way: chains appended all or
+// nothing and never forked, queries by every filter, pages walked either
+// way, open intents, seals. Its times have microseconds, which every audit
+// store keeps.
+//
 // It is for tests only (it imports testing) and makes no assumption about
 // the machine: no network, no fixed paths, and times in whole seconds, so
 // that a store that keeps timestamps to the microsecond passes.
