@@ -16,18 +16,21 @@ import (
 // Server is a PostgreSQL server of one test's own, which it may stop and
 // start again (a database restarting under load).
 type Server struct {
-	URL  string // postgres://postgres@127.0.0.1:PORT/postgres?sslmode=disable
-	t    testing.TB
-	bin  string
-	dir  string
-	run  []string // runs a command as the server's user
-	port int
+	URL      string // postgres://postgres@127.0.0.1:PORT/postgres?sslmode=disable
+	t        testing.TB
+	bin      string
+	dir      string
+	run      []string // runs a command as the server's user
+	port     int
+	settings []string
 }
 
 // Start initializes and starts a new server in a temporary directory,
 // stopped and removed when the test ends. It skips or fails t when
-// PostgreSQL's programs are not installed.
-func Start(t testing.TB) *Server {
+// PostgreSQL's programs are not installed. The server runs without fsync,
+// for speed, unless settings ("name=value", applied after the defaults)
+// say otherwise: a benchmark of durable commits passes "fsync=on".
+func Start(t testing.TB, settings ...string) *Server {
 	t.Helper()
 	bin := binDir()
 	if bin == "" {
@@ -37,7 +40,7 @@ func Start(t testing.TB) *Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &Server{t: t, bin: bin, dir: dir}
+	s := &Server{t: t, bin: bin, dir: dir, settings: settings}
 	t.Cleanup(func() {
 		s.pgctl("-m", "immediate", "stop")
 		os.RemoveAll(dir)
@@ -90,6 +93,9 @@ func (s *Server) Restart() {
 	s.t.Helper()
 	s.pgctl("-m", "immediate", "-w", "stop")
 	opts := fmt.Sprintf("-h 127.0.0.1 -p %d -k %s -c fsync=off -c max_connections=200", s.port, s.dir)
+	for _, kv := range s.settings {
+		opts += " -c " + kv
+	}
 	if out, err := s.pgctl("-w", "-t", "60", "-o", opts, "start"); err != nil {
 		log, _ := os.ReadFile(filepath.Join(s.dir, "server.log"))
 		s.t.Fatalf("pg_ctl start: %v\n%s\n%s", err, out, log)
