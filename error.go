@@ -1,6 +1,7 @@
 package hfgate
 
 import (
+	"context"
 	"errors"
 	"fmt"
 )
@@ -114,4 +115,19 @@ func ErrorAction(err error) string {
 		return e.Action
 	}
 	return ""
+}
+
+// ContextError returns nil while ctx is live, and the error of work that
+// ctx ended once it is done: ECANCELED when it was canceled, EUNAVAILABLE
+// when its deadline passed, saying "canceled while doing" or "timed out
+// while doing".
+func ContextError(ctx context.Context, doing string) error {
+	switch err := ctx.Err(); {
+	case err == nil:
+		return nil
+	case errors.Is(err, context.Canceled):
+		return WrapError(ECANCELED, err, "canceled while %s", doing)
+	default:
+		return WrapError(EUNAVAILABLE, err, "timed out while %s", doing)
+	}
 }

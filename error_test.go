@@ -1,8 +1,11 @@
 package hfgate_test
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/hfgate/hfgate"
 )
@@ -31,3 +34,29 @@ func TestErrorAction(t *testing.T) {
 type errPlain struct{}
 
 func (errPlain) Error() string { return "plain" }
+
+func TestContextError(t *testing.T) {
+	live := context.Background()
+	canceled, cancel := context.WithCancel(live)
+	cancel()
+	expired, cancel2 := context.WithDeadline(live, time.Unix(0, 0))
+	defer cancel2()
+	for _, tt := range []struct {
+		name string
+		ctx  context.Context
+		code string
+		msg  string
+	}{
+		{"live", live, "", ""},
+		{"canceled", canceled, hfgate.ECANCELED, "canceled while reading"},
+		{"deadline", expired, hfgate.EUNAVAILABLE, "timed out while reading"},
+	} {
+		err := hfgate.ContextError(tt.ctx, "reading")
+		if hfgate.ErrorCode(err) != tt.code || hfgate.ErrorMessage(err) != tt.msg {
+			t.Errorf("%s: ContextError = %v (code %q), want code %q, message %q", tt.name, err, hfgate.ErrorCode(err), tt.code, tt.msg)
+		}
+		if err != nil && !errors.Is(err, tt.ctx.Err()) {
+			t.Errorf("%s: ContextError does not wrap %v", tt.name, tt.ctx.Err())
+		}
+	}
+}

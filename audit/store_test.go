@@ -50,6 +50,18 @@ func (s *faultStore) AppendAudit(ctx context.Context, events []*hfgate.AuditEven
 	return nil
 }
 
+// gate makes s hold its first append until release is closed, and close
+// entered when that append has begun.
+func gate(s *faultStore) (entered, release chan struct{}) {
+	entered, release = make(chan struct{}), make(chan struct{})
+	var first sync.Once
+	s.set(func(context.Context, int) error {
+		first.Do(func() { close(entered); <-release })
+		return nil
+	}, nil)
+	return entered, release
+}
+
 // once returns a hook that returns err the first time only.
 func once(err error) func() error {
 	var o sync.Once

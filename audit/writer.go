@@ -36,8 +36,8 @@ type Config struct {
 	// waiting for as long as the store does.
 	BatchTimeout time.Duration
 
-	// Now is the clock of events recorded without a Time. If nil,
-	// time.Now is used.
+	// Now is the clock of events recorded without a Time, and of the start
+	// in the writer id. If nil, time.Now is used.
 	Now func() time.Time
 
 	// OnBatch, if set, is called after each append with its size, how long
@@ -138,7 +138,7 @@ func (r *request) wait(ctx context.Context) error {
 	case err := <-r.done:
 		return err
 	case <-ctx.Done():
-		return ctxError(ctx, "waiting for the audit log")
+		return hfgate.ContextError(ctx, "waiting for the audit log")
 	}
 }
 
@@ -152,7 +152,7 @@ func (w *Writer) enqueue(ctx context.Context, r *request) error {
 	case w.queue <- r:
 		return nil
 	case <-ctx.Done():
-		return ctxError(ctx, "waiting for room in the audit queue")
+		return hfgate.ContextError(ctx, "waiting for room in the audit queue")
 	}
 }
 
@@ -174,12 +174,4 @@ func (w *Writer) now() time.Time {
 		return w.cfg.Now()
 	}
 	return time.Now()
-}
-
-// ctxError returns the error of a wait that ctx ended.
-func ctxError(ctx context.Context, what string) error {
-	if ctx.Err() == context.Canceled {
-		return hfgate.WrapError(hfgate.ECANCELED, ctx.Err(), "canceled %s", what)
-	}
-	return hfgate.WrapError(hfgate.EUNAVAILABLE, ctx.Err(), "timed out %s", what)
 }

@@ -47,12 +47,7 @@ func TestRecordDurable(t *testing.T) {
 // next one together, and each caller returns once its own batch is stored.
 func TestGroupCommit(t *testing.T) {
 	s := newFaultStore()
-	entered, release := make(chan struct{}), make(chan struct{})
-	var first sync.Once
-	s.set(func(context.Context, int) error {
-		first.Do(func() { close(entered); <-release })
-		return nil
-	}, nil)
+	entered, release := gate(s)
 	w := mustOpen(t, s, audit.Config{})
 	const waiting = 10
 	var wg sync.WaitGroup
@@ -159,12 +154,7 @@ func TestStoreHangs(t *testing.T) {
 // its context allows, and its event is not stored.
 func TestQueueFull(t *testing.T) {
 	s := newFaultStore()
-	entered, release := make(chan struct{}), make(chan struct{})
-	var first sync.Once
-	s.set(func(context.Context, int) error {
-		first.Do(func() { close(entered); <-release })
-		return nil
-	}, nil)
+	entered, release := gate(s)
 	w := mustOpen(t, s, audit.Config{QueueSize: 1})
 	var wg sync.WaitGroup
 	wg.Go(func() { mustRecord(t, w, decision("in the store")) })
@@ -193,12 +183,7 @@ func TestQueueFull(t *testing.T) {
 // TestClose: Close stores what is queued; Record fails afterwards.
 func TestClose(t *testing.T) {
 	s := newFaultStore()
-	entered, release := make(chan struct{}), make(chan struct{})
-	var first sync.Once
-	s.set(func(context.Context, int) error {
-		first.Do(func() { close(entered); <-release })
-		return nil
-	}, nil)
+	entered, release := gate(s)
 	w := mustOpen(t, s, audit.Config{})
 	var wg sync.WaitGroup
 	for i := range 6 {

@@ -18,7 +18,7 @@ var _ hfgate.AuditStore = (*Store)(nil)
 
 // AppendAudit implements hfgate.AuditStore.
 func (s *Store) AppendAudit(ctx context.Context, events []*hfgate.AuditEvent) error {
-	if err := live(ctx); err != nil {
+	if err := hfgate.ContextError(ctx, "appending to the audit log"); err != nil {
 		return err
 	}
 	s.mu.Lock()
@@ -58,7 +58,7 @@ func (s *Store) QueryAudit(ctx context.Context, f *hfgate.AuditFilter) (*hfgate.
 	if err != nil {
 		return nil, err
 	}
-	if err := live(ctx); err != nil {
+	if err := hfgate.ContextError(ctx, "querying the audit log"); err != nil {
 		return nil, err
 	}
 	asc := f != nil && f.Ascending
@@ -100,7 +100,7 @@ func (s *Store) AuditChain(ctx context.Context, writer string, after int64, limi
 	if err != nil {
 		return nil, err
 	}
-	if err := live(ctx); err != nil {
+	if err := hfgate.ContextError(ctx, "reading an audit chain"); err != nil {
 		return nil, err
 	}
 	s.mu.Lock()
@@ -121,7 +121,7 @@ func (s *Store) AuditChain(ctx context.Context, writer string, after int64, limi
 
 // AuditWriters implements hfgate.AuditStore.
 func (s *Store) AuditWriters(ctx context.Context) ([]*hfgate.AuditWriter, error) {
-	if err := live(ctx); err != nil {
+	if err := hfgate.ContextError(ctx, "listing audit writers"); err != nil {
 		return nil, err
 	}
 	s.mu.Lock()
@@ -137,7 +137,7 @@ func (s *Store) AuditWriters(ctx context.Context) ([]*hfgate.AuditWriter, error)
 
 // OpenAuditIntents implements hfgate.AuditStore.
 func (s *Store) OpenAuditIntents(ctx context.Context, writer string) ([]*hfgate.AuditEvent, error) {
-	if err := live(ctx); err != nil {
+	if err := hfgate.ContextError(ctx, "finding open audit intents"); err != nil {
 		return nil, err
 	}
 	s.mu.Lock()
@@ -159,7 +159,7 @@ func (s *Store) OpenAuditIntents(ctx context.Context, writer string) ([]*hfgate.
 
 // SealAuditWriter implements hfgate.AuditStore.
 func (s *Store) SealAuditWriter(ctx context.Context, writer, by string) error {
-	if err := live(ctx); err != nil {
+	if err := hfgate.ContextError(ctx, "sealing an audit writer"); err != nil {
 		return err
 	}
 	if by == "" {
@@ -175,17 +175,4 @@ func (s *Store) SealAuditWriter(ctx context.Context, writer, by string) error {
 		w.SealedBy = by
 	}
 	return nil
-}
-
-// live returns ECANCELED or EUNAVAILABLE once ctx is done, as a store that
-// does I/O would.
-func live(ctx context.Context) error {
-	switch err := ctx.Err(); err {
-	case nil:
-		return nil
-	case context.Canceled:
-		return hfgate.WrapError(hfgate.ECANCELED, err, "canceled")
-	default:
-		return hfgate.WrapError(hfgate.EUNAVAILABLE, err, "timed out")
-	}
 }

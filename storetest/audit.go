@@ -50,7 +50,7 @@ type chain struct {
 	hash   string
 }
 
-// next returns the chain's next event, of kind intent, at auditT0 plus seq
+// next returns the chain's next event, a decision at auditT0 plus seq
 // seconds, changed by each of mods.
 func (c *chain) next(mods ...func(*hfgate.AuditEvent)) *hfgate.AuditEvent {
 	c.seq++
