@@ -96,7 +96,7 @@ const (
 // microsecond, in UTC; the audit package truncates it so before hashing.
 type AuditEvent struct {
 	// Writer names the process that wrote the event: its replica's stable id
-	// and its start ("gw-1/20300506T070809.123456Z"). Seq is the event's
+	// and its start ("gw-1/20300506T070809.123456Z-3fa9"). Seq is the event's
 	// place in the writer's chain, from 1.
 	Writer string
 	Seq    int64
