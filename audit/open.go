@@ -14,6 +14,10 @@ import (
 // before it returns, so that a gateway serves nothing until the transfers
 // its killed predecessor left open are marked interrupted. Close the
 // Writer when done.
+//
+// The error is EINVALID for a bad replica id, or the store's error when
+// recovery cannot read or write the log: a gateway that cannot record
+// must not start serving.
 func Open(ctx context.Context, store hfgate.AuditStore, cfg Config) (*Writer, error) {
 	if cfg.QueueSize <= 0 {
 		cfg.QueueSize = DefaultQueueSize
@@ -44,8 +48,8 @@ func Open(ctx context.Context, store hfgate.AuditStore, cfg Config) (*Writer, er
 // is interrupted (in this Writer's chain, Detail "intent" naming the
 // intent's writer#seq); then it records an hfgate.AuditActionSeal event
 // with the writer's head, and seals the writer in the store. It returns how
-// many intents it closed. Open calls it for the Writer's own replica; an administrator
-// may call it for a replica that is gone for good.
+// many intents it closed. Open calls it for the Writer's own replica; an
+// administrator may call it for a replica that is gone for good.
 //
 // A writer still running under the same replica id (a rolling restart that
 // started the new process before the old one ended) gets its transfers in
