@@ -45,8 +45,11 @@ func scanAudit(row interface{ Scan(...any) error }) (*hfgate.AuditEvent, error) 
 		&e.Username, &e.SessionID, &e.TokenID, &e.ClientIP, &e.UserAgent, &e.Method, &e.Path, &e.Action, &e.RepoType,
 		&e.Repo, &e.Revision, &e.Commit, &e.File, &e.SHA256, &e.Bytes, &e.Status, &e.Decision, &e.Rule,
 		&duration, &e.Source, &e.Outcome, jsonCol{&e.Detail}, &e.PrevHash, &e.Hash)
+	if err != nil {
+		return nil, err
+	}
 	e.Duration = time.Duration(duration)
-	return &e, err
+	return &e, nil
 }
 
 // AppendAudit implements hfgate.AuditStore. The head of each writer the
