@@ -33,7 +33,8 @@ type Dialect struct {
 	// holders in this process only.
 	LockKey func(ctx context.Context, db *sql.DB, key string) (unlock func(), err error)
 
-	// Notify announces payload (a JSON hfgate.Revocation) to every process
+	// Notify announces payload (a JSON hfgate.Revocation and the announcing
+	// Store's origin, which skips its own announcements) to every process
 	// of the database when tx commits. If nil, revocations go to a log
 	// table that every Store reads (Options.PollInterval).
 	Notify func(ctx context.Context, tx *sql.Tx, payload string) error

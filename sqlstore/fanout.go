@@ -10,6 +10,11 @@ import (
 // fanout hands revocations to the Store's subscribers: from the listener
 // or the log poller, and from the writer of a revocation made here.
 type fanout struct {
+	// origin names this Store in what it announces, so that its own
+	// announcements, which reach its subscribers at commit, are not
+	// delivered a second time when they come back over the channel or log.
+	origin string
+
 	mu   sync.Mutex
 	next int
 	subs map[int]func(hfgate.Revocation)
@@ -61,15 +66,31 @@ func (f *fanout) deliver(r hfgate.Revocation) {
 	}
 }
 
-// deliverPayload delivers a revocation as announced (JSON). One that does
-// not parse came from something else on the channel, or a newer hfgate:
-// drop everything rather than guess.
+// announcement is a revocation as a Store announces it to every process.
+type announcement struct {
+	hfgate.Revocation
+	Origin string `json:"origin,omitempty"`
+}
+
+// payload returns r as this Store announces it.
+func (f *fanout) payload(r hfgate.Revocation) (string, error) {
+	b, err := json.Marshal(announcement{Revocation: r, Origin: f.origin})
+	return string(b), err
+}
+
+// deliverPayload delivers a revocation as announced (JSON), unless this
+// Store announced it (its subscribers had it at commit). One that does not
+// parse came from something else on the channel, or a newer hfgate: drop
+// everything rather than guess.
 func (f *fanout) deliverPayload(payload string) {
-	var r hfgate.Revocation
-	if err := json.Unmarshal([]byte(payload), &r); err != nil {
-		r = hfgate.Revocation{All: true}
+	var a announcement
+	if err := json.Unmarshal([]byte(payload), &a); err != nil {
+		a = announcement{Revocation: hfgate.Revocation{All: true}}
 	}
-	f.deliver(r)
+	if a.Origin != "" && a.Origin == f.origin {
+		return
+	}
+	f.deliver(a.Revocation)
 }
 
 // lost tells subscribers to drop everything: revocations may have been

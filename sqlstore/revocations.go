@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"time"
 
 	"github.com/hfgate/hfgate"
@@ -12,7 +11,7 @@ import (
 // announce sends r to every process of the database once tx commits: by
 // the dialect's Notify, or through the revocation log.
 func (s *Store) announce(ctx context.Context, tx *sql.Tx, r hfgate.Revocation) error {
-	b, err := json.Marshal(r)
+	payload, err := s.fan.payload(r)
 	if err != nil {
 		return err
 	}
@@ -23,9 +22,9 @@ func (s *Store) announce(ctx context.Context, tx *sql.Tx, r hfgate.Revocation) e
 	s.pending[tx] = append(s.pending[tx], r)
 	s.pendingMu.Unlock()
 	if s.d.Notify != nil {
-		return s.d.Notify(ctx, tx, string(b))
+		return s.d.Notify(ctx, tx, payload)
 	}
-	_, err = tx.ExecContext(ctx, s.q(`INSERT INTO revocations (at, payload) VALUES (?, ?)`), micros(s.now()), string(b))
+	_, err = tx.ExecContext(ctx, s.q(`INSERT INTO revocations (at, payload) VALUES (?, ?)`), micros(s.now()), payload)
 	return err
 }
 

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
 	"log/slog"
 	"strings"
@@ -69,6 +70,7 @@ var (
 // up to date (see the package doc). The Store owns db: Close closes it.
 func New(ctx context.Context, db *sql.DB, d *Dialect, o Options) (*Store, error) {
 	s := &Store{db: db, d: d, sealer: o.Sealer, now: o.Now, log: o.Logger}
+	s.fan.origin = rand.Text()
 	if s.now == nil {
 		s.now = time.Now
 	}

@@ -86,6 +86,33 @@ func Revocations(t *testing.T, open func(t *testing.T, now func() time.Time) (a,
 	if !heard {
 		t.Error("RevokeTokens returned before its own handle's subscribers heard of it")
 	}
+	// ... and only then: not a second time when the announcement comes back
+	// over the channel or log that other processes read (each echo would
+	// drop a replica's fresh cache entries again). A revocation made
+	// through the other handle travels the same ordered path, so once it
+	// arrives any echo of the first would have arrived before it.
+	s2 := newSession(c, bob)
+	mustCreate(t, b, s2)
+	if err := b.DeleteSession(ctx, s2.ID); err != nil {
+		t.Fatal(err)
+	}
+	echoes := 0
+	deadline := time.After(longWait)
+	for done := false; !done; {
+		select {
+		case r := <-own:
+			if !r.All && r.SessionID == s2.ID {
+				done = true
+			} else if !r.All && r.TokenID == "" && r.Subject == bob {
+				echoes++
+			}
+		case <-deadline:
+			t.Fatal("the other handle's DeleteSession never reached the first handle")
+		}
+	}
+	if echoes > 0 {
+		t.Errorf("the first handle heard its own RevokeTokens %d more time(s) after the write returned", echoes)
+	}
 
 	// After stop, nothing more arrives.
 	stop()
