@@ -65,6 +65,14 @@ func TestOpenRefuses(t *testing.T) {
 	flipped := append([]byte(nil), raw...)
 	flipped[len(flipped)-1] ^= 1
 	otherKeyK1 := mustParse(t, "k1:"+strings.SplitN(k2, ":", 2)[1]) // same ID, another key
+	// The last character of unpadded base64 may carry unused bits: changing
+	// only those leaves the bytes as they were, and must still be refused.
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+	if len(raw)%3 == 0 {
+		t.Fatalf("a sealed value of %d bytes has no unused bits; the test needs one that has", len(raw))
+	}
+	v := strings.IndexByte(alphabet, enc[len(enc)-1])
+	lastChar := enc[:len(enc)-1] + string(alphabet[v^1])
 
 	for _, tt := range []struct {
 		name   string
@@ -74,6 +82,7 @@ func TestOpenRefuses(t *testing.T) {
 	}{
 		{"other associated data", s, sealed, "bob"},
 		{"flipped bit", s, id + ":" + base64.RawURLEncoding.EncodeToString(flipped), "alice"},
+		{"last character changed", s, id + ":" + lastChar, "alice"},
 		{"truncated", s, id + ":" + enc[:10], "alice"},
 		{"not base64", s, id + ":***", "alice"},
 		{"no key id", s, enc, "alice"},

@@ -37,7 +37,9 @@ func (s *Set) Open(sealed string, ad []byte) ([]byte, error) {
 	if aead == nil {
 		return nil, hfgate.Errorf(hfgate.EINVALID, "a sealed value needs key %q, which is not among the configured keys", id)
 	}
-	raw, err := base64.RawURLEncoding.DecodeString(enc)
+	// Strict: the unused low bits of the last character must be zero, so
+	// that every change to the text, not only to the bytes, is refused.
+	raw, err := base64.RawURLEncoding.Strict().DecodeString(enc)
 	if err != nil || len(raw) < aead.NonceSize()+aead.Overhead() {
 		return nil, hfgate.Errorf(hfgate.EINVALID, "a sealed value (key %q) is damaged", id)
 	}
