@@ -45,6 +45,8 @@ var imports = map[string]struct{ pkgs, modules []string }{
 	"gateway": {pkgs: []string{"webauth", "oidcauth", "identity"},
 		modules: []string{"github.com/prometheus/client_golang", "golang.org/x/time"}},
 	"audit": {},
+	"proxy": {pkgs: []string{"hubroute", "policy", "internal/retry"},
+		modules: []string{"github.com/prometheus/client_golang", "golang.org/x/sync"}},
 
 	"storetest":         {},
 	"hubsim/hubsimtest": {pkgs: []string{"hubsim"}},

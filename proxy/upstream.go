@@ -1,0 +1,175 @@
+package proxy
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+)
+
+// upstreamToken returns the upstream credential of the exchange's caller,
+// asked once per exchange.
+func (x *exchange) upstreamToken(ctx context.Context) (string, error) {
+	x.tokenOnce.Do(func() {
+		x.token, x.tokenErr = x.p.cfg.Token(ctx, x.who)
+	})
+	return x.token, x.tokenErr
+}
+
+// send makes one request to the Hub on the caller's behalf: escapedPath
+// and rawQuery on the upstream endpoint, with the caller's upstream
+// credential and User-Agent and nothing else of the client's but what
+// header sets. Redirects are not followed. A failed exchange is a
+// *hubError (502/504); a failed credential is the TokenFunc's error.
+func (x *exchange) send(ctx context.Context, method, escapedPath, rawQuery string, body io.Reader, header func(http.Header)) (*http.Response, error) {
+	if err := x.checkCallerSecrets(); err != nil {
+		return nil, err
+	}
+	u := x.p.upstream.String() + escapedPath
+	if rawQuery != "" {
+		u += "?" + rawQuery
+	}
+	req, err := http.NewRequestWithContext(ctx, method, u, body)
+	if err != nil {
+		return nil, fmt.Errorf("proxy: upstream request: %w", err)
+	}
+	tok, err := x.upstreamToken(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if tok != "" {
+		req.Header.Set("Authorization", "Bearer "+tok)
+	}
+	if ua := x.r.Header.Get("User-Agent"); ua != "" {
+		req.Header.Set("User-Agent", ua)
+	}
+	if header != nil {
+		header(req.Header)
+	}
+	start := x.p.cfg.Now()
+	resp, err := x.p.hub.Do(req)
+	x.p.m.upstream.WithLabelValues(string(x.rt.Action)).Observe(x.p.cfg.Now().Sub(start).Seconds())
+	if err != nil {
+		if cause := context.Cause(ctx); cause != nil && !errors.Is(err, cause) {
+			err = fmt.Errorf("%w (%w)", err, cause)
+		}
+		x.p.m.upstreamFails.WithLabelValues(string(x.rt.Action), failKind(err)).Inc()
+		return nil, upstreamError(x.p.upstream.Host, err)
+	}
+	return resp, nil
+}
+
+// failKind names a failed exchange for hfgate_upstream_failures_total.
+func failKind(err error) string {
+	if he := upstreamError("", err); he.status == http.StatusGatewayTimeout {
+		return "timeout"
+	}
+	return "unreachable"
+}
+
+// bufPool holds buffers for the Hub's JSON answers.
+var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// maxPooled is the largest buffer put back in bufPool.
+const maxPooled = 1 << 20
+
+func getBuf() *bytes.Buffer { b := bufPool.Get().(*bytes.Buffer); b.Reset(); return b }
+
+func putBuf(b *bytes.Buffer) {
+	if b.Cap() <= maxPooled {
+		bufPool.Put(b)
+	}
+}
+
+// readBodyInto reads resp's body into buf, at most MaxMetadata bytes, and
+// closes it. Too large an answer, or one cut short, is a *hubError (502).
+func (x *exchange) readBodyInto(buf *bytes.Buffer, resp *http.Response) error {
+	defer resp.Body.Close()
+	if enc := resp.Header.Get("Content-Encoding"); enc != "" && !strings.EqualFold(enc, "identity") {
+		return &hubError{status: http.StatusBadGateway, msg: "the Hub answered with an encoding the gateway does not read (" + headerSafe(enc) + ")"}
+	}
+	if resp.ContentLength > x.p.cfg.MaxMetadata {
+		return x.tooLarge()
+	}
+	if resp.ContentLength > 0 {
+		buf.Grow(int(resp.ContentLength))
+	}
+	n, err := buf.ReadFrom(io.LimitReader(resp.Body, x.p.cfg.MaxMetadata+1))
+	switch {
+	case err != nil:
+		x.p.m.upstreamFails.WithLabelValues(string(x.rt.Action), "cut").Inc()
+		return upstreamError(x.p.upstream.Host, err)
+	case n > x.p.cfg.MaxMetadata:
+		return x.tooLarge()
+	}
+	return nil
+}
+
+// readBody is readBodyInto a new buffer.
+func (x *exchange) readBody(resp *http.Response) ([]byte, error) {
+	var b bytes.Buffer
+	err := x.readBodyInto(&b, resp)
+	return b.Bytes(), err
+}
+
+func (x *exchange) tooLarge() *hubError {
+	x.p.m.upstreamFails.WithLabelValues(string(x.rt.Action), "refused").Inc()
+	return &hubError{status: http.StatusBadGateway,
+		msg: fmt.Sprintf("the Hub's answer is larger than the gateway accepts (%d MiB)", x.p.cfg.MaxMetadata>>20)}
+}
+
+func isRedirect(status int) bool {
+	switch status {
+	case http.StatusMovedPermanently, http.StatusFound, http.StatusSeeOther,
+		http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
+		return true
+	}
+	return false
+}
+
+// relativeLocation returns the Location of a Hub answer as a path (and
+// query) on the gateway: a relative Location as it is, an absolute one on
+// the Hub's own host as its path, both without the upstream endpoint's
+// path prefix. ok is false when there is none, or it points elsewhere (a
+// CDN).
+func (p *Proxy) relativeLocation(resp *http.Response) (loc string, ok bool) {
+	v := resp.Header.Get("Location")
+	if v == "" {
+		return "", false
+	}
+	u, err := url.Parse(v)
+	if err != nil || u.Opaque != "" || u.User != nil {
+		return "", false
+	}
+	if u.IsAbs() || u.Host != "" {
+		if !strings.EqualFold(u.Host, p.upstream.Host) || (u.Scheme != "" && u.Scheme != p.upstream.Scheme) {
+			return "", false
+		}
+	} else if !strings.HasPrefix(u.Path, "/") {
+		return "", false // relative to the request's path: the Hub never sends one
+	}
+	path, ok := p.trimUpstreamPrefix(u.EscapedPath())
+	if !ok {
+		return "", false
+	}
+	if u.RawQuery != "" {
+		path += "?" + u.RawQuery
+	}
+	return path, true
+}
+
+// trimUpstreamPrefix removes the upstream endpoint's path prefix from an
+// escaped path of the Hub.
+func (p *Proxy) trimUpstreamPrefix(escaped string) (string, bool) {
+	prefix := p.upstream.EscapedPath()
+	if prefix == "" {
+		return escaped, strings.HasPrefix(escaped, "/")
+	}
+	rest, ok := strings.CutPrefix(escaped, prefix)
+	return rest, ok && strings.HasPrefix(rest, "/")
+}
