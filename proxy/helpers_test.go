@@ -32,7 +32,7 @@ import (
 // that maps gateway tokens to principals as the gateway's identity
 // middleware does.
 type env struct {
-	t      *testing.T
+	t      testing.TB
 	hub    *hubsim.Server
 	front  *recorder
 	store  hfgate.AuditStore
@@ -59,7 +59,7 @@ type envConfig struct {
 	store  hfgate.AuditStore
 	proxy  func(*proxy.Config)
 	hub    hubsim.Options
-	front  func(t *testing.T, hubURL string) string
+	front  func(t testing.TB, hubURL string) string
 }
 
 func withPolicy(c policy.Config) envOption    { return func(e *envConfig) { e.policy = c } }
@@ -70,12 +70,12 @@ func withProxy(f func(*proxy.Config)) envOption {
 
 // withFront puts another server between the proxy and hubsim: front
 // starts it in front of hubURL and returns its URL.
-func withFront(front func(t *testing.T, hubURL string) string) envOption {
+func withFront(front func(t testing.TB, hubURL string) string) envOption {
 	return func(e *envConfig) { e.front = front }
 }
 
 // newEnv starts an env with the demo policy unless told otherwise.
-func newEnv(t *testing.T, opts ...envOption) *env {
+func newEnv(t testing.TB, opts ...envOption) *env {
 	t.Helper()
 	cfg := envConfig{policy: policy.Demo(), store: &memstore.Store{}}
 	for _, o := range opts {
@@ -106,7 +106,7 @@ func newEnv(t *testing.T, opts ...envOption) *env {
 	front := httptest.NewUnstartedServer(nil)
 	upstream := e.front.url
 	if cfg.front != nil {
-		upstream = cfg.front(t, e.front.url)
+		upstream = cfg.front(t, e.hub.URL())
 	}
 	pc := proxy.Config{
 		Upstream:   upstream,
@@ -232,7 +232,7 @@ type recorder struct {
 	seen []http.Header
 }
 
-func newRecorder(t *testing.T, hubURL string) *recorder {
+func newRecorder(t testing.TB, hubURL string) *recorder {
 	target, err := url.Parse(hubURL)
 	if err != nil {
 		t.Fatal(err)
@@ -260,7 +260,7 @@ func (r *recorder) headers() []http.Header {
 }
 
 // eventually retries check until it passes or a few seconds have gone.
-func eventually(t *testing.T, what string, check func() bool) {
+func eventually(t testing.TB, what string, check func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
 	for !check() {

@@ -35,7 +35,7 @@ func TestUpstreamUnreachable(t *testing.T) {
 	}
 	dead := "http://" + l.Addr().String()
 	l.Close()
-	e := newEnv(t, withFront(func(*testing.T, string) string { return dead }))
+	e := newEnv(t, withFront(func(testing.TB, string) string { return dead }))
 	for _, r := range requests {
 		resp, _ := e.get2(r.method, r.path, "bob")
 		if resp.StatusCode != http.StatusBadGateway || !strings.Contains(resp.Header.Get("X-Error-Message"), "cannot reach the Hub") {
@@ -118,7 +118,7 @@ func checkNoSecret(t *testing.T, e *env, resp *http.Response, body []byte) {
 
 // echoFront is a Hub that echoes the Authorization it receives in a
 // header of every answer, and in the body when asked with echo=body.
-func echoFront(t *testing.T, hubURL string) string {
+func echoFront(t testing.TB, hubURL string) string {
 	target, _ := url.Parse(hubURL)
 	rp := httputil.NewSingleHostReverseProxy(target)
 	rp.ModifyResponse = func(resp *http.Response) error {
