@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -9,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/hfgate/hfgate"
 )
@@ -73,16 +75,29 @@ func (f *cdnFile) get(ctx context.Context, loc string, start, end int64) (io.Rea
 	if ua := x.r.Header.Get("User-Agent"); ua != "" {
 		req.Header.Set("User-Agent", ua)
 	}
+	// The CDN must start answering within MetadataTimeout; its body is
+	// then bounded by the transfer's idle timeout.
+	ctx, cancelCause := context.WithCancelCause(ctx)
+	deadline := time.AfterFunc(x.p.cfg.MetadataTimeout, func() { cancelCause(context.DeadlineExceeded) })
+	cancel := func() { cancelCause(nil) }
+	req = req.WithContext(ctx)
 	t0 := x.p.cfg.Now()
 	resp, err := x.p.cdn.Do(req)
+	deadline.Stop()
 	x.p.m.upstream.WithLabelValues("cdn").Observe(x.p.cfg.Now().Sub(t0).Seconds())
 	if err != nil {
+		cancel()
+		if cause := context.Cause(ctx); cause != nil && !errors.Is(err, cause) {
+			err = fmt.Errorf("%w (%w)", err, cause)
+		}
 		x.p.m.upstreamFails.WithLabelValues("cdn", failKind(err)).Inc()
-		// The error holds the signed URL: keep only what is safe.
-		return nil, 0, upstreamError(host, fmt.Errorf("%s", logSafe(err)))
+		he := upstreamError(host, err)
+		he.err = errors.New(logSafe(err)) // the error holds the signed URL: keep only what is safe
+		return nil, 0, he
 	}
+	body := &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
 	refuse := func(why string) (io.ReadCloser, int, error) {
-		resp.Body.Close()
+		body.Close()
 		x.p.m.upstreamFails.WithLabelValues("cdn", "refused").Inc()
 		return nil, resp.StatusCode, &hubError{status: http.StatusBadGateway,
 			msg: "the file's download server (" + host + ") " + why}
@@ -99,12 +114,12 @@ func (f *cdnFile) get(ctx context.Context, loc string, start, end int64) (io.Rea
 			return refuse("ignored the range the gateway asked")
 		}
 		if !whole {
-			return limitedBody(resp.Body, end), http.StatusOK, nil
+			return limitedBody(body, end), http.StatusOK, nil
 		}
-		return resp.Body, http.StatusOK, nil
+		return body, http.StatusOK, nil
 	case http.StatusPartialContent:
 		if !whole && resp.Header.Get("Content-Range") == contentRange(start, end, f.size) {
-			return resp.Body, http.StatusPartialContent, nil
+			return body, http.StatusPartialContent, nil
 		}
 		return refuse("answered with other bytes than the gateway asked")
 	}

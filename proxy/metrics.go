@@ -68,9 +68,12 @@ func (m *metrics) request(route hubroute.Action, status int) {
 }
 
 func (m *metrics) decision(action hfgate.RepoAction, allow bool, rule string) {
-	d := "deny"
+	m.decisions.WithLabelValues(string(action), allowWord(allow), rule).Inc()
+}
+
+func allowWord(allow bool) string {
 	if allow {
-		d = "allow"
+		return "allow"
 	}
-	m.decisions.WithLabelValues(string(action), d, rule).Inc()
+	return "deny"
 }

@@ -132,10 +132,3 @@ func (x *exchange) filterResults(rep *reply) (hidden []string, shown int, err er
 	rep.body = out
 	return hidden, shown, nil
 }
-
-func allowWord(allow bool) string {
-	if allow {
-		return "allow"
-	}
-	return "deny"
-}

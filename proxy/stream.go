@@ -41,11 +41,7 @@ func (x *exchange) serveFile(ctx context.Context, f *upstreamFile) {
 			return
 		}
 	} else {
-		if _, err := io.CopyN(io.Discard, f.body, start); err != nil {
-			x.answerError(upstreamError(x.p.upstream.Host, err))
-			return
-		}
-		body = f.body
+		body = f.body // from its start: the transfer skips to the range
 	}
 
 	intent := x.event(hfgate.AuditKindIntent)
@@ -71,6 +67,9 @@ func (x *exchange) serveFile(ctx context.Context, f *upstreamFile) {
 		sum = sha256.New() // a small file, whole: its SHA-256 is cheap and the log wants it
 	}
 	t := transfer{x: x, src: src, pos: start, end: end, sum: sum}
+	if !f.lfs {
+		t.skip = start
+	}
 	outcome, err := t.run(ctx, body)
 	x.p.m.bytes.WithLabelValues(string(hfgate.AuditFromHub)).Add(float64(t.pos - start))
 
@@ -151,6 +150,7 @@ type transfer struct {
 	x        *exchange
 	src      fetcher // nil: no resume
 	pos, end int64
+	skip     int64     // bytes of the first body before pos (a small file's body starts at 0)
 	sum      hash.Hash // gets every byte sent, when set
 }
 
@@ -223,12 +223,20 @@ func (t *transfer) copy(ctx context.Context, body io.Reader, buf []byte) (client
 		}()
 	}
 	for t.pos < t.end {
-		n, err := body.Read(buf[:min(int64(len(buf)), t.end-t.pos)])
+		want := t.end - t.pos
+		if t.skip > 0 {
+			want = t.skip
+		}
+		n, err := body.Read(buf[:min(int64(len(buf)), want)])
 		if n > 0 {
 			if !timer.Stop() {
 				return nil, errIdle
 			}
 			timer.Reset(idle)
+			if t.skip > 0 {
+				t.skip -= int64(n)
+				continue
+			}
 			if t.sum != nil {
 				t.sum.Write(buf[:n])
 			}
