@@ -44,8 +44,12 @@ type HTTPError struct {
 	// Commit is the X-Repo-Commit header. An EntryNotFound answer carries
 	// it, so that a cache can record that the path is missing at that
 	// commit (.no_exist) without another request.
-	Commit   string
-	Attempts int // tries made, retries included
+	Commit string
+	// GatewayRule is the X-Hfgate-Rule header: the rule of an hfgate
+	// gateway that refused the request (its policy, not the Hub's
+	// gated-repo check, although both answer 403 GatedRepo).
+	GatewayRule string
+	Attempts    int // tries made, retries included
 
 	retryAfter time.Duration
 }
@@ -105,6 +109,7 @@ func newHTTPError(resp *http.Response, attempts int, now time.Time) *HTTPError {
 		ServerMessage: h.Get("X-Error-Message"),
 		RequestID:     firstHeader(h, "X-Request-Id", "X-Amzn-Trace-Id", "X-Amz-Cf-Id"),
 		Commit:        h.Get("X-Repo-Commit"),
+		GatewayRule:   h.Get("X-Hfgate-Rule"),
 		Attempts:      attempts,
 		retryAfter:    retry.RetryAfter(h, now),
 	}

@@ -24,7 +24,8 @@ func TestErrorMapping(t *testing.T) {
 		name        string
 		status      int
 		code, msg   string
-		bodyOnly    bool // message in the JSON body only, not in X-Error-Message
+		rule        string // X-Hfgate-Rule: an hfgate gateway's policy answered
+		bodyOnly    bool   // message in the JSON body only, not in X-Error-Message
 		token       string
 		call        func(*Client) error
 		want        string
@@ -38,6 +39,9 @@ func TestErrorMapping(t *testing.T) {
 		{name: "gated not granted", status: 403, code: "GatedRepo", msg: "Access to model org/model is restricted and you are not in the authorized list.",
 			token: testToken, call: head, want: hfgate.EGATED, action: hfgate.ActionRequestAccess,
 			parts: []string{"not been granted access to org/model", "request access at http://", "/org/model", "gated-repos scope"}, wantSigned: true},
+		{name: "refused by a gateway's policy", status: 403, code: "GatedRepo", rule: "acme-only",
+			msg: "denied by rule acme-only: download of org/model needs membership of org acme", token: testToken, call: head,
+			want: hfgate.EFORBIDDEN, parts: []string{"gateway", "refused", "denied by rule acme-only", "membership of org acme"}, wantSigned: true},
 		{name: "repo not found signed in", status: 404, code: "RepoNotFound", msg: "Repository not found", token: testToken, call: info,
 			want: hfgate.ENOTFOUND, parts: []string{"repository org/model was not found", "private"}, wantSigned: true},
 		{name: "repo not found anonymous", status: 401, code: "RepoNotFound", msg: "Invalid username or password.", call: info,
@@ -68,6 +72,9 @@ func TestErrorMapping(t *testing.T) {
 				w.Header().Set("X-Request-Id", "Root=1-abc")
 				w.Header().Set("X-Repo-Commit", "0123456789abcdef0123456789abcdef01234567")
 				w.Header().Set("Retry-After", "7")
+				if tt.rule != "" {
+					w.Header().Set("X-Hfgate-Rule", tt.rule)
+				}
 				if tt.bodyOnly {
 					w.Header().Set("Content-Type", "application/json")
 					w.WriteHeader(tt.status)
@@ -86,7 +93,7 @@ func TestErrorMapping(t *testing.T) {
 			if !errors.As(err, &he) {
 				t.Fatalf("errors.As(%v, *HTTPError) = false", err)
 			}
-			if he.StatusCode != tt.status || he.ErrorCode != tt.code || he.RequestID != "Root=1-abc" {
+			if he.StatusCode != tt.status || he.ErrorCode != tt.code || he.RequestID != "Root=1-abc" || he.GatewayRule != tt.rule {
 				t.Errorf("HTTPError = %+v, want status %d, code %q, request id", he, tt.status, tt.code)
 			}
 			if he.ServerMessage != tt.msg {

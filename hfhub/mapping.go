@@ -54,6 +54,10 @@ func (c *Client) statusError(resp *http.Response, t target, attempts int) error 
 		return fail(hfgate.EUNAVAILABLE, hfgate.ActionRetry, "%s is rate-limiting requests: try again %s%s", host, when, hint)
 	case status >= 500:
 		return fail(hfgate.EUNAVAILABLE, hfgate.ActionRetry, "%s answered %s: the server is failing or overloaded; try again later", host, he.Status)
+	case he.GatewayRule != "" && status == http.StatusForbidden:
+		// An hfgate gateway's policy, not the Hub: asking the repo's owners
+		// for access would not help.
+		return fail(hfgate.EFORBIDDEN, "", "the gateway %s refused this request%s", host, quoteReason(he.ServerMessage))
 	case he.ServerMessage == msgBadCredentials || (status == http.StatusUnauthorized && authed && code != CodeGatedRepo):
 		return fail(hfgate.EUNAUTHORIZED, hfgate.ActionSignIn, "your token was rejected by %s", host)
 	case code == CodeGatedRepo && status == http.StatusUnauthorized:

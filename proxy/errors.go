@@ -25,6 +25,12 @@ const (
 	codeGatedRepo = "GatedRepo"
 )
 
+// RuleHeader names, on a 403 the gateway's policy gave, the rule that
+// refused the request: clients that know the gateway (hfgate's own) tell a
+// policy's refusal from the Hub's gated-repo answer by it, and word it
+// differently; others read X-Error-Code GatedRepo and the message.
+const RuleHeader = "X-Hfgate-Rule"
+
 // maxErrorMessage bounds an X-Error-Message, ours or the Hub's.
 const maxErrorMessage = 1024
 

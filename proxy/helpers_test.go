@@ -3,6 +3,7 @@ package proxy_test
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"io"
 	"log"
 	"net/http"
@@ -19,6 +20,7 @@ import (
 
 	"github.com/hfgate/hfgate"
 	"github.com/hfgate/hfgate/audit"
+	"github.com/hfgate/hfgate/hfhub"
 	"github.com/hfgate/hfgate/hubsim"
 	"github.com/hfgate/hfgate/hubsim/hubsimtest"
 	"github.com/hfgate/hfgate/memstore"
@@ -298,3 +300,6 @@ func (e *env) endOf(resp *http.Response) *hfgate.AuditEvent {
 	})
 	return end
 }
+
+// asHTTPError is errors.As for *hfhub.HTTPError.
+func asHTTPError(err error, target **hfhub.HTTPError) bool { return errors.As(err, target) }

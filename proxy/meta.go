@@ -56,7 +56,8 @@ func (x *exchange) authorize() bool {
 	x.decided = true
 	x.p.m.decision(x.action, x.decision.Allow, x.decision.Rule)
 	if !x.decision.Allow {
-		x.answerError(&hubError{status: http.StatusForbidden, code: codeGatedRepo, msg: x.decision.Reason})
+		x.answerError(&hubError{status: http.StatusForbidden, code: codeGatedRepo, msg: x.decision.Reason,
+			header: http.Header{RuleHeader: {x.decision.Rule}}})
 	}
 	return x.decision.Allow
 }

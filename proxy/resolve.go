@@ -56,7 +56,7 @@ func (x *exchange) file() {
 		defer f.body.Close()
 	}
 	if f.size > x.p.cfg.MaxFileSize {
-		x.answerError(&hubError{status: http.StatusForbidden, code: codeGatedRepo, msg: fmt.Sprintf(
+		x.answerError(&hubError{status: http.StatusForbidden, code: codeGatedRepo, header: http.Header{RuleHeader: {ruleMaxFileSize}}, msg: fmt.Sprintf(
 			"%s is %d bytes: the gateway serves files of at most %d bytes, the most huggingface_hub downloads over plain HTTP, and it does not serve Xet",
 			x.rt.Path, f.size, x.p.cfg.MaxFileSize)})
 		return
@@ -77,6 +77,9 @@ func (x *exchange) file() {
 	}
 	x.serveFile(ctx, f)
 }
+
+// ruleMaxFileSize names the refusal of a file larger than MaxFileSize.
+const ruleMaxFileSize = "gateway-max-file-size"
 
 // describe adds what the Hub said of f to an audit event.
 func (x *exchange) describe(ev *hfgate.AuditEvent, f *upstreamFile) {
