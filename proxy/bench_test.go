@@ -3,8 +3,10 @@ package proxy_test
 import (
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"testing"
 
+	"github.com/hfgate/hfgate"
 	"github.com/hfgate/hfgate/hubsim"
 )
 
@@ -46,4 +48,31 @@ func BenchmarkMetadata(b *testing.B) {
 			})
 		})
 	}
+}
+
+// BenchmarkOverhead is the proxy's own cost per metadata request: the
+// handler called in process, the Hub a static answer on loopback (policy,
+// audit on memstore, the upstream exchange and the answer's checks).
+func BenchmarkOverhead(b *testing.B) {
+	body := []byte(`{"_id":"x","id":"hubsim/tiny-llama-GGUF","private":false,"sha":"0123456789abcdef0123456789abcdef01234567","siblings":[{"rfilename":"a.gguf"},{"rfilename":"README.md"}]}`)
+	static := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(body)
+	}))
+	b.Cleanup(static.Close)
+	e := newEnv(b, withFront(func(testing.TB, string) string { return static.URL }))
+	bob := e.users["bob"].p
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			req := httptest.NewRequest(http.MethodGet, "/api/models/"+hubsim.RepoTiny, nil)
+			req = req.WithContext(hfgate.WithPrincipal(req.Context(), bob))
+			w := httptest.NewRecorder()
+			e.proxy.ServeHTTP(w, req)
+			if w.Code != http.StatusOK {
+				b.Fatalf("status %d", w.Code)
+			}
+		}
+	})
 }
