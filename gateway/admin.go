@@ -1,8 +1,10 @@
 package gateway
 
 import (
+	"context"
 	"net/http"
 	"slices"
+	"time"
 
 	"github.com/hfgate/hfgate"
 	"github.com/hfgate/hfgate/webauth"
@@ -54,6 +56,46 @@ func (s *Server) adminRoutes(mux *http.ServeMux, hub func(func(http.ResponseWrit
 	mux.Handle("GET /admin/api/tokens", admin(s.adminTokens))
 	mux.Handle("POST /admin/api/tokens", admin(s.adminCreateToken))
 	mux.Handle("POST /admin/api/revoke", admin(s.adminRevoke))
+	mux.Handle("POST /admin/api/users/refresh", admin(s.adminRefreshUser))
+}
+
+// adminRefreshUser reads a user's profile again from Hugging Face now
+// (RefreshUser): {"user": subject or username} -> {"user": row}.
+func (s *Server) adminRefreshUser(w http.ResponseWriter, r *http.Request) error {
+	var req struct {
+		User string `json:"user"`
+	}
+	if err := decodeJSON(r, &req); err != nil {
+		return err
+	}
+	a, err := s.findAccount(r, req.User)
+	if err != nil {
+		return err
+	}
+	n, err := s.RefreshUser(r.Context(), a.ID)
+	if err != nil {
+		return err
+	}
+	if err := s.auditAdmin(r, "refresh-user", map[string]string{"user": n.ID, "orgs": orgNames(n.Orgs)}); err != nil {
+		return err
+	}
+	webauth.WriteJSON(w, http.StatusOK, map[string]any{"user": UserRows([]*hfgate.Account{n})[0]})
+	return nil
+}
+
+// auditAdmin records an admin's action in the audit log, when the gateway
+// keeps one (Config.Proxy.Audit).
+func (s *Server) auditAdmin(r *http.Request, action string, detail map[string]string) error {
+	rec := s.cfg.Proxy.Audit
+	if rec == nil {
+		return nil
+	}
+	ev := &hfgate.AuditEvent{Kind: hfgate.AuditKindAdmin, RequestID: RequestID(r.Context()), Action: action,
+		ClientIP: s.clientIP(r).String(), UserAgent: r.UserAgent(), Method: r.Method, Path: r.URL.Path, Detail: detail}
+	ev.SetPrincipal(hfgate.PrincipalFrom(r.Context()))
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), 15*time.Second)
+	defer cancel()
+	return rec.Record(ctx, ev)
 }
 
 func (s *Server) adminUsers(w http.ResponseWriter, r *http.Request) error {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/hfgate/hfgate"
 	"github.com/hfgate/hfgate/oidcauth"
+	"github.com/hfgate/hfgate/proxy"
 )
 
 // Defaults for the zero values of Config.
@@ -23,6 +24,9 @@ const (
 	MaxPersonalTTL     = 366 * 24 * time.Hour
 	DefaultDeviceTTL   = 10 * time.Minute
 	DefaultInterval    = 5 * time.Second // between two polls of a device code
+	// DefaultUserinfoRefresh is how often a user's profile is read again
+	// from Hugging Face while they use the gateway.
+	DefaultUserinfoRefresh = 5 * time.Minute
 )
 
 // UpstreamMode says whose Hugging Face token the gateway calls the Hub
@@ -105,12 +109,22 @@ type Config struct {
 	// believed, for the client address in logs, audit and rate limits.
 	TrustedProxies []netip.Prefix
 
-	// Proxy serves every request the gateway's own routes do not: the
-	// Hub's API and files, for HF clients (the next part of hfgate serve).
-	// It runs after the identity middleware, so the caller is in the
-	// request's context. If nil, such requests are answered 404 in the
-	// Hub's shape.
-	Proxy http.Handler
+	// Proxy configures the Hub's read API the gateway serves to HF
+	// clients (package proxy: search, metadata and file downloads, decided
+	// by its Policy and recorded by its Audit), behind the identity
+	// middleware. The gateway sets its Upstream (Hub), PublicURL, Token
+	// (the upstream mode's credential for the caller), Registerer (its
+	// /metrics), Logger, RequestID and ClientIP; the rest is the caller's.
+	// With Proxy.Policy nil, Hub requests are answered 404 in the Hub's
+	// shape.
+	Proxy proxy.Config
+
+	// UserinfoRefresh is how often the profile of a person who uses the
+	// gateway (their HF orgs and roles) is read again from Hugging Face
+	// with their own token (upstream mode user), so that a change of
+	// membership reaches the policy: DefaultUserinfoRefresh when zero,
+	// never when negative. RefreshUser does it at once.
+	UserinfoRefresh time.Duration
 
 	// Grants handles more grant types at POST /oauth/token, by
 	// grant_type (RFC 8693 token exchange, for CI). device_code and

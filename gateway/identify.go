@@ -72,6 +72,7 @@ func (s *Server) identityMiddleware(next http.Handler) http.Handler {
 		if info := routeOf(r.Context()); info != nil {
 			info.principal = p
 		}
+		s.refresh.maybe(p)
 		next.ServeHTTP(w, r.WithContext(hfgate.WithPrincipal(r.Context(), p)))
 	})
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/hfgate/hfgate"
 	"github.com/hfgate/hfgate/identity"
 	"github.com/hfgate/hfgate/oidcauth"
+	"github.com/hfgate/hfgate/proxy"
 	"github.com/hfgate/hfgate/webauth"
 )
 
@@ -30,6 +31,8 @@ type Server struct {
 	upstream *oidcauth.TokenSource
 	metrics  *metrics
 	limits   *limits
+	proxy    *proxy.Proxy // nil without a policy
+	refresh  *refresher
 	handler  http.Handler
 	stop     func()
 }
@@ -61,6 +64,15 @@ func New(cfg Config) (*Server, error) {
 	s.errors = &webauth.Errors{Logger: cfg.Logger, Words: words, Page: s.errorPage}
 	s.auth = s.newAuth()
 	s.upstream = s.newUpstream()
+	s.refresh = s.newRefresher()
+	if cfg.Proxy.Policy != nil {
+		p, err := s.newProxy()
+		if err != nil {
+			s.stop()
+			return nil, err
+		}
+		s.proxy = p
+	}
 	s.handler = s.routes()
 	return s, nil
 }
@@ -130,16 +142,16 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /healthz", http.HandlerFunc(s.healthz))
 	mux.Handle("GET /readyz", http.HandlerFunc(s.readyz))
 	mux.Handle("GET /metrics", s.metrics.handler())
-	if s.cfg.Proxy != nil {
-		mux.Handle("/", s.cfg.Proxy)
-	} else {
-		mux.Handle("/", hub(func(http.ResponseWriter, *http.Request) error {
-			return hfgate.Errorf(hfgate.ENOTFOUND, "this gateway does not serve the Hub's API yet")
-		}))
+	var hubAPI http.Handler = hub(func(http.ResponseWriter, *http.Request) error {
+		return hfgate.Errorf(hfgate.ENOTFOUND, "this gateway serves no Hub API: its config has no policy")
+	})
+	if s.proxy != nil {
+		hubAPI = s.proxy
 	}
+	mux.Handle("/", hubAPI)
 
 	fail := s.errors.Write
-	h := s.identityMiddleware(pattern(mux))
+	h := s.identityMiddleware(hubFirst(hubAPI, pattern(mux)))
 	h = webauth.CrossOrigin(fail, h)
 	h = webauth.Headers(s.contentSecurityPolicy(), h)
 	h = webauth.CheckHost(s.base, fail, h)
