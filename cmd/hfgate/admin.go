@@ -20,6 +20,8 @@ replica refuses a revoked token or session at once.`,
   hfgate admin revoke --token-id tok_3fa9Kc01ZyQm2LwB
   hfgate admin sessions list --user bob --database postgres://hfgate@db/hfgate
   hfgate admin rotate-key --config gateway.toml
+  hfgate admin audit --since 24h --user bob
+  hfgate admin audit verify
   hfgate admin policy explain --config gateway.toml --user bob --repo Qwen/Qwen2.5-Coder-0.5B-Instruct-GGUF --action download`,
 		// Runnable, so that an unknown subcommand is a usage error, not help.
 		Args: cobra.NoArgs,
@@ -33,6 +35,6 @@ replica refuses a revoked token or session at once.`,
 	cmd.PersistentFlags().StringVar(&a.gatewayConfigFlag, "config", "", "the gateway's config file (TOML), as given to hfgate serve")
 	cmd.PersistentFlags().StringVar(&a.databaseFlag, "database", "", "the gateway's database, as given to hfgate serve: sqlite:PATH or postgres://... (env HFGATE_DATABASE)")
 	cmd.AddCommand(a.adminPolicyCmd(), a.adminUsersCmd(), a.adminSessionsCmd(), a.adminTokensCmd(), a.adminRevokeCmd(),
-		a.adminRotateKeyCmd(), a.adminKeysCmd(), a.adminUpstreamCmd())
+		a.adminRotateKeyCmd(), a.adminKeysCmd(), a.adminUpstreamCmd(), a.adminAuditCmd())
 	return cmd
 }

@@ -18,7 +18,7 @@ func (a *app) adminUsersCmd() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE:  func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
-	cmd.AddCommand(a.adminUsersListCmd(), a.adminUsersCreateCmd())
+	cmd.AddCommand(a.adminUsersListCmd(), a.adminUsersCreateCmd(), a.adminUsersRefreshCmd())
 	return cmd
 }
 

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/hfgate/hfgate"
+	"github.com/hfgate/hfgate/gateway"
 	"github.com/hfgate/hfgate/hubsim"
 	"github.com/hfgate/hfgate/keyset"
 	"github.com/hfgate/hfgate/policy"
@@ -19,9 +20,11 @@ func (a *app) demoGateway(ctx context.Context, f webFlags) error {
 	if err := checkLoopbackAddr(f.addr); err != nil {
 		return err
 	}
-	// The demo policy (policy.Demo) takes effect with the proxy, the next
-	// part of hfgate serve; until then it is only checked here.
-	if _, err := policy.New(policy.Demo()); err != nil {
+	// The demo policy: members of acme may download what the Hub lets
+	// them; everyone else may search and read metadata, and download only
+	// hubsim's repos.
+	demoPolicy, err := policy.New(policy.Demo())
+	if err != nil {
 		return hfgate.WrapError(hfgate.EINTERNAL, err, "the demo policy")
 	}
 	sim, err := hubsim.New(hubsim.Options{})
@@ -58,7 +61,7 @@ func (a *app) demoGateway(ctx context.Context, f webFlags) error {
 	cfg.HuggingFace = providerConfig{Title: "the simulated Hub", ClientID: hubsim.ClientConfidential, ClientSecret: hubsim.ClientSecret}
 	cfg.Admins.Users = []string{hubsim.UserAlice}
 	a.databaseFlag = "sqlite:" + filepath.Join(dir, "gateway.db")
-	run, err := a.startGateway(ctx, cfg, serveFlags{addr: f.addr}, nil)
+	run, err := a.startGateway(ctx, cfg, serveFlags{addr: f.addr}, func(gc *gateway.Config) { gc.Proxy.Policy = demoPolicy })
 	if err != nil {
 		return err
 	}
@@ -71,10 +74,14 @@ func (a *app) demoGateway(ctx context.Context, f webFlags) error {
   Simulated Hub: %s
   State:         %s (removed when it stops)
 
-Sign in at the gateway as alice (its admin) or bob, and see your sessions at %s/account.
+Sign in at the gateway as alice (its admin, in org acme) or bob, and see your
+sessions at %s/account.
 Sign a tool in:  hfgate login --endpoint %s --device
 Point HF tools:  export HF_ENDPOINT=%s
-`, run.url, sim.URL(), filepath.Join(dir, "gateway.db"), run.url, run.url, run.url)
+The demo policy: members of acme download anything the Hub lets them; everyone
+else searches and reads metadata of anything, and downloads only hubsim/*.
+The audit log:   hfgate admin audit --database %s
+`, run.url, sim.URL(), filepath.Join(dir, "gateway.db"), run.url, run.url, run.url, a.databaseFlag)
 	}
 	if err != nil {
 		run.close()

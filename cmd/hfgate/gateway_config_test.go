@@ -55,6 +55,8 @@ func TestGatewayConfigErrors(t *testing.T) {
 			[]string{`line 9: rule "r": rule 1 has the same name`, `line 10: rule "r": effect "permit" is neither allow nor deny`,
 				`line 11: rule "r": unknown action "write"`, `line 12: rule "r": repo pattern "Qwen" names no owner`}},
 		{"a missing field is on the rule's line", "# rules\n[[policy.rule]]\nname = \"r\"\n", []string{`line 2: rule "r": has no effect`}},
+		{"replica", "[server]\nreplica = \"gw 1\"\n", []string{`[server] replica: "gw 1" is not a replica id`}},
+		{"userinfo refresh", "[hub]\nuserinfo_refresh = \"often\"\n", []string{`"often" is not a duration`}},
 		{"inline arrays have no lines", "[policy]\nrule = [{ name = \"r\", effect = \"x\" }]\n", []string{`: rule "r": effect "x" is neither`}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

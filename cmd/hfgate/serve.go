@@ -14,7 +14,10 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hfgate/hfgate"
+	"github.com/hfgate/hfgate/audit"
 	"github.com/hfgate/hfgate/gateway"
+	"github.com/hfgate/hfgate/policy"
+	"github.com/hfgate/hfgate/proxy"
 	"github.com/hfgate/hfgate/sqlstore"
 )
 
@@ -81,6 +84,7 @@ Ctrl-C (SIGTERM) stops it after the requests in flight.`,
 type gatewayRun struct {
 	srv    *gateway.Server
 	store  *sqlstore.Store
+	audit  *audit.Writer
 	ln     net.Listener
 	tls    *tls.Config
 	url    string
@@ -156,22 +160,44 @@ func (a *app) startGateway(ctx context.Context, cfg *gatewayConfig, f serveFlags
 	}
 	proxies, _ := cfg.trustedProxies()
 	admins, _ := cfg.admins()
-	gc := gateway.Config{
-		PublicURL: publicURL, Store: store, Hub: hub, Providers: providers, Upstream: mode,
-		SessionTTL: time.Duration(cfg.Sessions.TTL), IdleTimeout: time.Duration(cfg.Sessions.IdleTimeout),
-		AccessTTL: time.Duration(cfg.Tokens.AccessTTL), RefreshTTL: time.Duration(cfg.Tokens.RefreshTTL),
-		Admins: admins, TrustedProxies: proxies, Logger: logger,
-	}
-	if change != nil {
-		change(&gc)
-	}
-	srv, err := gateway.New(gc)
+	pol, err := policy.New(cfg.policy())
 	if err != nil {
 		ln.Close()
 		store.Close()
 		return nil, err
 	}
-	return &gatewayRun{srv: srv, store: store, ln: ln, tls: tlsCfg, url: publicURL, dbURL: dbURL, logger: logger}, nil
+	batches := newAuditMetrics()
+	log, err := audit.Open(ctx, store, audit.Config{Replica: cfg.replica(), OnBatch: batches.observe})
+	if err != nil {
+		ln.Close()
+		store.Close()
+		return nil, err
+	}
+	gc := gateway.Config{
+		PublicURL: publicURL, Store: store, Hub: hub, Providers: providers, Upstream: mode,
+		SessionTTL: time.Duration(cfg.Sessions.TTL), IdleTimeout: time.Duration(cfg.Sessions.IdleTimeout),
+		AccessTTL: time.Duration(cfg.Tokens.AccessTTL), RefreshTTL: time.Duration(cfg.Tokens.RefreshTTL),
+		Admins: admins, TrustedProxies: proxies, Logger: logger,
+		Proxy:           proxy.Config{Policy: pol, Audit: log},
+		UserinfoRefresh: time.Duration(cfg.Hub.UserinfoRefresh),
+	}
+	if change != nil {
+		change(&gc)
+	}
+	srv, err := gateway.New(gc)
+	if err == nil {
+		err = batches.register(srv.Registry())
+	}
+	if err != nil {
+		log.Close()
+		ln.Close()
+		store.Close()
+		return nil, err
+	}
+	if len(cfg.Policy.Rules) == 0 && change == nil {
+		logger.Warn("the config has no [[policy.rule]]: every Hub request is refused (default deny)")
+	}
+	return &gatewayRun{srv: srv, store: store, audit: log, ln: ln, tls: tlsCfg, url: publicURL, dbURL: dbURL, logger: logger}, nil
 }
 
 func hasProvider(ps []gateway.Provider, name string) bool {
@@ -257,5 +283,6 @@ func (r *gatewayRun) purge(ctx context.Context) {
 func (r *gatewayRun) close() {
 	r.srv.Close()
 	r.ln.Close()
+	r.audit.Close() // after the requests: their last events are recorded
 	r.store.Close()
 }

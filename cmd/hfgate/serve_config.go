@@ -3,9 +3,12 @@ package main
 import (
 	"fmt"
 	"net/netip"
+	"os"
 	"strings"
 	"time"
 
+	"github.com/hfgate/hfgate"
+	"github.com/hfgate/hfgate/audit"
 	"github.com/hfgate/hfgate/gateway"
 	"github.com/hfgate/hfgate/oidcauth"
 )
@@ -20,6 +23,9 @@ type serveConfig struct {
 		TrustedProxies []string `toml:"trusted_proxies"` // CIDRs whose X-Forwarded-For is believed
 		TLSCert        string   `toml:"tls_cert"`
 		TLSKey         string   `toml:"tls_key"`
+		// Replica names this replica in the audit log, the same across
+		// its restarts (default: the host name).
+		Replica string `toml:"replica"`
 	} `toml:"server"`
 	Database struct {
 		URL string `toml:"url"` // sqlite:PATH or postgres://...
@@ -30,6 +36,9 @@ type serveConfig struct {
 	Hub struct {
 		Endpoint string `toml:"endpoint"` // default https://huggingface.co
 		Upstream string `toml:"upstream"` // "user" (default) or "service"
+		// UserinfoRefresh is how often a user's HF profile (orgs, roles)
+		// is read again while they use the gateway (default 5m).
+		UserinfoRefresh duration `toml:"userinfo_refresh"`
 	} `toml:"hub"`
 	HuggingFace providerConfig   `toml:"huggingface"` // sign-in with the Hub itself
 	OIDC        []providerConfig `toml:"oidc"`        // [[oidc]]: more sign-in providers
@@ -89,7 +98,31 @@ func (c *serveConfig) problems() []string {
 	if _, err := c.admins(); err != nil {
 		out = append(out, err.Error())
 	}
+	if r := c.Server.Replica; r != "" {
+		if err := audit.CheckReplica(r); err != nil {
+			out = append(out, "[server] replica: "+hfgate.ErrorMessage(err))
+		}
+	}
 	return out
+}
+
+// replica returns the id of this replica in the audit log: [server]
+// replica, else the host name made fit (letters, digits, '.', '_', '-').
+func (c *serveConfig) replica() string {
+	if c.Server.Replica != "" {
+		return c.Server.Replica
+	}
+	host, _ := os.Hostname()
+	host = strings.Map(func(r rune) rune {
+		if 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || r == '.' || r == '_' || r == '-' {
+			return r
+		}
+		return '-'
+	}, host)
+	if host == "" {
+		host = "gateway"
+	}
+	return host[:min(len(host), 64)]
 }
 
 func (c *serveConfig) trustedProxies() ([]netip.Prefix, error) {
