@@ -9,12 +9,12 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
-import { bin, isolatedEnv, startJSON, tempHome } from "./lib.mjs";
+import { bin, isolatedEnv, startGateway, tempHome } from "./lib.mjs";
 
 const shots = fileURLToPath(new URL("../screenshots/", import.meta.url));
 const FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -45,23 +45,6 @@ function databases() {
     throw new Error("PostgreSQL is required but HFGATE_TEST_POSTGRES is not set");
   }
   return out;
-}
-
-// startGateway starts hubsim and hfgate serve wired to it on db.
-async function startGateway(t, home, dbURL) {
-  const env = isolatedEnv(home);
-  const { info: sim } = await startJSON(t, ["hubsim", "--addr", "127.0.0.1:0", "--json"], env);
-  const keys = join(home, "keys");
-  writeFileSync(keys, `k1:${randomBytes(32).toString("base64")}\n`, { mode: 0o600 });
-  const config = join(home, "gateway.toml");
-  writeFileSync(config, [
-    "[hub]", `endpoint = "${sim.hub}"`, "",
-    "[huggingface]", `client_id = "hubsim-confidential"`, `client_secret = "hubsim-secret"`, `title = "the simulated Hub"`, "",
-    "[keys]", `file = "${keys}"`, "",
-    "[admins]", `users = ["alice"]`, "",
-  ].join("\n"));
-  const { info } = await startJSON(t, ["serve", "--config", config, "--database", dbURL, "--addr", "127.0.0.1:0", "--json"], env);
-  return { gw: info.url, hub: sim.hub, env };
 }
 
 // newContext is a browser context signed in to hubsim as user (consent

@@ -2,7 +2,8 @@
 // (HFGATE_BIN, built by scripts/test) and read the addresses it prints.
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -50,6 +51,27 @@ export function startJSON(t, args, env) {
     });
     child.once("exit", (code) => reject(new Error(`hfgate ${args.join(" ")} exited ${code}: ${stderr}`)));
   });
+}
+
+// startGateway starts hubsim and hfgate serve wired to it on the database
+// dbURL (hubsim's sign-in, a key file, alice as admin), with more config
+// lines after those (a policy), and resolves with the gateway's and
+// hubsim's URLs, the environment and the config file.
+export async function startGateway(t, home, dbURL, more = []) {
+  const env = isolatedEnv(home);
+  const { info: sim } = await startJSON(t, ["hubsim", "--addr", "127.0.0.1:0", "--json"], env);
+  const keys = join(home, "keys");
+  writeFileSync(keys, `k1:${randomBytes(32).toString("base64")}\n`, { mode: 0o600 });
+  const config = join(home, "gateway.toml");
+  writeFileSync(config, [
+    "[hub]", `endpoint = "${sim.hub}"`, "",
+    "[huggingface]", `client_id = "hubsim-confidential"`, `client_secret = "hubsim-secret"`, `title = "the simulated Hub"`, "",
+    "[keys]", `file = "${keys}"`, "",
+    "[admins]", `users = ["alice"]`, "",
+    ...more,
+  ].join("\n"));
+  const { info } = await startJSON(t, ["serve", "--config", config, "--database", dbURL, "--addr", "127.0.0.1:0", "--json"], env);
+  return { gw: info.url, hub: sim.hub, env, config };
 }
 
 // runHfgate runs `hfgate ...args` to completion with input on stdin and
