@@ -205,6 +205,9 @@ func acceptWithoutXet(accept string) string {
 const xetFileInfoType = "application/vnd.xet-fileinfo+json"
 
 func isJSON(contentType string) bool {
+	if contentType == "application/json" || strings.HasPrefix(contentType, "application/json;") { // the Hub's
+		return true
+	}
 	mt, _, err := mime.ParseMediaType(contentType)
 	return err == nil && (mt == "application/json" || strings.HasSuffix(mt, "+json"))
 }

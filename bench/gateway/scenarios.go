@@ -1,0 +1,167 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+)
+
+// metaPaths are the metadata requests of the load, in turn: what a client
+// asks before a download (repo info at a revision, the file list, refs).
+var metaPaths = []string{
+	"/api/models/hubsim/tiny-llama-GGUF/revision/main",
+	"/api/models/hubsim/tiny-llama-GGUF/tree/main?recursive=true",
+	"/api/models/hubsim/tiny-llama-GGUF/refs",
+}
+
+// metadata loads each target in turn, round after round, and compares
+// the median requests per second.
+func (b *bench) metadata(ctx context.Context) []row {
+	targets := []target{b.direct, b.gw, b.o2pT}
+	rps := map[string][]float64{}
+	p50 := map[string][]time.Duration{}
+	for round := range b.cfg.rounds {
+		for i := range targets {
+			t := targets[(i+round)%len(targets)] // a different target first each round
+			res := load(ctx, t, metaPaths, b.cfg.conns, b.cfg.dur)
+			if t.name == b.gw.name {
+				b.requests += res.total
+			}
+			if res.errors > 0 {
+				return []row{{id: "1", name: "metadata load", status: "FAIL", note: fmt.Sprintf("%s: %d errors, first: %v", t.name, res.errors, res.firstErr)}}
+			}
+			b.logf("# round %d, %s: %d requests in %s at %d connections: %.0f req/s, p50 %s, p99 %s; load average %s",
+				round+1, t.name, res.requests, res.elapsed, b.cfg.conns, res.rps(), ms(res.pct(50)), ms(res.pct(99)), loadavg())
+			rps[t.name] = append(rps[t.name], res.rps())
+			p50[t.name] = append(p50[t.name], res.pct(50))
+		}
+	}
+	direct, gw, o2p := median(rps[b.direct.name]), median(rps[b.gw.name]), median(rps[b.o2pT.name])
+	conns := fmt.Sprintf("%d conns", b.cfg.conns)
+	return []row{
+		{id: "1", name: "metadata req/s, " + conns + ": gateway vs hubsim", a: fmt.Sprintf("%.0f/s", direct), b: fmt.Sprintf("%.0f/s", gw),
+			ratio: fmt.Sprintf("%.2fx", gw/direct), target: ">= 0.70x", status: judge(gw >= 0.70*direct)},
+		{id: "2", name: "metadata req/s, " + conns + ": gateway vs oauth2-proxy", a: fmt.Sprintf("%.0f/s", o2p), b: fmt.Sprintf("%.0f/s", gw),
+			ratio: fmt.Sprintf("%.2fx", gw/o2p), target: ">= 5x", status: judge(gw >= 5*o2p)},
+		{id: "2b", name: "p50 latency, " + conns + ": hubsim / gateway / oauth2-proxy",
+			a: ms(medianDur(p50[b.direct.name])), b: ms(medianDur(p50[b.gw.name])), ratio: ms(medianDur(p50[b.o2pT.name])), status: "info"},
+	}
+}
+
+// latency measures the median latency at one connection, where no
+// request waits for another: what the gateway adds to each.
+func (b *bench) latency(ctx context.Context) []row {
+	var direct, gw, o2p []time.Duration
+	for round := range b.cfg.rounds {
+		for _, t := range []target{b.direct, b.gw, b.o2pT} {
+			res := load(ctx, t, metaPaths, 1, b.cfg.dur)
+			if t.name == b.gw.name {
+				b.requests += res.total
+			}
+			if res.errors > 0 {
+				return []row{{id: "3", name: "latency", status: "FAIL", note: fmt.Sprintf("%s: %v", t.name, res.firstErr)}}
+			}
+			b.logf("# round %d, %s at 1 connection: p50 %s, p90 %s, p99 %s", round+1, t.name, ms(res.pct(50)), ms(res.pct(90)), ms(res.pct(99)))
+			switch t.name {
+			case b.direct.name:
+				direct = append(direct, res.pct(50))
+			case b.gw.name:
+				gw = append(gw, res.pct(50))
+			default:
+				o2p = append(o2p, res.pct(50))
+			}
+		}
+	}
+	d, g, o := medianDur(direct), medianDur(gw), medianDur(o2p)
+	added := g - d
+	return []row{
+		{id: "3", name: "p50 latency added, 1 conn: gateway - hubsim", a: ms(d), b: ms(g), ratio: "+" + ms(added),
+			target: "< +0.300 ms", status: judge(added < 300*time.Microsecond)},
+		{id: "3b", name: "p50 latency added, 1 conn: oauth2-proxy - hubsim", a: ms(d), b: ms(o), ratio: "+" + ms(o-d), status: "info"},
+	}
+}
+
+// download times "hfgate download" of the 2 GiB file straight from hubsim
+// and through the gateway, alternating, with a cold cache each time.
+func (b *bench) download(ctx context.Context) []row {
+	reps := b.cfg.rounds
+	var direct, gw []time.Duration
+	for i := range reps * 2 {
+		viaGW := i%2 == 1
+		if i/2%2 == 1 {
+			viaGW = !viaGW // gateway first in odd repetitions
+		}
+		endpoint, tok := b.hub, strings.TrimPrefix(b.direct.header.Get("Authorization"), "Bearer ")
+		if viaGW {
+			endpoint, tok = b.gw.base, strings.TrimPrefix(b.gw.header.Get("Authorization"), "Bearer ")
+		}
+		home := filepath.Join(b.work, fmt.Sprintf("hf-%d", i))
+		argv := []string{b.bin, "download", "hubsim/benchmark", "blob-2GiB.bin", "--json"}
+		env := []string{"PATH=/usr/bin:/bin", "HOME=" + b.work, "HF_HOME=" + home, "HF_ENDPOINT=" + endpoint, "HF_TOKEN=" + tok}
+		b.logf("$ env -i %s %s", shellJoin(env[:4]), shellJoin(argv)) // never the token
+		cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
+		cmd.Env = env
+		start := time.Now()
+		out, err := cmd.CombinedOutput()
+		took := time.Since(start)
+		os.RemoveAll(home)
+		if err != nil {
+			return []row{{id: "4", name: "2 GiB download", status: "FAIL", note: fmt.Sprintf("%v: %s", err, lastLine(out))}}
+		}
+		b.logf("# %s: %s (%.0f MB/s); load average %s", map[bool]string{false: "hubsim", true: "gateway"}[viaGW], ms(took), float64(2<<30)/took.Seconds()/1e6, loadavg())
+		if viaGW {
+			gw = append(gw, took)
+		} else {
+			direct = append(direct, took)
+		}
+	}
+	d, g := medianDur(direct), medianDur(gw)
+	ratio := d.Seconds() / g.Seconds() // throughput through the gateway over direct
+	return []row{{id: "4", name: "2 GiB hfgate download: gateway vs hubsim (throughput)",
+		a: fmt.Sprintf("%.0f MB/s", float64(2<<30)/d.Seconds()/1e6), b: fmt.Sprintf("%.0f MB/s", float64(2<<30)/g.Seconds()/1e6),
+		ratio: fmt.Sprintf("%.2fx", ratio), target: ">= 0.90x", status: judge(ratio >= 0.90)}}
+}
+
+// auditRows counts the gateway's audit events of the bench's metadata
+// requests: one decision event each, every one of them.
+func (b *bench) auditRows(ctx context.Context) []row {
+	if b.requests == 0 {
+		return nil
+	}
+	out, err := b.admin(ctx, "", "audit", "--user", "local:bench", "--action", "read", "--json", "--database", b.gwDB,
+		"--config", filepath.Join(b.work, "gateway.toml"))
+	if err != nil {
+		return []row{{id: "5", name: "audit rows = requests", status: "FAIL", note: err.Error()}}
+	}
+	n := strings.Count(string(out), "\n")
+	return []row{{id: "5", name: "audit rows = metadata requests made", a: fmt.Sprint(b.requests), b: fmt.Sprint(n),
+		target: "equal", status: judge(n == b.requests)}}
+}
+
+func lastLine(b []byte) string {
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	return lines[len(lines)-1]
+}
+
+func median(xs []float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	s := slices.Sorted(slices.Values(xs))
+	return s[len(s)/2]
+}
+
+func medianDur(xs []time.Duration) time.Duration {
+	if len(xs) == 0 {
+		return 0
+	}
+	s := slices.Sorted(slices.Values(xs))
+	return s[len(s)/2]
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.3f ms", float64(d)/float64(time.Millisecond)) }
