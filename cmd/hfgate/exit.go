@@ -31,7 +31,7 @@ const exitCodesHelp = `Exit status:
   4  repo, revision or file not found
   5  gated repo not granted, the token lacks permission, or a policy denies it
   6  network failure, rate limit or server error after retries
-  7  downloaded data failed verification
+  7  downloaded data (or, for admin audit verify, the audit log) failed verification
   8  not enough disk space
   9  no IPFS node is running (ipfs and download --ipfs)
   130 interrupted`
