@@ -303,3 +303,31 @@ func (e *env) endOf(resp *http.Response) *hfgate.AuditEvent {
 
 // asHTTPError is errors.As for *hfhub.HTTPError.
 func asHTTPError(err error, target **hfhub.HTTPError) bool { return errors.As(err, target) }
+
+// pages GETs path through the gateway as user and follows its Link
+// rel="next" to the last page, failing the test unless every answer is a
+// 200 and every Link points at the gateway. It returns the pages' bodies.
+func (e *env) pages(path, as string) [][]byte {
+	e.t.Helper()
+	var out [][]byte
+	for path != "" {
+		if len(out) > 100 {
+			e.t.Fatalf("more than 100 pages from %s", path)
+		}
+		resp, body := e.get(path, as, nil)
+		if resp.StatusCode != http.StatusOK {
+			e.t.Fatalf("GET %s = %d %s", path, resp.StatusCode, body)
+		}
+		out = append(out, body)
+		path = ""
+		if link := resp.Header.Get("Link"); link != "" {
+			target := link[strings.Index(link, "<")+1 : strings.Index(link, ">")]
+			if !strings.HasPrefix(target, e.url+"/") {
+				e.t.Fatalf("Link %q does not point at the gateway %s", link, e.url)
+			}
+			u, _ := url.Parse(target)
+			path = u.RequestURI()
+		}
+	}
+	return out
+}

@@ -12,33 +12,27 @@ import (
 )
 
 // gatewayConfig is the gateway's config file: hubsim upstream with one
-// service token, and the demo policy (everyone may read metadata and
-// download hubsim's repos).
+// service token; the demo policy (everyone may read metadata and download
+// hubsim's repos) follows it, from cmd/hfgate/testdata.
 const gatewayConfig = `[hub]
 endpoint = %q
 upstream = "service"
 
-[[policy.rule]]
-name = "everyone-browses"
-effect = "allow"
-actions = ["search", "read"]
-repos = ["*"]
-subjects = [{ anyone = true }]
-
-[[policy.rule]]
-name = "everyone-downloads-hubsim"
-effect = "allow"
-actions = ["download"]
-repos = ["hubsim/*"]
-subjects = [{ anyone = true }]
 `
+
+// demoPolicy is the demo policy's config file, from the module's root.
+const demoPolicy = "cmd/hfgate/testdata/gateway-demo.toml"
 
 // gateway starts "hfgate serve" on a SQLite file in the work directory,
 // in front of hubsim with a service token, and returns it as a target
 // with a personal token of a user made for the bench.
 func (b *bench) gateway(ctx context.Context) (target, error) {
+	policy, err := os.ReadFile(demoPolicy)
+	if err != nil {
+		return target{}, fmt.Errorf("run the bench from the module's root: %w", err)
+	}
 	conf := filepath.Join(b.work, "gateway.toml")
-	if err := os.WriteFile(conf, fmt.Appendf(nil, gatewayConfig, b.hub), 0o600); err != nil {
+	if err := os.WriteFile(conf, append(fmt.Appendf(nil, gatewayConfig, b.hub), policy...), 0o600); err != nil {
 		return target{}, err
 	}
 	b.gwDB = b.cfg.db
@@ -55,7 +49,6 @@ func (b *bench) gateway(ctx context.Context) (target, error) {
 		b.env = []string{"HFGATE_KEYS=" + strings.TrimSpace(string(key))}
 	}
 	var out struct{ URL string }
-	var err error
 	if b.gwProc, err = b.startProc("gateway", append([]string{b.bin, "serve", "--addr", "127.0.0.1:0", "--json"}, state...), b.env, &out); err != nil {
 		return target{}, err
 	}

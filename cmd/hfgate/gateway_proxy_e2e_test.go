@@ -15,30 +15,6 @@ import (
 	"github.com/hfgate/hfgate/hubsim"
 )
 
-// proxyPolicy is the demo policy as a config file writes it.
-const proxyPolicy = `
-[[policy.rule]]
-name = "acme-members"
-effect = "allow"
-actions = ["*"]
-repos = ["*"]
-subjects = [{ org = "acme" }]
-
-[[policy.rule]]
-name = "everyone-browses"
-effect = "allow"
-actions = ["search", "read"]
-repos = ["*"]
-subjects = [{ anyone = true }]
-
-[[policy.rule]]
-name = "everyone-downloads-hubsim"
-effect = "allow"
-actions = ["download"]
-repos = ["hubsim/*"]
-subjects = [{ anyone = true }]
-`
-
 // TestGatewayProxyE2E: HF clients through hfgate serve, with the real
 // binary on both databases. hfgate download with HF_ENDPOINT = the
 // gateway; alice (acme) gets a repo the policy keeps for acme, bob is
@@ -51,7 +27,11 @@ func TestGatewayProxyE2E(t *testing.T) {
 	forEachGatewayDB(t, func(t *testing.T, db gatewayDB) {
 		e := newE2E(t, hubsim.Options{})
 		config := e.gatewayConfigFile(e.newKey("k1"))
-		appendFile(t, config, proxyPolicy)
+		demo, err := os.ReadFile(filepath.Join("testdata", "gateway-demo.toml")) // the demo policy
+		if err != nil {
+			t.Fatal(err)
+		}
+		appendFile(t, config, "\n"+string(demo))
 		gw := e.serve(config, db.url)
 		state := []string{"--config", config, "--database", db.url}
 
