@@ -70,27 +70,48 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		w.Header().Set("X-Request-Id", info.id)
 		sw := &statusWriter{ResponseWriter: w}
 		ctx := context.WithValue(r.Context(), routeKey{}, info)
+		aborted := true
+		defer func() {
+			if aborted {
+				// The handler cut the response short (the proxy does when
+				// an upstream transfer cannot be finished,
+				// http.ErrAbortHandler): log it, and let net/http close the
+				// connection.
+				v := recover()
+				s.logRequest(ctx, r, info, sw, start, true)
+				panic(v)
+			}
+		}()
 		next.ServeHTTP(sw, r.WithContext(ctx))
-		if sw.status == 0 {
-			sw.status = http.StatusOK
-		}
-		pattern := info.pattern
-		if pattern == "" {
-			pattern = "unmatched"
-		}
-		d := time.Since(start)
-		s.metrics.requests.WithLabelValues(pattern, strconv.Itoa(sw.status)).Inc()
-		s.metrics.duration.WithLabelValues(pattern).Observe(d.Seconds())
-		attrs := []slog.Attr{
-			slog.String("request_id", info.id), slog.String("method", r.Method), slog.String("route", pattern),
-			slog.String("path", r.URL.Path), slog.Int("status", sw.status), slog.Int64("bytes", sw.bytes),
-			slog.Float64("duration_ms", float64(d.Microseconds())/1000), slog.String("client_ip", s.clientIP(r).String()),
-		}
-		if p := info.principal; p != nil && !p.IsAnonymous() {
-			attrs = append(attrs, slog.String("subject", p.Subject), slog.String("session_id", short(p.SessionID)), slog.String("token_id", p.TokenID))
-		}
-		s.log.LogAttrs(ctx, slog.LevelInfo, "request", attrs...)
+		aborted = false
+		s.logRequest(ctx, r, info, sw, start, false)
 	})
+}
+
+// logRequest counts one request and writes its log line.
+func (s *Server) logRequest(ctx context.Context, r *http.Request, info *route, sw *statusWriter, start time.Time, aborted bool) {
+	if sw.status == 0 {
+		sw.status = http.StatusOK
+	}
+	pattern := info.pattern
+	if pattern == "" {
+		pattern = "unmatched"
+	}
+	d := time.Since(start)
+	s.metrics.requests.WithLabelValues(pattern, strconv.Itoa(sw.status)).Inc()
+	s.metrics.duration.WithLabelValues(pattern).Observe(d.Seconds())
+	attrs := []slog.Attr{
+		slog.String("request_id", info.id), slog.String("method", r.Method), slog.String("route", pattern),
+		slog.String("path", r.URL.Path), slog.Int("status", sw.status), slog.Int64("bytes", sw.bytes),
+		slog.Float64("duration_ms", float64(d.Microseconds())/1000), slog.String("client_ip", s.clientIP(r).String()),
+	}
+	if p := info.principal; p != nil && !p.IsAnonymous() {
+		attrs = append(attrs, slog.String("subject", p.Subject), slog.String("session_id", short(p.SessionID)), slog.String("token_id", p.TokenID))
+	}
+	if aborted {
+		attrs = append(attrs, slog.Bool("aborted", true))
+	}
+	s.log.LogAttrs(ctx, slog.LevelInfo, "request", attrs...)
 }
 
 // short returns the first 12 characters of a session ID, enough to tell

@@ -1,10 +1,13 @@
 package gateway_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -222,4 +225,50 @@ func TestRefreshUser(t *testing.T) {
 			time.Sleep(50 * time.Millisecond)
 		}
 	})
+}
+
+// TestAbortedTransferLogged: a file transfer the proxy cannot finish cuts
+// the client's connection, and the gateway still logs and counts the
+// request, as aborted.
+func TestAbortedTransferLogged(t *testing.T) {
+	var logs lockedBuffer
+	g, tok := proxied(t, func(c *gateway.Config) {
+		c.Logger = slog.New(slog.NewJSONHandler(&logs, nil))
+		c.Proxy.Resumes = -1
+	})
+	// The first CDN answer is cut; there is no second try.
+	if err := g.sim.SetFaults(hubsim.FaultRule{Host: hubsim.HostCDN, CutAfterBytes: 10_000}); err != nil {
+		t.Fatal(err)
+	}
+	resp := bearerGet(t, g.URL+"/"+hubsim.RepoTiny+"/resolve/main/tiny-llama-Q2_K.gguf", tok["bob"])
+	_, err := io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if err == nil {
+		t.Fatal("the client read a whole answer from a cut transfer")
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(logs.String(), `"aborted":true`) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no aborted request in the log:\n%s", logs.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// lockedBuffer is a bytes.Buffer for a logger and a test at once.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
