@@ -1,6 +1,7 @@
 // Package gateway is hfgate serve: one HTTP server for a whole team, in
-// front of the Hugging Face Hub. This part is the gateway's identity: who
-// is calling, and how people and their tools sign in.
+// front of the Hugging Face Hub: who is calling, how people and their tools
+// sign in, and the Hub's API for HF clients, decided by the team's policy
+// and recorded in the audit log.
 //
 // # Who is calling
 //
@@ -34,6 +35,17 @@
 // Hub's shapes. More grant types (RFC 8693 token exchange for CI) plug in
 // through Config.Grants. The gateway issues opaque tokens and no ID
 // tokens: its JWKS is empty, and clients learn who signed in from userinfo.
+//
+// # The Hub's API
+//
+// With Config.Proxy.Policy set, every path that hubroute reads as the Hub's
+// (search, repo metadata, resolve and raw) goes to a proxy.Proxy before the
+// gateway's own routes are looked at, after the identity middleware: the
+// caller is decided and recorded, and the Hub is asked with the upstream
+// credential of Config.Upstream for the caller. The people who use the
+// gateway have their Hugging Face profile (orgs and roles) read again every
+// Config.UserinfoRefresh, or at once with RefreshUser (and POST
+// /admin/api/users/refresh), so that the policy sees a membership change.
 //
 // # Operations
 //
