@@ -60,6 +60,9 @@ func TestConformance(t *testing.T) {
 	t.Run("Devices", func(t *testing.T) {
 		storetest.Devices(t, func(t *testing.T, now func() time.Time) storetest.DeviceTokenStore { return fresh(t, now) })
 	})
+	t.Run("JTIs", func(t *testing.T) {
+		storetest.JTIs(t, func(t *testing.T) hfgate.JTIStore { return fresh(t, nil) })
+	})
 	// Two Stores on one database stand for two replicas.
 	t.Run("Revocations", func(t *testing.T) {
 		storetest.Revocations(t, func(t *testing.T, now func() time.Time) (a, b storetest.GatewayStore) {

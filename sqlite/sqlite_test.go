@@ -53,6 +53,9 @@ func TestConformance(t *testing.T) {
 	t.Run("Devices", func(t *testing.T) {
 		storetest.Devices(t, func(t *testing.T, now func() time.Time) storetest.DeviceTokenStore { return fresh(t, now) })
 	})
+	t.Run("JTIs", func(t *testing.T) {
+		storetest.JTIs(t, func(t *testing.T) hfgate.JTIStore { return fresh(t, nil) })
+	})
 	// Two Stores on one file stand for two processes: the gateway, and
 	// hfgate admin revoking beside it.
 	t.Run("Revocations", func(t *testing.T) {

@@ -1,6 +1,7 @@
 package sqlstore_test
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -94,13 +95,22 @@ func TestPurge(t *testing.T) {
 		if _, err := s.RevokeTokens(ctx, hfgate.TokenRevocation{ID: "tok_revoked", At: now}); err != nil {
 			t.Fatal(err)
 		}
+		farOff := now.Add(sqlstore.KeepEndedTokens + 2*time.Hour)
+		for jti, exp := range map[string]time.Time{"spent": now.Add(5 * time.Minute), "kept": farOff} {
+			if err := s.UseJTI(ctx, "https://ci.example", jti, exp, now); err != nil {
+				t.Fatal(err)
+			}
+		}
 		now = now.Add(sqlstore.KeepEndedTokens + time.Hour)
 		n, err := s.Purge(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if n < 4 { // a session, two tokens, a live session now ended too, and the log
-			t.Errorf("Purge removed %d rows, want at least 4", n)
+		if n < 5 { // a session, two tokens, a live session now ended too, a jti, and the log
+			t.Errorf("Purge removed %d rows, want at least 5", n)
+		}
+		if err := s.UseJTI(ctx, "https://ci.example", "kept", farOff, now); !errors.Is(err, hfgate.ErrJTIUsed) {
+			t.Errorf("after Purge, a jti of a token not yet expired: %v, want ErrJTIUsed", err)
 		}
 		for id, want := range map[string]bool{"tok_old": false, "tok_revoked": false, "tok_live": true} {
 			_, err := s.LoadToken(ctx, id)

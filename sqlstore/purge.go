@@ -17,9 +17,10 @@ const (
 )
 
 // Purge removes what ended before now: sessions, expired device codes,
-// tokens that ended more than KeepEndedTokens ago, and old entries of the
-// revocation log. It returns how many rows went. The gateway calls it now
-// and then; nothing depends on it for correctness.
+// tokens that ended more than KeepEndedTokens ago, the jti of expired CI
+// ID tokens, and old entries of the revocation log. It returns how many
+// rows went. The gateway calls it now and then; nothing depends on it for
+// correctness.
 func (s *Store) Purge(ctx context.Context) (int, error) {
 	now := s.now()
 	type stmt struct {
@@ -31,6 +32,8 @@ func (s *Store) Purge(ctx context.Context) (int, error) {
 		{`DELETE FROM device_auths WHERE expires <= ?`, micros(now)},
 		// A token ended when it was revoked or spent, else when it expired.
 		{`DELETE FROM tokens WHERE COALESCE(revoked, spent, expires) <= ?`, micros(now.Add(-KeepEndedTokens))},
+		// An ID token past its expiry can no longer be exchanged at all.
+		{`DELETE FROM ci_jti WHERE expires <= ?`, micros(now)},
 	}
 	if s.d.Notify == nil {
 		stmts = append(stmts, stmt{`DELETE FROM revocations WHERE at <= ?`, micros(now.Add(-keepRevocationLog))})

@@ -13,6 +13,9 @@
 //		})
 //	}
 //
+// JTIs checks an hfgate.JTIStore: each CI ID token spent once, also under
+// concurrent use.
+//
 // Audit checks an hfgate.AuditStore the same way: chains appended all or
 // nothing and never forked, queries by every filter, pages walked either
 // way, open intents, seals. Its times have microseconds, which every audit
