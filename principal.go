@@ -50,6 +50,12 @@ type Principal struct {
 	// stored id, never the secret), so that audit can say which one.
 	SessionID string
 	TokenID   string
+
+	// Resource, when set, is the one repository the request's token is
+	// narrowed to (RFC 8707; a CI token exchanged with a resource), as
+	// "owner/name", "datasets/owner/name" or "spaces/owner/name". The
+	// policy refuses every other repository to such a caller.
+	Resource string
 }
 
 // Anonymous is the principal of a caller with no session and no token.

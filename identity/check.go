@@ -12,7 +12,8 @@ func unauthorized(format string, args ...any) error {
 }
 
 // Token returns the principal of the gateway token secret, with TokenID
-// set. The principal is shared: do not change it (Clone it to derive one).
+// set, and Resource when the token is narrowed to one repository. The
+// principal is shared: do not change it (Clone it to derive one).
 func (c *Checker) Token(ctx context.Context, secret string) (*hfgate.Principal, error) {
 	c.init()
 	if !hfgate.IsTokenSecret(secret) {
@@ -46,7 +47,7 @@ func (c *Checker) Token(ctx context.Context, secret string) (*hfgate.Principal, 
 	} else if err != nil {
 		return nil, err
 	}
-	p.TokenID = tok.ID
+	p.TokenID, p.Resource = tok.ID, tok.Resource
 	e := &entry{principal: p, tokenID: tok.ID, familyID: tok.FamilyID, subject: tok.Subject, expires: tok.Expires}
 	e.touched.Store(nanos(tok.LastUsed))
 	c.remember(key, e, epoch)

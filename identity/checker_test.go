@@ -48,6 +48,7 @@ func (e *env) token(t *testing.T, kind hfgate.TokenKind, subject string, ttl tim
 	}
 	if kind == hfgate.TokenCI {
 		tok.Principal = &hfgate.Principal{Kind: hfgate.PrincipalCI, Subject: subject, Claims: map[string]string{"repository_id": "42"}}
+		tok.Resource = "datasets/acme/eval"
 	}
 	if err := e.store.CreateTokens(t.Context(), tok); err != nil {
 		t.Fatal(err)
@@ -180,12 +181,14 @@ func TestAccountChanges(t *testing.T) {
 func TestCIToken(t *testing.T) {
 	e := newEnv(t, time.Hour)
 	secret, tok := e.token(t, hfgate.TokenCI, "repo:acme/app:ref:refs/heads/main", 15*time.Minute)
-	p, err := e.checker.Token(t.Context(), secret)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if p.Kind != hfgate.PrincipalCI || p.Claims["repository_id"] != "42" || p.TokenID != tok.ID {
-		t.Errorf("CI principal = %+v", p)
+	for _, when := range []string{"from the store", "from the cache"} {
+		p, err := e.checker.Token(t.Context(), secret)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Kind != hfgate.PrincipalCI || p.Claims["repository_id"] != "42" || p.TokenID != tok.ID || p.Resource != "datasets/acme/eval" {
+			t.Errorf("CI principal %s = %+v", when, p)
+		}
 	}
 }
 
