@@ -165,6 +165,12 @@ func checkExplained(t *testing.T, p *policy.Policy, who *hfgate.Principal, actio
 	if e.Decision != d {
 		t.Fatalf("Explain decided %+v, Decide %+v", e.Decision, d)
 	}
+	if d.Rule == policy.TokenResource {
+		if len(e.Matched)+len(e.Missed) != 0 || !strings.Contains(e.Verdict, "narrowed") {
+			t.Fatalf("a narrowed token's explanation reads rules: %+v", e)
+		}
+		return
+	}
 	want := policy.DefaultDeny
 	for _, effect := range []policy.Effect{policy.Allow, policy.Deny} {
 		for _, m := range e.Matched {
@@ -252,6 +258,7 @@ func TestDecideAllowAllocatesNothing(t *testing.T) {
 		res policy.Resource
 	}{
 		{alice, model("Qwen/X")}, {dave, model("corp/m")}, {ciMain, model("acme/m")}, {nil, model("hubsim/tiny")},
+		{narrowTo(ciMain, "datasets/acme/eval"), policy.Resource{Type: hfgate.RepoTypeDataset, ID: "Acme/Eval"}},
 	} {
 		var d policy.Decision
 		if n := testing.AllocsPerRun(100, func() { d = p.Decide(c.who, download, c.res) }); n != 0 || !d.Allow {

@@ -38,6 +38,10 @@ func (p *Policy) Explain(who *hfgate.Principal, action hfgate.RepoAction, r Reso
 	e := Explanation{Decision: p.Decide(who, action, r)}
 	var buf [maxID]byte
 	q, ok := newRequest(&buf, action, r)
+	if ok && narrowedAway(who, r) {
+		e.Verdict = "the caller's token is narrowed to the repo " + printable(who.Resource) + ", so no rule is read"
+		return e
+	}
 	if !ok || p == nil {
 		e.Verdict = e.Decision.Reason
 		return e

@@ -22,6 +22,7 @@ func actionIndex(a hfgate.RepoAction) int {
 // Policy is a Config compiled for deciding. It is immutable and safe for
 // concurrent use; a nil *Policy denies everything.
 type Policy struct {
+	cfg   Config // as given to New, for Config
 	rules []*rule
 	// deny and allow index, per action, the rules that cover the action.
 	deny, allow [len(actions)]index
@@ -47,7 +48,7 @@ func New(c Config) (*Policy, error) {
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
-	p := &Policy{}
+	p := &Policy{cfg: c.clone()}
 	for i, r := range c.Rules {
 		rl := &rule{order: i, name: r.Name, effect: r.Effect}
 		for _, a := range r.Actions {
@@ -118,8 +119,10 @@ func newRequest(buf *[maxID]byte, action hfgate.RepoAction, r Resource) (request
 	return q, ok && q.action >= 0 && q.typ != 0
 }
 
-// Decide says whether who may do action on r. A deny rule that matches
-// wins over any allow rule; among rules of one effect the first in the
+// Decide says whether who may do action on r. A caller whose token is
+// narrowed to another repository (hfgate.Principal.Resource) is denied by
+// TokenResource before any rule is read. A deny rule that matches wins
+// over any allow rule; among rules of one effect the first in the
 // Config decides; when none matches the answer is a deny by DefaultDeny.
 // An unknown action, type or malformed repository id is denied too. A nil
 // who, or one whose Kind is neither hfgate.PrincipalUser nor
@@ -130,6 +133,9 @@ func (p *Policy) Decide(who *hfgate.Principal, action hfgate.RepoAction, r Resou
 	q, ok := newRequest(&buf, action, r)
 	if !ok {
 		return invalid(q)
+	}
+	if narrowedAway(who, r) {
+		return narrowedDecision(who)
 	}
 	if p == nil {
 		return Decision{Rule: DefaultDeny, Reason: deniedBy(DefaultDeny, "no rule allows "+q.what(r, ""))}

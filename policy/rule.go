@@ -1,6 +1,11 @@
 package policy
 
-import "github.com/hfgate/hfgate"
+import (
+	"maps"
+	"slices"
+
+	"github.com/hfgate/hfgate"
+)
 
 // Config is a policy as data: the rules in the order the configuration file
 // lists them. The zero Config is valid and denies everything.
@@ -144,4 +149,38 @@ type Decision struct {
 	// holds no control characters, so that it fits an X-Error-Message
 	// header, and names no caller.
 	Reason string
+}
+
+// Config returns a copy of the Config p was made from, for showing the
+// rules as configured (the admin console). A nil *Policy has none.
+func (p *Policy) Config() Config {
+	if p == nil {
+		return Config{}
+	}
+	return p.cfg.clone()
+}
+
+// clone returns a deep copy of c.
+func (c Config) clone() Config {
+	out := Config{Rules: make([]Rule, len(c.Rules))}
+	for i, r := range c.Rules {
+		r.Actions = slices.Clone(r.Actions)
+		r.Repos = slices.Clone(r.Repos)
+		r.Subjects = cloneSubjects(r.Subjects)
+		r.Except = cloneSubjects(r.Except)
+		out.Rules[i] = r
+	}
+	return out
+}
+
+func cloneSubjects(in []Subject) []Subject {
+	if in == nil {
+		return nil
+	}
+	out := make([]Subject, len(in))
+	for i, s := range in {
+		s.Claim, s.CI = maps.Clone(s.Claim), maps.Clone(s.CI)
+		out[i] = s
+	}
+	return out
 }

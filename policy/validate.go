@@ -60,6 +60,8 @@ func (c Config) Problems() []Problem {
 			add("name", "the name may hold only letters, digits, '.', '_' and '-', at most 64")
 		case r.Name == DefaultDeny:
 			add("name", "the name %s is reserved for the decision no rule makes", DefaultDeny)
+		case r.Name == TokenResource:
+			add("name", "the name %s is reserved for the decision on a token narrowed to another repo", TokenResource)
 		}
 		if _, dup := seen[r.Name]; !dup {
 			seen[r.Name] = i

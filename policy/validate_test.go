@@ -30,6 +30,7 @@ func TestValidate(t *testing.T) {
 		{"control in name", with(func(r *policy.Rule) { r.Name = "a\x1b[2J" }), `rule "a?[2J": the name may hold only`},
 		{"long name", with(func(r *policy.Rule) { r.Name = strings.Repeat("a", 65) }), "at most 64"},
 		{"reserved name", with(func(r *policy.Rule) { r.Name = "default-deny" }), "the name default-deny is reserved"},
+		{"reserved name of narrowed tokens", with(func(r *policy.Rule) { r.Name = "token-resource" }), "the name token-resource is reserved"},
 		{"no effect", with(func(r *policy.Rule) { r.Effect = "" }), `rule "r": has no effect (allow or deny)`},
 		{"unknown effect", with(func(r *policy.Rule) { r.Effect = "permit" }), `rule "r": effect "permit" is neither allow nor deny`},
 		{"no actions", with(func(r *policy.Rule) { r.Actions = nil }), `rule "r": has no actions (search, read, download or *)`},

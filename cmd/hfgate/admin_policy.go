@@ -171,20 +171,13 @@ func (f *explainFlags) request() (policy.Resource, hfgate.RepoAction, error) {
 	if !action.Valid() {
 		return policy.Resource{}, "", hfgate.Errorf(hfgate.EINVALID, "--action %q: use search, read or download", f.action)
 	}
-	res := policy.Resource{Type: hfgate.RepoTypeModel, Gated: f.gated, Private: f.private}
-	id := f.repo
-	for prefix, t := range map[string]hfgate.RepoType{"datasets/": hfgate.RepoTypeDataset, "spaces/": hfgate.RepoTypeSpace, "models/": hfgate.RepoTypeModel} {
-		if rest, ok := strings.CutPrefix(f.repo, prefix); ok && strings.Contains(rest, "/") {
-			res.Type, id = t, rest
-		}
-	}
 	if f.repo == "" {
 		return policy.Resource{}, "", hfgate.Errorf(hfgate.EINVALID, "--repo is required: owner/name, datasets/owner/name or spaces/owner/name")
 	}
-	repo, err := hfgate.ParseRepoID(id)
+	res, err := policy.ParseResource(f.repo)
 	if err != nil {
 		return policy.Resource{}, "", err
 	}
-	res.ID = repo
+	res.Gated, res.Private = f.gated, f.private
 	return res, action, nil
 }
