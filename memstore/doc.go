@@ -1,8 +1,8 @@
-// Package memstore keeps credentials, sessions and an audit log in memory:
-// an hfgate.CredentialStore, an hfgate.SessionStore and an
-// hfgate.AuditStore for one process, such as the demo (whose simulated
-// tokens must never reach the OS keyring), the local web app's sessions,
-// and tests.
+// Package memstore keeps credentials, sessions, an audit log and spent CI
+// token ids in memory: an hfgate.CredentialStore, an hfgate.SessionStore,
+// an hfgate.AuditStore and an hfgate.JTIStore for one process, such as the
+// demo (whose simulated tokens must never reach the OS keyring), the local
+// web app's sessions, and tests.
 //
 // Nothing survives the process, and nothing is shared with another one:
 // LockCredential excludes holders in this process only. Use credstore for

@@ -8,8 +8,8 @@ import (
 	"github.com/hfgate/hfgate"
 )
 
-// Store is an hfgate.CredentialStore, an hfgate.SessionStore and an
-// hfgate.AuditStore in memory.
+// Store is an hfgate.CredentialStore, an hfgate.SessionStore, an
+// hfgate.AuditStore and an hfgate.JTIStore in memory.
 // The zero value is empty and ready to use; a Store is safe for concurrent
 // use and must not be copied after first use.
 type Store struct {
@@ -22,6 +22,7 @@ type Store struct {
 	locks    map[credKey]chan struct{}
 	sessions map[string]*hfgate.Session
 	audit    auditLog
+	jtis     map[jtiKey]time.Time // spent CI token ids, until they expire
 }
 
 var (

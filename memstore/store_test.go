@@ -22,3 +22,7 @@ func TestSessions(t *testing.T) {
 func TestAudit(t *testing.T) {
 	storetest.Audit(t, func(*testing.T) hfgate.AuditStore { return &memstore.Store{} })
 }
+
+func TestJTIs(t *testing.T) {
+	storetest.JTIs(t, func(*testing.T) hfgate.JTIStore { return &memstore.Store{} })
+}
