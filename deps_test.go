@@ -47,6 +47,7 @@ var imports = map[string]struct{ pkgs, modules []string }{
 	"audit": {},
 	"proxy": {pkgs: []string{"hubroute", "policy", "internal/retry"},
 		modules: []string{"github.com/prometheus/client_golang", "golang.org/x/sync"}},
+	"ciauth": {modules: []string{"github.com/go-jose/go-jose/v4"}},
 
 	"storetest":         {},
 	"hubsim/hubsimtest": {pkgs: []string{"hubsim"}},

@@ -5,6 +5,9 @@
 package hubsimtest
 
 import (
+	"encoding/json"
+	"net/http"
+	"net/url"
 	"testing"
 
 	"github.com/hfgate/hfgate/hubsim"
@@ -35,4 +38,33 @@ func Token(tb testing.TB, s *hubsim.Server, user, role string) string {
 		tb.Fatalf("hubsim.MintToken(%q, %q): %v", user, role, err)
 	}
 	return tok
+}
+
+// CIToken starts a simulated CI job with claims and returns an ID token
+// of it for audience, fetched as GitHub's toolkit fetches one (GET the
+// request URL with &audience=, the request token as bearer), failing the
+// test if it cannot.
+func CIToken(tb testing.TB, s *hubsim.Server, claims map[string]string, audience string) string {
+	tb.Helper()
+	reqURL, reqToken, err := s.StartCIJob(claims)
+	if err != nil {
+		tb.Fatalf("hubsim.StartCIJob: %v", err)
+	}
+	req, err := http.NewRequest(http.MethodGet, reqURL+"&audience="+url.QueryEscape(audience), nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+reqToken)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		tb.Fatalf("get a CI ID token: %v", err)
+	}
+	defer resp.Body.Close()
+	var out struct {
+		Value string `json:"value"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || resp.StatusCode != http.StatusOK || out.Value == "" {
+		tb.Fatalf("get a CI ID token: %s (%v)", resp.Status, err)
+	}
+	return out.Value
 }
