@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/hfgate/hfgate"
+	"github.com/hfgate/hfgate/ciauth"
 	"github.com/hfgate/hfgate/oidcauth"
 	"github.com/hfgate/hfgate/proxy"
 )
@@ -145,6 +146,21 @@ type Config struct {
 	// CheckTTL is how long a checked token or session is trusted in
 	// process without a revocation (identity.DefaultTTL if zero).
 	CheckTTL time.Duration
+
+	// CI trusts CI jobs' ID tokens for RFC 8693 token exchange at
+	// POST /oauth/token; without rules the grant is not offered. Every
+	// exchange is recorded in Proxy.Audit, which it therefore requires;
+	// one narrowed to a repository that Proxy.Policy lets the job neither
+	// read nor download is refused at once.
+	CI CI
+}
+
+// CI is who may exchange a CI provider's ID token for a gateway token:
+// the providers and the trust rules over their claims (see ciauth). The
+// audience tokens must carry is the PublicURL.
+type CI struct {
+	Issuers []ciauth.Issuer
+	Rules   []ciauth.Rule
 }
 
 // Store is the gateway's shared state, as sqlstore.Store provides it.
@@ -155,6 +171,8 @@ type Store interface {
 	hfgate.DeviceStore
 	hfgate.CredentialStore
 	hfgate.RevocationNotifier
+	hfgate.JTIStore
+	hfgate.AuditStore
 	// Ping reports whether the database answers with the schema this
 	// gateway knows, for /readyz.
 	Ping(ctx context.Context) error
@@ -190,11 +208,11 @@ func (c *Config) Validate() error {
 		}
 	}
 	for name := range c.Grants {
-		if name == grantDeviceCode || name == grantRefresh {
+		if name == grantDeviceCode || name == grantRefresh || name == grantTokenExchange && len(c.CI.Rules) > 0 {
 			return hfgate.Errorf(hfgate.EINVALID, "grant type %s is built in", name)
 		}
 	}
-	return nil
+	return c.validateCI(seen)
 }
 
 func validName(s string) bool {

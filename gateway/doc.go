@@ -32,9 +32,26 @@
 // refresh token presented again revokes its whole sign-in). The public
 // clients "hfgate" and huggingface_hub's "26be6b09-91c5-47da-9861-d2d2bb7a7e36"
 // are built in. GET /api/whoami-v2 and GET /oauth/userinfo answer in the
-// Hub's shapes. More grant types (RFC 8693 token exchange for CI) plug in
-// through Config.Grants. The gateway issues opaque tokens and no ID
-// tokens: its JWKS is empty, and clients learn who signed in from userinfo.
+// Hub's shapes. More grant types plug in through Config.Grants. The
+// gateway issues opaque tokens and no ID tokens: its JWKS is empty, and
+// clients learn who signed in from userinfo.
+//
+// # CI without stored secrets
+//
+// With Config.CI, POST /oauth/token also takes RFC 8693 token exchange
+// (form or JSON bodies, as huggingface_hub sends with HF_ENDPOINT and
+// HF_OIDC_RESOURCE): a CI job presents its provider's ID token, ciauth
+// checks it (issuer, keys, audience = PublicURL, times, claims matched
+// exactly by a trust rule, its jti spent once in the store), and the job
+// gets an opaque hf_ token of kind ci, 15 minutes by default, with no
+// refresh token. The token's principal is the job (kind ci, its claims),
+// which the policy matches like any caller; a "resource" narrows it to
+// one repository (invalid_target when the policy lets the job neither
+// read nor download it). Errors are RFC 8693's: invalid_request for a
+// token that is not acceptable, invalid_grant for claims no rule trusts,
+// invalid_target for the resource or audience. Every exchange is recorded
+// in Config.Proxy.Audit with the claims that matched, a refused one with
+// why; an exchange that cannot be recorded hands out nothing.
 //
 // # The Hub's API
 //

@@ -94,9 +94,13 @@ type OAuthError struct {
 	Description string // for people; never a secret
 	Status      int    // 400 if zero
 	RetryAfter  int    // seconds, for 429
+	Err         error  // the cause, for logs and audit; never sent
 }
 
 func (e *OAuthError) Error() string { return e.Code + ": " + e.Description }
+
+// Unwrap returns the cause.
+func (e *OAuthError) Unwrap() error { return e.Err }
 
 func oauthErr(code, format string, args ...any) *OAuthError {
 	return &OAuthError{Code: code, Description: fmt.Sprintf(format, args...)}

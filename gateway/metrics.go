@@ -22,6 +22,7 @@ type metrics struct {
 	issued       *prometheus.CounterVec
 	reuses       prometheus.Counter
 	revoked      *prometheus.CounterVec
+	exchanges    *prometheus.CounterVec
 }
 
 func newMetrics(c *identity.Checker) *metrics {
@@ -52,8 +53,11 @@ func newMetrics(c *identity.Checker) *metrics {
 		revoked: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "hfgate_revocations_total", Help: "Revocations made through this replica, by what was revoked.",
 		}, []string{"what"}),
+		exchanges: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "hfgate_ci_exchanges_total", Help: "CI token exchanges, granted or refused (by why).",
+		}, []string{"result", "reason"}),
 	}
-	m.reg.MustRegister(m.requests, m.duration, m.authFailures, m.signIns, m.grants, m.issued, m.reuses, m.revoked,
+	m.reg.MustRegister(m.requests, m.duration, m.authFailures, m.signIns, m.grants, m.issued, m.reuses, m.revoked, m.exchanges,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		prometheus.NewCounterFunc(prometheus.CounterOpts{
 			Name: "hfgate_token_checks_cached_total", Help: "Token and session checks answered from the in-process cache.",

@@ -21,6 +21,9 @@ const (
 func (s *Server) discovery(w http.ResponseWriter, r *http.Request) error {
 	pub := s.cfg.PublicURL
 	grants := []string{grantDeviceCode, grantRefresh}
+	if s.ci != nil {
+		grants = append(grants, grantTokenExchange)
+	}
 	for g := range s.cfg.Grants {
 		grants = append(grants, g)
 	}

@@ -17,9 +17,10 @@ import (
 
 // TokenRequest is a request to the token endpoint, for a GrantHandler.
 type TokenRequest struct {
-	Form     url.Values // the parameters, from a form or a JSON body
-	ClientIP netip.Addr
-	Now      time.Time
+	Form      url.Values // the parameters, from a form or a JSON body
+	ClientIP  netip.Addr
+	UserAgent string
+	Now       time.Time
 }
 
 // TokenResponse is a successful answer of the token endpoint
@@ -44,7 +45,7 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	req := &TokenRequest{Form: form, ClientIP: s.clientIP(r), Now: s.now()}
+	req := &TokenRequest{Form: form, ClientIP: s.clientIP(r), UserAgent: r.UserAgent(), Now: s.now()}
 	gt := form.Get("grant_type")
 	var resp *TokenResponse
 	switch gt {
@@ -56,6 +57,9 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) error {
 		return oauthErr("invalid_request", "grant_type is missing")
 	default:
 		h := s.cfg.Grants[gt]
+		if gt == grantTokenExchange && s.ci != nil {
+			h = s.exchangeGrant
+		}
 		if h == nil {
 			return oauthErr("unsupported_grant_type", "grant type %q is not supported here", gt)
 		}

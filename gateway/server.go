@@ -11,6 +11,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/hfgate/hfgate"
+	"github.com/hfgate/hfgate/ciauth"
 	"github.com/hfgate/hfgate/identity"
 	"github.com/hfgate/hfgate/oidcauth"
 	"github.com/hfgate/hfgate/proxy"
@@ -29,6 +30,7 @@ type Server struct {
 	auth     *webauth.Auth
 	errors   *webauth.Errors
 	upstream *oidcauth.TokenSource
+	ci       *ciauth.Verifier // nil without CI trust rules
 	metrics  *metrics
 	limits   *limits
 	proxy    *proxy.Proxy // nil without a policy
@@ -72,6 +74,13 @@ func New(cfg Config) (*Server, error) {
 			return nil, err
 		}
 		s.proxy = p
+	}
+	if len(cfg.CI.Rules) > 0 {
+		var err error
+		if s.ci, err = ciauth.New(cfg.ciConfig()); err != nil {
+			s.stop()
+			return nil, err
+		}
 	}
 	s.handler = s.routes()
 	return s, nil
