@@ -112,15 +112,22 @@ func (c *Config) Validate() error {
 	if c.JTIs == nil {
 		return hfgate.Errorf(hfgate.EINVALID, "CI token exchange needs a store of spent token ids")
 	}
-	issuers := map[string]bool{}
-	for _, is := range c.Issuers {
+	return ValidateTrust(c.Issuers, c.Rules)
+}
+
+// ValidateTrust reports the first problem of issuers and rules as an
+// EINVALID error (Config.Validate checks them so), for a front end that
+// checks a config file before it knows the rest.
+func ValidateTrust(issuers []Issuer, rules []Rule) error {
+	names := map[string]bool{}
+	for _, is := range issuers {
 		switch {
 		case !validName(is.Name):
 			return hfgate.Errorf(hfgate.EINVALID, "CI issuer name %q: want lowercase letters, digits and '-', at most 32", is.Name)
-		case issuers[is.Name]:
+		case names[is.Name]:
 			return hfgate.Errorf(hfgate.EINVALID, "CI issuer %s is configured twice", is.Name)
 		}
-		issuers[is.Name] = true
+		names[is.Name] = true
 		if err := checkURL(is.URL, "CI issuer "+is.Name); err != nil {
 			return err
 		}
@@ -130,21 +137,21 @@ func (c *Config) Validate() error {
 			}
 		}
 	}
-	rules := map[string]bool{}
-	for _, r := range c.Rules {
+	seen := map[string]bool{}
+	for _, r := range rules {
 		switch {
 		case r.Name == "" || len(r.Name) > 64 || strings.ContainsFunc(r.Name, func(c rune) bool { return c < 0x21 || c > 0x7e }):
 			return hfgate.Errorf(hfgate.EINVALID, "CI trust rule name %q: want 1 to 64 printable characters without spaces", r.Name)
-		case rules[r.Name]:
+		case seen[r.Name]:
 			return hfgate.Errorf(hfgate.EINVALID, "CI trust rule %s is configured twice", r.Name)
-		case !issuers[r.Issuer]:
+		case !names[r.Issuer]:
 			return hfgate.Errorf(hfgate.EINVALID, "CI trust rule %s: no CI issuer is named %q", r.Name, r.Issuer)
 		case len(r.Claims) == 0:
 			return hfgate.Errorf(hfgate.EINVALID, "CI trust rule %s names no claims, so it would trust every job of %s", r.Name, r.Issuer)
 		case r.TTL < 0 || r.TTL > MaxTTL:
 			return hfgate.Errorf(hfgate.EINVALID, "CI trust rule %s: a token lifetime of %v is not between 0 and %v", r.Name, r.TTL, MaxTTL)
 		}
-		rules[r.Name] = true
+		seen[r.Name] = true
 		for k, v := range r.Claims {
 			switch {
 			case k == "" || len(k) > maxClaimName || v == "" || len(v) > maxClaimValue:

@@ -13,13 +13,7 @@ import (
 	"github.com/hfgate/hfgate/policy"
 )
 
-// RFC 8693 names.
-const (
-	grantTokenExchange = "urn:ietf:params:oauth:grant-type:token-exchange"
-	tokenTypeIDToken   = "urn:ietf:params:oauth:token-type:id_token"
-	tokenTypeJWT       = "urn:ietf:params:oauth:token-type:jwt"
-	tokenTypeAccess    = "urn:ietf:params:oauth:token-type:access_token"
-)
+const grantTokenExchange = ciauth.GrantTokenExchange
 
 // validateCI checks the CI part of c; providers are the sign-in
 // providers' names, which CI issuers may not take (their subjects would
@@ -116,7 +110,7 @@ func (s *Server) exchange(ctx context.Context, req *TokenRequest, ev *hfgate.Aud
 	}
 	s.metrics.issued.WithLabelValues(string(hfgate.TokenCI)).Inc()
 	ev.TokenID, ev.Detail["expires"] = id, tok.Expires.UTC().Format(time.RFC3339)
-	return &TokenResponse{AccessToken: secret, IssuedTokenType: tokenTypeAccess, TokenType: "bearer",
+	return &TokenResponse{AccessToken: secret, IssuedTokenType: ciauth.TokenTypeAccess, TokenType: "bearer",
 		ExpiresIn: int(ttl.Seconds())}, tok, nil
 }
 
@@ -141,12 +135,12 @@ func (s *Server) exchangeRequest(f map[string][]string) (policy.Resource, error)
 	switch tt := get("subject_token_type"); {
 	case get("subject_token") == "":
 		return res, oauthErr("invalid_request", "subject_token is missing: send the CI provider's ID token")
-	case tt != tokenTypeIDToken && tt != tokenTypeJWT:
-		return res, oauthErr("invalid_request", "subject_token_type must be %s or %s", tokenTypeIDToken, tokenTypeJWT)
+	case tt != ciauth.TokenTypeIDToken && tt != ciauth.TokenTypeJWT:
+		return res, oauthErr("invalid_request", "subject_token_type must be %s or %s", ciauth.TokenTypeIDToken, ciauth.TokenTypeJWT)
 	case get("actor_token") != "":
 		return res, oauthErr("invalid_request", "delegation (actor_token) is not supported")
-	case get("requested_token_type") != "" && get("requested_token_type") != tokenTypeAccess:
-		return res, oauthErr("invalid_request", "only an access token (%s) can be issued", tokenTypeAccess)
+	case get("requested_token_type") != "" && get("requested_token_type") != ciauth.TokenTypeAccess:
+		return res, oauthErr("invalid_request", "only an access token (%s) can be issued", ciauth.TokenTypeAccess)
 	case get("audience") != "" && get("audience") != s.cfg.PublicURL:
 		return res, oauthErr("invalid_target", "the audience must be this gateway, %s", s.cfg.PublicURL)
 	}
