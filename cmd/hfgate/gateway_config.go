@@ -24,6 +24,7 @@ type gatewayConfig struct {
 	Policy struct {
 		Rules []ruleConfig `toml:"rule"` // [[policy.rule]]
 	} `toml:"policy"`
+	CI ciConfig `toml:"ci"` // serve_ci.go: [[ci.issuer]], [[ci.trust]]
 
 	serveConfig // serve_config.go: [server], [database], [keys], [hub], sign-in, lifetimes, [admins]
 }
@@ -75,6 +76,7 @@ func loadGatewayConfig(path string) (*gatewayConfig, error) {
 		}
 	}
 	problems = append(problems, cfg.serveConfig.problems()...)
+	problems = append(problems, cfg.CI.problems()...)
 	rules := ruleLines(data, len(cfg.Policy.Rules))
 	for _, p := range cfg.policy().Problems() {
 		problems = append(problems, atLine(rules.line(p.Index, p.Field))+p.String())

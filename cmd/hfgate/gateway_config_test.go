@@ -6,8 +6,11 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hfgate/hfgate"
+	"github.com/hfgate/hfgate/ciauth"
+	"github.com/hfgate/hfgate/gateway"
 	"github.com/hfgate/hfgate/policy"
 )
 
@@ -35,6 +38,39 @@ func TestGatewayConfigDemoPolicy(t *testing.T) {
 	}
 }
 
+// ciIssuer is a [[ci.issuer]] table of GitHub Actions.
+const ciIssuer = "[[ci.issuer]]\nname = \"github\"\nurl = \"https://token.actions.githubusercontent.com\"\n"
+
+// TestGatewayConfigCI: [[ci.issuer]] and [[ci.trust]] tables decode into
+// the gateway's CI trust.
+func TestGatewayConfigCI(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "gateway.toml")
+	content := ciIssuer + `jwks_url = "https://token.actions.githubusercontent.com/.well-known/jwks"
+
+[[ci.trust]]
+name = "acme-app-main"
+issuer = "github"
+claims = { repository_id = "42", repository_owner_id = "7", ref = "refs/heads/main" }
+ttl = "30m"
+`
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := loadGatewayConfig(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := gateway.CI{
+		Issuers: []ciauth.Issuer{{Name: "github", URL: "https://token.actions.githubusercontent.com",
+			JWKSURL: "https://token.actions.githubusercontent.com/.well-known/jwks"}},
+		Rules: []ciauth.Rule{{Name: "acme-app-main", Issuer: "github", TTL: 30 * time.Minute,
+			Claims: map[string]string{"repository_id": "42", "repository_owner_id": "7", "ref": "refs/heads/main"}}},
+	}
+	if got := cfg.CI.gateway(); !reflect.DeepEqual(got, want) {
+		t.Errorf("[ci] decodes to %+v, want %+v", got, want)
+	}
+}
+
 // A broken gateway config file is one EINVALID error that lists every
 // problem with its line.
 func TestGatewayConfigErrors(t *testing.T) {
@@ -58,6 +94,13 @@ func TestGatewayConfigErrors(t *testing.T) {
 		{"replica", "[server]\nreplica = \"gw 1\"\n", []string{`[server] replica: "gw 1" is not a replica id`}},
 		{"userinfo refresh", "[hub]\nuserinfo_refresh = \"often\"\n", []string{`"often" is not a duration`}},
 		{"inline arrays have no lines", "[policy]\nrule = [{ name = \"r\", effect = \"x\" }]\n", []string{`: rule "r": effect "x" is neither`}},
+		{"a CI trust rule without claims", ciIssuer + "[[ci.trust]]\nname = \"acme\"\nissuer = \"github\"\n",
+			[]string{"[ci]: CI trust rule acme names no claims, so it would trust every job of github"}},
+		{"a CI trust rule of an unknown issuer", "[[ci.trust]]\nname = \"acme\"\nissuer = \"gitlab\"\nclaims = { project_id = \"1\" }\n",
+			[]string{`[ci]: CI trust rule acme: no CI issuer is named "gitlab"`}},
+		{"an unknown key of a CI issuer", ciIssuer + "audience = \"x\"\n", []string{"line 4: unknown key ci.issuer.audience"}},
+		{"a bad CI token lifetime", ciIssuer + "[[ci.trust]]\nname = \"a\"\nissuer = \"github\"\nclaims = { ref = \"x\" }\nttl = \"2h\"\n",
+			[]string{"a token lifetime of 2h0m0s is not between 0 and 1h0m0s"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "gateway.toml")
