@@ -192,3 +192,55 @@ func revocationDelay(b *testing.B, a, other *sqlstore.Store) {
 	}
 	reportQuantiles(b, samples, "us")
 }
+
+// newCIToken stores a CI token as a token exchange makes one (a job of
+// GitHub Actions with its claims) and returns its secret.
+func newCIToken(b *testing.B, s *sqlstore.Store) string {
+	b.Helper()
+	claims := map[string]string{"iss": "https://token.actions.githubusercontent.com", "sub": "repo:acme/app:ref:refs/heads/main",
+		"repository": "acme/app", "repository_id": "42", "repository_owner": "acme", "repository_owner_id": "7",
+		"ref": "refs/heads/main", "ref_type": "branch", "workflow": "ci", "event_name": "push", "actor": "alice",
+		"job_workflow_ref": "acme/app/.github/workflows/ci.yml@refs/heads/main", "runner_environment": "github-hosted"}
+	p := &hfgate.Principal{Kind: hfgate.PrincipalCI, Subject: "github:repo:acme/app:ref:refs/heads/main", Provider: "github",
+		Name: "acme-app-main", Claims: claims}
+	secret, id, hash := hfgate.NewTokenSecret()
+	tok := &hfgate.Token{ID: id, Hash: hash, Kind: hfgate.TokenCI, Subject: p.Subject, Principal: p, Name: "acme-app-main",
+		Created: time.Now(), Expires: time.Now().Add(15 * time.Minute)}
+	if err := s.CreateTokens(context.Background(), tok); err != nil {
+		b.Fatal(err)
+	}
+	return secret
+}
+
+// BenchmarkCITokenCheck is what a CI token adds to each request through
+// the gateway: a check answered by the cache (hit), and one that reads
+// the token (its principal is stored with it: no account is read) from
+// SQLite (miss).
+//
+//	go test -run '^$' -bench CITokenCheck ./identity
+func BenchmarkCITokenCheck(b *testing.B) {
+	s, _ := benchStore(b, filepath.Join(b.TempDir(), "hfgate.db"))
+	secret := newCIToken(b, s)
+	ctx := context.Background()
+	for _, tt := range []struct {
+		name string
+		miss bool
+	}{{"hit", false}, {"miss", true}} {
+		b.Run(tt.name, func(b *testing.B) {
+			c := &identity.Checker{Tokens: s, Sessions: s, Accounts: s}
+			defer c.Close()
+			samples := make([]time.Duration, 0, 1024)
+			for b.Loop() {
+				if tt.miss {
+					c.Forget(hfgate.Revocation{All: true})
+				}
+				t0 := time.Now()
+				if _, err := c.Token(ctx, secret); err != nil {
+					b.Fatal(err)
+				}
+				samples = append(samples, time.Since(t0))
+			}
+			reportQuantiles(b, samples, "us")
+		})
+	}
+}
