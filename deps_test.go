@@ -42,7 +42,7 @@ var imports = map[string]struct{ pkgs, modules []string }{
 	"sqlite":   {pkgs: []string{"sqlstore"}, modules: []string{"modernc.org/sqlite"}},
 	"postgres": {pkgs: []string{"sqlstore"}, modules: []string{"github.com/jackc/pgx/v5", "github.com/jackc/pgxlisten"}},
 	"identity": {},
-	"gateway": {pkgs: []string{"webauth", "oidcauth", "identity", "proxy", "hubroute", "ciauth", "policy"},
+	"gateway": {pkgs: []string{"webauth", "oidcauth", "identity", "proxy", "hubroute", "ciauth", "policy", "audit"},
 		modules: []string{"github.com/prometheus/client_golang", "golang.org/x/time", "golang.org/x/sync"}},
 	"audit": {},
 	"proxy": {pkgs: []string{"hubroute", "policy", "internal/retry"},

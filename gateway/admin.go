@@ -32,21 +32,29 @@ func IsAdmin(admins Admins, p *hfgate.Principal) bool {
 	return false
 }
 
+// adminOnly lets admins through: an anonymous caller is EUNAUTHORIZED,
+// anyone else EFORBIDDEN; a request that changes state must also pass the
+// CSRF check. Every admin page and admin API call goes through it.
+func (s *Server) adminOnly(w http.ResponseWriter, r *http.Request) error {
+	p := hfgate.PrincipalFrom(r.Context())
+	if p.IsAnonymous() {
+		return hfgate.Errorf(hfgate.EUNAUTHORIZED, "the admin console needs a signed-in admin").WithAction(hfgate.ActionSignIn)
+	}
+	if !IsAdmin(s.cfg.Admins, p) {
+		return hfgate.Errorf(hfgate.EFORBIDDEN, "%s is not an admin of this gateway", firstNonEmpty(p.Username, p.Subject))
+	}
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		r.Body = http.MaxBytesReader(w, r.Body, maxForm)
+		return s.checkCSRF(r)
+	}
+	return nil
+}
+
 func (s *Server) adminRoutes(mux *http.ServeMux, hub func(func(http.ResponseWriter, *http.Request) error) http.Handler) {
 	admin := func(fn func(http.ResponseWriter, *http.Request) error) http.Handler {
 		return hub(func(w http.ResponseWriter, r *http.Request) error {
-			p := hfgate.PrincipalFrom(r.Context())
-			if p.IsAnonymous() {
-				return hfgate.Errorf(hfgate.EUNAUTHORIZED, "the admin API needs a signed-in admin").WithAction(hfgate.ActionSignIn)
-			}
-			if !IsAdmin(s.cfg.Admins, p) {
-				return hfgate.Errorf(hfgate.EFORBIDDEN, "%s is not an admin of this gateway", firstNonEmpty(p.Username, p.Subject))
-			}
-			if r.Method != http.MethodGet {
-				r.Body = http.MaxBytesReader(w, r.Body, maxForm)
-				if err := s.checkCSRF(r); err != nil {
-					return err
-				}
+			if err := s.adminOnly(w, r); err != nil {
+				return err
 			}
 			return fn(w, r)
 		})
@@ -57,6 +65,8 @@ func (s *Server) adminRoutes(mux *http.ServeMux, hub func(func(http.ResponseWrit
 	mux.Handle("POST /admin/api/tokens", admin(s.adminCreateToken))
 	mux.Handle("POST /admin/api/revoke", admin(s.adminRevoke))
 	mux.Handle("POST /admin/api/users/refresh", admin(s.adminRefreshUser))
+	s.consoleAPIRoutes(mux, admin)
+	s.consoleRoutes(mux)
 }
 
 // adminRefreshUser reads a user's profile again from Hugging Face now
@@ -207,14 +217,10 @@ func (s *Server) adminRevoke(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(r, &req); err != nil {
 		return err
 	}
-	by := hfgate.PrincipalFrom(r.Context()).Subject
-	res, err := Revoke(r.Context(), s.store, req, by, s.now())
+	res, err := s.revokeAsAdmin(r, req)
 	if err != nil {
 		return err
 	}
-	s.metrics.revoked.WithLabelValues("admin").Inc()
-	s.log.InfoContext(r.Context(), "admin revoked", "admin", by, "token_id", req.TokenID, "session", short(req.Session), "user", req.User,
-		"tokens", res.Tokens, "sessions", res.Sessions)
 	webauth.WriteJSON(w, http.StatusOK, res)
 	return nil
 }

@@ -153,6 +153,10 @@ type Config struct {
 	// one narrowed to a repository that Proxy.Policy lets the job neither
 	// read nor download is refused at once.
 	CI CI
+
+	// ExampleRepo is the repository the start page's commands download,
+	// e.g. "hubsim/tiny-llama-GGUF"; "" shows OWNER/NAME.
+	ExampleRepo string
 }
 
 // CI is who may exchange a CI provider's ID token for a gateway token:

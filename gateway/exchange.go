@@ -56,7 +56,7 @@ func (s *Server) exchangeGrant(ctx context.Context, req *TokenRequest) (*TokenRe
 		return nil, err
 	}
 	ev.Decision, ev.Status = hfgate.AuditAllow, http.StatusOK
-	if rerr := s.cfg.Proxy.Audit.Record(ctx, ev); rerr != nil {
+	if rerr := s.auditLog().Record(ctx, ev); rerr != nil {
 		// Fail closed: a token no one can find in the log is not handed out.
 		if _, err := s.store.RevokeTokens(context.WithoutCancel(ctx), hfgate.TokenRevocation{ID: tok.ID, At: s.now(), Reason: "its exchange could not be audited"}); err != nil {
 			s.log.ErrorContext(ctx, "revoke an unaudited CI token", "token_id", tok.ID, "err", err)
@@ -205,7 +205,7 @@ func (s *Server) refused(ctx context.Context, ev *hfgate.AuditEvent, err error) 
 	}
 	ev.Detail["reason"] = reason
 	s.metrics.exchanges.WithLabelValues("refused", reason).Inc()
-	if rerr := s.cfg.Proxy.Audit.Record(ctx, ev); rerr != nil {
+	if rerr := s.auditLog().Record(ctx, ev); rerr != nil {
 		s.log.ErrorContext(ctx, "record a refused CI token exchange", "reason", reason, "err", rerr)
 	}
 }

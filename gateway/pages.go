@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"strings"
 	"sync"
 
 	"github.com/hfgate/hfgate"
@@ -15,7 +16,8 @@ import (
 //go:embed assets
 var assets embed.FS
 
-var pageNames = []string{"home", "account", "device", "error"}
+var pageNames = []string{"home", "account", "device", "error",
+	"admin-overview", "admin-users", "admin-user", "admin-tokens", "admin-ci", "admin-audit", "admin-policy"}
 
 var (
 	pagesOnce sync.Once
@@ -28,8 +30,11 @@ func templates() map[string]*template.Template {
 	pagesOnce.Do(func() {
 		pages = map[string]*template.Template{}
 		for _, name := range pageNames {
-			pages[name] = template.Must(template.New(name).ParseFS(assets,
-				"assets/templates/layout.html", "assets/templates/"+name+".html"))
+			files := []string{"assets/templates/layout.html", "assets/templates/" + name + ".html"}
+			if strings.HasPrefix(name, "admin-") {
+				files = append(files, "assets/templates/admin-parts.html") // the console's navigation and tables
+			}
+			pages[name] = template.Must(template.New(name).ParseFS(assets, files...))
 		}
 	})
 	return pages
@@ -39,6 +44,7 @@ func templates() map[string]*template.Template {
 type pageData struct {
 	Title     string
 	User      *hfgate.Principal // nil when signed out
+	Admin     bool              // the user may use the admin console
 	CSRF      string            // the session's CSRF token, for forms
 	Providers []providerLink    // sign-in buttons
 	PublicURL string
@@ -53,7 +59,7 @@ type providerLink struct {
 func (s *Server) pageData(r *http.Request, title string, data any) *pageData {
 	p := &pageData{Title: title, PublicURL: s.cfg.PublicURL, Hub: s.cfg.Hub, Data: data}
 	if u := hfgate.PrincipalFrom(r.Context()); !u.IsAnonymous() && u.Kind == hfgate.PrincipalUser {
-		p.User = u
+		p.User, p.Admin = u, IsAdmin(s.cfg.Admins, u)
 		if secret := s.auth.SessionSecret(r); secret != "" {
 			p.CSRF = csrfToken(secret)
 		}
@@ -89,8 +95,13 @@ func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, e webauth.Err
 	return s.render(w, e.Status, "error", s.pageData(r, e.Title, e))
 }
 
+// homeView is the start page's content: the repo its commands name.
+type homeView struct{ Repo string }
+
+// pageHome is the page a newcomer lands on: what the gateway is, how to
+// get a token and how to point each tool at it, with this gateway's URL.
 func (s *Server) pageHome(w http.ResponseWriter, r *http.Request) error {
-	return s.render(w, http.StatusOK, "home", s.pageData(r, "hfgate gateway", nil))
+	return s.render(w, http.StatusOK, "home", s.pageData(r, "hfgate gateway", homeView{Repo: firstNonEmpty(s.cfg.ExampleRepo, "OWNER/NAME")}))
 }
 
 func staticHandler() http.Handler {

@@ -31,6 +31,7 @@ type Server struct {
 	errors   *webauth.Errors
 	upstream *oidcauth.TokenSource
 	ci       *ciauth.Verifier // nil without CI trust rules
+	verified verifications    // the audit log's last verification
 	metrics  *metrics
 	limits   *limits
 	proxy    *proxy.Proxy // nil without a policy
