@@ -21,8 +21,8 @@ func (a *app) demoGateway(ctx context.Context, f webFlags) error {
 		return err
 	}
 	// The demo policy: members of acme may download what the Hub lets
-	// them; everyone else may search and read metadata, and download only
-	// hubsim's repos.
+	// them; acme's app CI may download hubsim's repos; everyone else may
+	// search and read metadata, and download only hubsim's repos.
 	demoPolicy, err := policy.New(policy.Demo())
 	if err != nil {
 		return hfgate.WrapError(hfgate.EINTERNAL, err, "the demo policy")
@@ -61,7 +61,9 @@ func (a *app) demoGateway(ctx context.Context, f webFlags) error {
 	cfg.HuggingFace = providerConfig{Title: "the simulated Hub", ClientID: hubsim.ClientConfidential, ClientSecret: hubsim.ClientSecret}
 	cfg.Admins.Users = []string{hubsim.UserAlice}
 	a.databaseFlag = "sqlite:" + filepath.Join(dir, "gateway.db")
-	run, err := a.startGateway(ctx, cfg, serveFlags{addr: f.addr}, func(gc *gateway.Config) { gc.Proxy.Policy = demoPolicy })
+	run, err := a.startGateway(ctx, cfg, serveFlags{addr: f.addr}, func(gc *gateway.Config) {
+		gc.Proxy.Policy, gc.CI, gc.ExampleRepo = demoPolicy, demoCI(sim), hubsim.RepoTiny
+	})
 	if err != nil {
 		return err
 	}
@@ -75,13 +77,20 @@ func (a *app) demoGateway(ctx context.Context, f webFlags) error {
   State:         %s (removed when it stops)
 
 Sign in at the gateway as alice (its admin, in org acme) or bob, and see your
-sessions at %s/account.
+sessions at %s/account; alice runs the admin console at %s/admin.
 Sign a tool in:  hfgate login --endpoint %s --device
 Point HF tools:  export HF_ENDPOINT=%s
 The demo policy: members of acme download anything the Hub lets them; everyone
 else searches and reads metadata of anything, and downloads only hubsim/*.
 The audit log:   hfgate admin audit --database %s
-`, run.url, sim.URL(), filepath.Join(dir, "gateway.db"), run.url, run.url, run.url, a.databaseFlag)
+
+CI without a stored secret: the gateway trusts hubsim's simulated GitHub Actions
+for jobs of acme/app (repository_id 42, owner 7) on refs/heads/main. Start a job:
+  curl -s -X POST %s/_hubsim/ci/jobs -d '%s'
+then, with its request_url and request_token:
+  ACTIONS_ID_TOKEN_REQUEST_URL=... ACTIONS_ID_TOKEN_REQUEST_TOKEN=... \
+    HF_ENDPOINT=%s hfgate token --exchange
+`, run.url, sim.URL(), filepath.Join(dir, "gateway.db"), run.url, run.url, run.url, run.url, a.databaseFlag, sim.URL(), demoJob, run.url)
 	}
 	if err != nil {
 		run.close()

@@ -180,6 +180,7 @@ func (a *app) startGateway(ctx context.Context, cfg *gatewayConfig, f serveFlags
 		Admins: admins, TrustedProxies: proxies, Logger: logger,
 		Proxy:           proxy.Config{Policy: pol, Audit: log},
 		UserinfoRefresh: time.Duration(cfg.Hub.UserinfoRefresh),
+		CI:              cfg.CI.gateway(),
 	}
 	if change != nil {
 		change(&gc)
