@@ -46,7 +46,28 @@
     }
     cell(tr, [e.status || "", e.bytes ? e.bytes + " B" : "", e.outcome || ""].filter(Boolean).join(" "));
     cell(tr, e.client_ip || "");
-    cell(tr, (e.detail || []).join(" "), "mono muted");
+    const more = document.createElement("details");
+    const summary = document.createElement("summary");
+    summary.textContent = "more";
+    const dl = document.createElement("dl");
+    dl.className = "detail";
+    const pairs = [["event", e.id], ["subject", e.subject], ["token", e.token_id], ["path", e.path], ["user agent", e.user_agent]];
+    for (const [k, v] of pairs) {
+      if (!v) continue;
+      const dt = document.createElement("dt");
+      dt.textContent = k;
+      const dd = document.createElement("dd");
+      dd.textContent = v;
+      dl.append(dt, dd);
+    }
+    for (const d of e.detail || []) {
+      const dd = document.createElement("dd");
+      dd.className = "mono";
+      dd.textContent = d;
+      dl.append(dd);
+    }
+    more.append(summary, dl);
+    cell(tr, "").appendChild(more);
     return tr;
   }
 
