@@ -56,7 +56,7 @@ func (s *Server) exchangeGrant(ctx context.Context, req *TokenRequest) (*TokenRe
 		return nil, err
 	}
 	ev.Decision, ev.Status = hfgate.AuditAllow, http.StatusOK
-	if rerr := s.auditLog().Record(ctx, ev); rerr != nil {
+	if rerr := s.record(ctx, ev); rerr != nil {
 		// Fail closed: a token no one can find in the log is not handed out.
 		if _, err := s.store.RevokeTokens(context.WithoutCancel(ctx), hfgate.TokenRevocation{ID: tok.ID, At: s.now(), Reason: "its exchange could not be audited"}); err != nil {
 			s.log.ErrorContext(ctx, "revoke an unaudited CI token", "token_id", tok.ID, "err", err)
@@ -177,7 +177,7 @@ var identifying = []string{"sub", "repository", "repository_id", "repository_own
 // serves nothing.
 func (s *Server) refused(ctx context.Context, ev *hfgate.AuditEvent, err error) {
 	ev.Decision, ev.Status = hfgate.AuditDeny, http.StatusBadRequest
-	reason := "unavailable"
+	reason := "unavailable" // the store or the issuer could not be reached
 	var (
 		oe      *OAuthError
 		refusal *ciauth.Refusal
@@ -205,9 +205,17 @@ func (s *Server) refused(ctx context.Context, ev *hfgate.AuditEvent, err error) 
 	}
 	ev.Detail["reason"] = reason
 	s.metrics.exchanges.WithLabelValues("refused", reason).Inc()
-	if rerr := s.auditLog().Record(ctx, ev); rerr != nil {
+	if rerr := s.record(ctx, ev); rerr != nil {
 		s.log.ErrorContext(ctx, "record a refused CI token exchange", "reason", reason, "err", rerr)
 	}
+}
+
+// record records ev with a context that outlives the request: a job that
+// hangs up does not take its exchange out of the log.
+func (s *Server) record(ctx context.Context, ev *hfgate.AuditEvent) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
+	defer cancel()
+	return s.auditLog().Record(ctx, ev)
 }
 
 // addrString is a's text, or "" for no address.
