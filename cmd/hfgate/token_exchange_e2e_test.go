@@ -47,8 +47,10 @@ func (e *e2e) ciJob(kv ...string) {
 }
 
 // TestE2ETokenExchange: in a (simulated) GitHub Actions job, hfgate token
-// --exchange against hfgate serve prints a gateway token that works, with
-// nothing stored; --json and --resource, an ID token from a file or
+// --exchange against hfgate serve prints a gateway token with which the
+// job downloads a model through the gateway (HF_ENDPOINT), with nothing
+// stored; a token narrowed with --resource is refused another repo; the
+// audit log names the job; --json, an ID token from a file or
 // HFGATE_ID_TOKEN, and each refusal's exit status.
 func TestE2ETokenExchange(t *testing.T) {
 	e := newE2E(t, hubsim.Options{})
@@ -58,7 +60,8 @@ func TestE2ETokenExchange(t *testing.T) {
 		t.Fatal(err)
 	}
 	appendFile(t, config, ciTrust(e.hub)+"\n"+string(demo))
-	gw := e.serve(config, "sqlite:"+filepath.Join(t.TempDir(), "gateway.db"))
+	db := "sqlite:" + filepath.Join(t.TempDir(), "gateway.db")
+	gw := e.serve(config, db)
 	e.setenv("HF_ENDPOINT", gw.url)
 
 	e.ciJob()
@@ -71,6 +74,21 @@ func TestE2ETokenExchange(t *testing.T) {
 		t.Errorf("token --exchange stored a credential: %v", err)
 	}
 
+	// The job downloads a model through the gateway with the exchanged
+	// token: no stored secret anywhere.
+	download := func(token, repo, file string) result {
+		t.Helper()
+		saved := e.env
+		defer func() { e.env = saved }()
+		e.env = append(append([]string(nil), saved...), "HF_TOKEN="+token, "HF_HOME="+filepath.Join(e.home, "hf-ci"))
+		return e.run("", "download", repo, file)
+	}
+	if r := download(tok, hubsim.RepoTiny, "tiny-llama-Q2_K.gguf"); r.code != 0 {
+		t.Fatalf("the CI job's download: exit %d: %s", r.code, r.stderr)
+	} else if fi, err := os.Stat(strings.TrimSpace(r.stdout)); err != nil || fi.Size() == 0 {
+		t.Errorf("download printed %q: %v", r.stdout, err)
+	}
+
 	var got struct {
 		AccessToken string `json:"access_token"`
 		ExpiresIn   int    `json:"expires_in"`
@@ -81,6 +99,16 @@ func TestE2ETokenExchange(t *testing.T) {
 		t.Fatalf("--json printed %q (%v)", r.stdout, err)
 	}
 	e.addSecret(got.AccessToken)
+	if r := download(got.AccessToken, hubsim.RepoXet, "xet-llama-Q4_K_M.gguf"); r.code != exitGated || !strings.Contains(r.stderr, "token-resource") {
+		t.Errorf("a token narrowed to %s, downloading from another repo: exit %d: %s", hubsim.RepoTiny, r.code, r.stderr)
+	}
+
+	// The audit log names the job for the exchange and the download.
+	state := []string{"--config", config, "--database", db}
+	if csv := e.mustRun("", append([]string{"admin", "audit", "--csv", "--user", "hubsim-ci:repo:acme/app:ref:refs/heads/main"}, state...)...).stdout; !strings.Contains(csv, "token-exchange") ||
+		!strings.Contains(csv, "tiny-llama-Q2_K.gguf") {
+		t.Errorf("the audit log lacks the job's exchange or download:\n%.600s", csv)
+	}
 
 	// An ID token handed over in a file or the environment.
 	e.setenv("ACTIONS_ID_TOKEN_REQUEST_URL", "")

@@ -1,18 +1,17 @@
 // The gateway's admin console in a real browser (Debian's chromium): alice,
 // an admin, sees every page; bob, signed in but no admin, gets 403 on every
 // page and admin API; the audit log filters, follows live, exports JSON
-// lines and CSV and verifies its chains; an admin revokes bob's token and
-// the gateway refuses it at once. CI exchanges against hubsim's simulated
-// GitHub Actions fill the log. Screenshots of each page go to
-// e2e/screenshots/admin-*.png.
+// lines and CSV and verifies its chains; an admin revokes bob's token on
+// his page and bob's next download through the gateway is refused. CI
+// exchanges against hubsim's simulated GitHub Actions fill the log.
+// Screenshots of each page go to e2e/screenshots/admin-*.png.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { randomBytes } from "node:crypto";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
-import { isolatedEnv, startJSON, tempHome } from "./lib.mjs";
+import { isolatedEnv, runHfgate, startGateway, tempHome } from "./lib.mjs";
 
 const shots = fileURLToPath(new URL("../screenshots/", import.meta.url));
 const FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -24,28 +23,17 @@ async function shot(page, name) {
   await page.screenshot({ path: `${shots}admin-${name}.png`, fullPage: true });
 }
 
-// startGateway starts hubsim and hfgate serve as a team would run it: the
-// demo policy, alice as admin, hubsim's CI issuer trusted for acme/app.
-async function startGateway(t, home) {
-  const env = isolatedEnv(home);
-  const { info: sim } = await startJSON(t, ["hubsim", "--addr", "127.0.0.1:0", "--json"], env);
-  const keys = join(home, "keys");
-  writeFileSync(keys, `k1:${randomBytes(32).toString("base64")}\n`, { mode: 0o600 });
-  const config = join(home, "gateway.toml");
-  writeFileSync(config, [
-    "[hub]", `endpoint = "${sim.hub}"`, "",
-    "[huggingface]", `client_id = "hubsim-confidential"`, `client_secret = "hubsim-secret"`, `title = "the simulated Hub"`, "",
-    "[keys]", `file = "${keys}"`, "",
+// startConsoleGateway starts hubsim and hfgate serve as a team would run
+// it: the demo policy, alice as admin, hubsim's CI issuer trusted for
+// acme/app on main.
+function startConsoleGateway(t, home) {
+  return startGateway(t, home, `sqlite:${join(home, "gateway.db")}`, (hub) => [
     "[server]", `replica = "e2e"`, "",
-    "[admins]", `users = ["alice"]`, "",
-    "[[ci.issuer]]", `name = "hubsim-ci"`, `url = "${sim.hub}/_hubsim/ci"`, "",
+    "[[ci.issuer]]", `name = "hubsim-ci"`, `url = "${hub}/_hubsim/ci"`, "",
     "[[ci.trust]]", `name = "acme-app-main"`, `issuer = "hubsim-ci"`,
     `claims = { repository_id = "42", repository_owner_id = "7", ref = "refs/heads/main" }`, "",
     demoPolicy,
-  ].join("\n"));
-  const { info } = await startJSON(t, ["serve", "--config", config, "--database", `sqlite:${join(home, "gateway.db")}`,
-    "--addr", "127.0.0.1:0", "--json"], env);
-  return { gw: info.url, hub: sim.hub };
+  ]);
 }
 
 // exchange runs a simulated GitHub Actions job of acme/app on ref and
@@ -90,7 +78,7 @@ const apis = ["/admin/api/users", "/admin/api/sessions", "/admin/api/tokens", "/
 
 test("the admin console in a browser: 403 for non-admins, users and revocation, CI, audit filters, live follow and export, policy", async (t) => {
   const home = tempHome(t);
-  const { gw, hub } = await startGateway(t, home);
+  const { gw, hub } = await startConsoleGateway(t, home);
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || "/usr/bin/chromium", args: FLAGS });
   t.after(() => browser.close());
 
@@ -120,13 +108,15 @@ test("the admin console in a browser: 403 for non-admins, users and revocation, 
   assert.equal((await anon.request.get(`${gw}/admin/api/users`)).status(), 401, "anonymous admin API");
   await anon.close();
 
-  // Bob makes a personal token; it works.
+  // Bob makes a personal token and downloads a model through the gateway with it.
   await bob.page.goto(`${gw}/account`);
   await bob.page.fill("#create-token input[name=name]", "laptop script");
   await bob.page.click("#create-token button[type=submit]");
   const token = (await bob.page.locator("#new-token-value").textContent()).trim();
-  const whoami = () => fetch(`${gw}/api/whoami-v2`, { headers: { Authorization: `Bearer ${token}` } }).then((r) => r.status);
-  assert.equal(await whoami(), 200);
+  const download = (file) => runHfgate(["download", "hubsim/tiny-llama-GGUF", file],
+    isolatedEnv(join(home, "bob"), { HF_ENDPOINT: gw, HF_TOKEN: token }));
+  const before = await download("tiny-llama-Q2_K.gguf");
+  assert.equal(before.code, 0, `bob's download: ${before.stderr}`);
 
   // CI: one granted exchange, one refused.
   assert.equal((await exchange(hub, gw)).status, 200);
@@ -147,7 +137,9 @@ test("the admin console in a browser: 403 for non-admins, users and revocation, 
   await row.getByRole("button", { name: "Revoke" }).click();
   await alice.page.waitForLoadState();
   assert.equal(await alice.page.locator("#tokens tr", { hasText: "laptop script" }).count(), 0, "the revoked token is still listed");
-  assert.equal(await whoami(), 401, "bob's revoked token still works");
+  const after = await download("tiny-llama-Q4_K_M.gguf");
+  assert.equal(after.code, 3, `bob's download after the revocation: exit ${after.code}: ${after.stderr}`);
+  assert.match(after.stderr, /token was rejected/);
 
   await alice.page.goto(`${gw}/admin/tokens?all=1`);
   await shot(alice.page, "tokens");

@@ -55,8 +55,9 @@ export function startJSON(t, args, env) {
 
 // startGateway starts hubsim and hfgate serve wired to it on the database
 // dbURL (hubsim's sign-in, a key file, alice as admin), with more config
-// lines after those (a policy), and resolves with the gateway's and
-// hubsim's URLs, the environment and the config file.
+// lines after those (a policy; or a function of hubsim's URL that returns
+// them), and resolves with the gateway's and hubsim's URLs, the
+// environment and the config file.
 export async function startGateway(t, home, dbURL, more = []) {
   const env = isolatedEnv(home);
   const { info: sim } = await startJSON(t, ["hubsim", "--addr", "127.0.0.1:0", "--json"], env);
@@ -68,7 +69,7 @@ export async function startGateway(t, home, dbURL, more = []) {
     "[huggingface]", `client_id = "hubsim-confidential"`, `client_secret = "hubsim-secret"`, `title = "the simulated Hub"`, "",
     "[keys]", `file = "${keys}"`, "",
     "[admins]", `users = ["alice"]`, "",
-    ...more,
+    ...(typeof more === "function" ? more(sim.hub) : more),
   ].join("\n"));
   const { info } = await startJSON(t, ["serve", "--config", config, "--database", dbURL, "--addr", "127.0.0.1:0", "--json"], env);
   return { gw: info.url, hub: sim.hub, env, config };
