@@ -36,6 +36,7 @@ func (s *Server) consoleRoutes(mux *http.ServeMux) {
 	mux.Handle("GET /admin/users/{subject}", page(s.consoleUser))
 	mux.Handle("GET /admin/tokens", page(s.consoleTokens))
 	mux.Handle("POST /admin/revoke", page(s.consoleRevoke))
+	mux.Handle("POST /admin/users/{subject}/refresh", page(s.consoleRefreshUser))
 	mux.Handle("GET /admin/ci", page(s.consoleCI))
 	mux.Handle("GET /admin/audit", page(s.consoleAudit))
 	mux.Handle("GET /admin/policy", page(s.consolePolicy))

@@ -271,3 +271,32 @@ func TestHomePage(t *testing.T) {
 		t.Error("bob is offered the console")
 	}
 }
+
+// TestConsoleRefreshUser: an admin reads a user's profile again from the
+// Hub on their page: a new org membership shows at once, and the refresh
+// is in the audit log.
+func TestConsoleRefreshUser(t *testing.T) {
+	g, store := consoleGateway(t, sqliteDB(t))
+	alice, bob := newBrowser(t, g, "alice"), newBrowser(t, g, "bob")
+	alice.signIn()
+	bob.signIn()
+	page := "/admin/users/" + url.PathEscape(bob.account().User.Subject)
+	if body := readAll(alice.get(page)); strings.Contains(body, "Organizations: acme") {
+		t.Fatal("bob is in acme already")
+	}
+	if err := g.sim.SetMembership("bob", "acme", "read"); err != nil {
+		t.Fatal(err)
+	}
+	resp := alice.postForm(page+"/refresh", url.Values{})
+	body := readAll(resp)
+	if resp.StatusCode != http.StatusOK || resp.Request.URL.Path != page || !strings.Contains(body, "Organizations: acme") {
+		t.Fatalf("refresh: %d at %s:\n%s", resp.StatusCode, resp.Request.URL, body)
+	}
+	evs, err := store.QueryAudit(t.Context(), &hfgate.AuditFilter{Action: "refresh-user"})
+	if err != nil || len(evs.Events) != 1 || evs.Events[0].Username != "alice" {
+		t.Errorf("refresh events: %v %+v", err, evs)
+	}
+	if resp := bob.postForm(page+"/refresh", url.Values{}); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("bob refreshing himself: %d, want 403", resp.StatusCode)
+	}
+}

@@ -78,17 +78,24 @@ type userView struct {
 	Tokens   []tokenLine
 	All      bool // ended tokens shown too
 	Self     string
+	Problem  string // what went wrong with an action on this page
 }
 
 func (s *Server) consoleUser(w http.ResponseWriter, r *http.Request) error {
+	return s.consoleUserPage(w, r, r.PathValue("subject"), "")
+}
+
+// consoleUserPage renders the page of the user subject, with a problem to
+// show when one is given.
+func (s *Server) consoleUserPage(w http.ResponseWriter, r *http.Request, subject, problem string) error {
 	ctx := r.Context()
-	a, err := s.store.LoadAccount(ctx, r.PathValue("subject"))
+	a, err := s.store.LoadAccount(ctx, subject)
 	if err != nil {
 		return err
 	}
 	v := userView{User: userLine{Subject: clean(a.ID, 200), Username: clean(a.Username, 100), Name: clean(a.Name, 100),
 		Provider: a.Provider, Link: userLink(a.ID), Orgs: cleanOrgs(a.Orgs), Created: when(a.Created), Updated: when(a.ProfileUpdated),
-		Disabled: a.Disabled}, All: r.URL.Query().Get("all") == "1", Sessions: []sessionLine{}}
+		Disabled: a.Disabled}, All: r.URL.Query().Get("all") == "1", Sessions: []sessionLine{}, Problem: problem}
 	for _, g := range a.Groups {
 		v.Groups = append(v.Groups, clean(g, 100))
 	}
@@ -110,6 +117,28 @@ func (s *Server) consoleUser(w http.ResponseWriter, r *http.Request) error {
 		v.Self += "?all=1"
 	}
 	return s.renderConsole(w, r, "admin-user", firstNonEmpty(v.User.Username, v.User.Subject), v)
+}
+
+// consoleRefreshUser reads a user's profile (orgs and roles) again from
+// Hugging Face now, as POST /admin/api/users/refresh does, and shows
+// their page with what came back (or why it could not).
+func (s *Server) consoleRefreshUser(w http.ResponseWriter, r *http.Request) error {
+	subject := r.PathValue("subject")
+	n, err := s.RefreshUser(r.Context(), subject)
+	switch code := hfgate.ErrorCode(err); {
+	case err == nil:
+		if err := s.auditAdmin(r, "refresh-user", map[string]string{"user": n.ID, "orgs": orgNames(n.Orgs)}); err != nil {
+			return err
+		}
+	case code == hfgate.EINVALID || code == hfgate.EUNAUTHORIZED:
+		// Shown on the page: the refresh could not be made, for a reason
+		// about that user (another provider, a token that is gone).
+		return s.consoleUserPage(w, r, subject, hfgate.ErrorMessage(err))
+	default:
+		return err
+	}
+	http.Redirect(w, r, userLink(subject), http.StatusSeeOther)
+	return nil
 }
 
 // tokensView is the tokens page: every live token (or every token) of a
