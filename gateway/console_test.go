@@ -246,7 +246,41 @@ func TestConsolePolicy(t *testing.T) {
 	if body := readAll(alice.get("/admin/policy?as=user&user=nobody&repo=a/b&action=read")); !strings.Contains(body, `no user &#34;nobody&#34; has signed in`) {
 		t.Error("an unknown user is not explained")
 	}
-	_ = gateway.IsAdmin
+}
+
+// TestConsoleOrgAdmins: admins named by a role in an org: a member
+// with that role or a higher one gets the console, one with a lower role
+// or none gets 403; a role granted on the Hub counts from the member's
+// next sign-in.
+func TestConsoleOrgAdmins(t *testing.T) {
+	sim := startHubsim(t)
+	g := startGateway(t, sim, sqliteDB(t).open(t), func(c *gateway.Config) {
+		c.Admins = gateway.Admins{Orgs: []gateway.OrgRole{{Org: "acme", Role: "admin"}}}
+	})
+	if err := sim.SetMembership("bob", "acme", "read"); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		user, role string // role: bob's in acme on the Hub before he signs in; alice is a writer
+		want       int
+	}{
+		{"alice", "", http.StatusForbidden},
+		{"bob", "read", http.StatusForbidden},
+		{"bob", "admin", http.StatusOK},
+	} {
+		if tt.role != "" {
+			if err := sim.SetMembership("bob", "acme", tt.role); err != nil {
+				t.Fatal(err)
+			}
+		}
+		b := newBrowser(t, g, tt.user)
+		b.signIn()
+		for _, path := range []string{"/admin", "/admin/api/users"} {
+			if resp := b.get(path); resp.StatusCode != tt.want {
+				t.Errorf("%s GET %s: %d, want %d", tt.user, path, resp.StatusCode, tt.want)
+			}
+		}
+	}
 }
 
 // TestHomePage: the page a newcomer lands on names this gateway's URL in
