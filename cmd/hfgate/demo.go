@@ -38,7 +38,11 @@ only, and, as with "hfgate ui", only the browser that opened the printed URL
 With --gateway it runs the team gateway of "hfgate serve" instead, wired to the
 simulated Hub, with its state in a SQLite file in a temporary directory (removed
 when it stops) and alice as its admin: sign in there as alice or bob, see your
-sessions at /account, sign a tool in with "hfgate login --endpoint URL --device".`,
+sessions at /account, sign a tool in with "hfgate login --endpoint URL --device";
+alice runs the admin console at /admin. It trusts the simulated Hub's GitHub
+Actions for the jobs of acme/app (repository_id 42, repository_owner_id 7) on
+refs/heads/main: such a job gets a gateway token with "hfgate token --exchange",
+and no stored secret (the demo prints how to start one).`,
 		Example: `  hfgate demo
   hfgate demo --addr 127.0.0.1:8080 --no-open
   hfgate demo --no-open --json     # one line: {"url":...,"hub":...,"cache":...}
