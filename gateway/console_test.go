@@ -11,6 +11,7 @@ import (
 
 	"github.com/hfgate/hfgate"
 	"github.com/hfgate/hfgate/gateway"
+	"github.com/hfgate/hfgate/hubsim"
 	"github.com/hfgate/hfgate/hubsim/hubsimtest"
 	"github.com/hfgate/hfgate/sqlstore"
 )
@@ -147,9 +148,13 @@ func TestConsoleAudit(t *testing.T) {
 	alice := newBrowser(t, g, "alice")
 	alice.signIn()
 	sim := g.sim
-	// Two exchanges: one granted, one refused; the refused one with a
+	// Two exchanges: one granted, narrowed to a repo; one refused, with a
 	// hostile user agent.
-	postExchange(t, g, exchangeForm(hubsimtest.CIToken(t, sim, acmeApp(), g.URL)), false)
+	granted := exchangeForm(hubsimtest.CIToken(t, sim, acmeApp(), g.URL))
+	granted.Set("resource", hubsim.RepoTiny)
+	if status, a := postExchange(t, g, granted, false); status != http.StatusOK {
+		t.Fatalf("exchange: %d %+v", status, a)
+	}
 	req, _ := http.NewRequest("POST", g.URL+"/oauth/token", strings.NewReader(exchangeForm(hubsimtest.CIToken(t, sim, acmeApp("ref", "refs/heads/dev"), g.URL)).Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("User-Agent", "evil\t<script>alert(1)</script>\u202egnp.exe")
@@ -177,8 +182,13 @@ func TestConsoleAudit(t *testing.T) {
 	if body := readAll(alice.get("/admin/audit?since=not-a-time")); !strings.Contains(body, "is not a time") {
 		t.Error("a bad since is not explained")
 	}
-	if n := strings.Count(readAll(alice.get("/admin/audit?user=nobody")), "<tr data-id="); n != 0 {
-		t.Errorf("user=nobody shows %d events", n)
+	for _, tt := range []struct {
+		query string
+		want  int
+	}{{"user=nobody", 0}, {"repo=" + hubsim.RepoTiny, 1}, {"repo=" + hubsim.RepoXet, 0}, {"decision=allow&kind=exchange", 1}} {
+		if n := strings.Count(readAll(alice.get("/admin/audit?"+tt.query)), "<tr data-id="); n != tt.want {
+			t.Errorf("%s shows %d events, want %d", tt.query, n, tt.want)
+		}
 	}
 	if n := strings.Count(readAll(alice.get("/admin/audit?until="+time.Now().Add(-time.Hour).UTC().Format("2006-01-02T15:04"))), "<tr data-id="); n != 0 {
 		t.Errorf("until an hour ago shows %d events", n)
