@@ -39,8 +39,8 @@
 // # CI without stored secrets
 //
 // With Config.CI, POST /oauth/token also takes RFC 8693 token exchange
-// (form or JSON bodies, as huggingface_hub sends with HF_ENDPOINT and
-// HF_OIDC_RESOURCE): a CI job presents its provider's ID token, ciauth
+// (form or JSON bodies; huggingface_hub sends JSON with HF_OIDC_RESOURCE
+// set): a CI job presents its provider's ID token, ciauth
 // checks it (issuer, keys, audience = PublicURL, times, claims matched
 // exactly by a trust rule, its jti spent once in the store), and the job
 // gets an opaque hf_ token of kind ci, 15 minutes by default, with no
