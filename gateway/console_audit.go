@@ -116,17 +116,16 @@ func (s *Server) parseWhen(v, name string) (time.Time, error) {
 
 // auditView is the audit page.
 type auditView struct {
-	Filter          url.Values // as given, for the form and the links
-	Rows            []auditRow
-	Next            string // the URL of the next (older) page
-	ExportJSON      string
-	ExportCSV       string
-	Follow          string // the follow-live query (filters without a cursor)
-	Newest          string // the cursor of the newest event shown, where following starts
-	Problem         string
-	Actions, Kinds  []string
-	Verified        *verifyResult
-	VerifiedRunning bool
+	Filter         url.Values // as given, for the form and the links
+	Rows           []auditRow
+	Next           string // the URL of the next (older) page
+	ExportJSON     string
+	ExportCSV      string
+	Follow         string // the follow-live query (filters without a cursor)
+	Newest         string // the cursor of the newest event shown, where following starts
+	Problem        string
+	Actions, Kinds []string
+	Verified       *verifyResult
 }
 
 func (s *Server) consoleAudit(w http.ResponseWriter, r *http.Request) error {
