@@ -2,7 +2,9 @@ package hfgate
 
 import (
 	"regexp"
+	"runtime"
 	"strings"
+	"unicode"
 )
 
 // RepoType is the kind of a Hub repository. hfgate works with models; the
@@ -82,11 +84,18 @@ var commitHash = regexp.MustCompile(`^[0-9a-f]{40}$`)
 // cache can resolve with no network call.
 func IsCommitHash(rev string) bool { return commitHash.MatchString(rev) }
 
-// ValidateRevision checks a branch, tag or commit name given by a user. It
-// refuses names that could escape the cache's refs/ folder.
+// ValidateRevision checks a branch, tag or commit name given by a user or a
+// server. It refuses names that could escape the cache's refs/ folder: an
+// absolute name, "." or ".." segments, empty segments, '\', and control
+// characters (which git refuses in ref names too).
 func ValidateRevision(rev string) error {
-	if rev == "" || strings.HasPrefix(rev, "/") || strings.HasSuffix(rev, "/") ||
-		strings.Contains(rev, "..") || strings.ContainsAny(rev, "\\\x00") || strings.Contains(rev, "//") {
+	bad := rev == "" || strings.HasPrefix(rev, "/") || strings.HasSuffix(rev, "/") ||
+		strings.Contains(rev, "..") || strings.ContainsRune(rev, '\\') || strings.Contains(rev, "//") ||
+		strings.ContainsFunc(rev, unicode.IsControl)
+	for seg := range strings.SplitSeq(rev, "/") {
+		bad = bad || seg == "."
+	}
+	if bad {
 		return Errorf(EINVALID, "%q is not a valid revision; use a branch, tag or commit id such as main", rev)
 	}
 	return nil
@@ -95,8 +104,16 @@ func ValidateRevision(rev string) error {
 // ValidateRepoPath checks a file path inside a repository, whether it came
 // from a user or from a server. A path is relative, uses '/' separators and
 // has no empty, "." or ".." segment, so joining it under a local directory can
-// never escape that directory.
+// never escape that directory. It has no control character, so printing it
+// cannot drive a terminal. On Windows a segment must also be a name Windows
+// can create as a plain file: no reserved device name (CON, NUL, COM1, ...,
+// with any extension), no ':' (which names an alternate data stream) or
+// other character Windows forbids, and no trailing '.' or ' '.
 func ValidateRepoPath(p string) error {
+	return validateRepoPath(p, runtime.GOOS == "windows")
+}
+
+func validateRepoPath(p string, windows bool) error {
 	bad := func(why string) error {
 		return Errorf(EINVALID, "refusing file path %q: %s", p, why)
 	}
@@ -107,14 +124,46 @@ func ValidateRepoPath(p string) error {
 		return bad("absolute path")
 	case strings.ContainsAny(p, "\\\x00"):
 		return bad(`contains '\' or NUL`)
+	case strings.ContainsFunc(p, unicode.IsControl):
+		return bad("contains a control character")
 	}
-	for _, seg := range strings.Split(p, "/") {
+	for seg := range strings.SplitSeq(p, "/") {
 		switch seg {
 		case "":
 			return bad("empty path segment")
 		case ".", "..":
 			return bad("contains a '.' or '..' segment")
 		}
+		if windows {
+			if why := windowsNameProblem(seg); why != "" {
+				return bad(why)
+			}
+		}
 	}
 	return nil
 }
+
+// windowsNameProblem says why Windows cannot hold a file named seg, or "".
+func windowsNameProblem(seg string) string {
+	if strings.ContainsAny(seg, `<>:"|?*`) {
+		return `contains one of < > : " | ? *, which Windows does not allow in a file name (':' names an alternate data stream)`
+	}
+	if strings.HasSuffix(seg, ".") || strings.HasSuffix(seg, " ") {
+		return "a name ending in '.' or ' ' is changed by Windows"
+	}
+	stem, _, _ := strings.Cut(seg, ".")
+	if windowsReserved[strings.ToUpper(strings.TrimRight(stem, " "))] {
+		return "a reserved device name on Windows"
+	}
+	return ""
+}
+
+// windowsReserved are the device names Windows reserves in every folder,
+// with or without an extension.
+var windowsReserved = func() map[string]bool {
+	m := map[string]bool{"CON": true, "PRN": true, "AUX": true, "NUL": true, "CONIN$": true, "CONOUT$": true}
+	for _, d := range []string{"0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "\u00b9", "\u00b2", "\u00b3"} {
+		m["COM"+d], m["LPT"+d] = true, true
+	}
+	return m
+}()

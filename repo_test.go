@@ -51,7 +51,8 @@ func TestValidateRepoPath(t *testing.T) {
 			t.Errorf("ValidateRepoPath(%q) = %v, want nil", p, err)
 		}
 	}
-	for _, p := range []string{"", "/etc/passwd", "../x", "a/../../x", "a//b", "a/./b", `a\b`, "a\x00b", "a/"} {
+	for _, p := range []string{"", "/etc/passwd", "../x", "a/../../x", "a//b", "a/./b", `a\b`, "a\x00b", "a/",
+		"evil\x1b]52;c;aGk=\x07.gguf", "a/b\rc", "tab\there", "del\x7f", "c1\u009bx"} {
 		if err := hfgate.ValidateRepoPath(p); err == nil {
 			t.Errorf("ValidateRepoPath(%q) = nil, want an error", p)
 		}
@@ -64,7 +65,7 @@ func TestValidateRevision(t *testing.T) {
 			t.Errorf("ValidateRevision(%q) = %v", r, err)
 		}
 	}
-	for _, r := range []string{"", "../main", "/main", "a//b", "main/"} {
+	for _, r := range []string{"", "../main", "/main", "a//b", "main/", ".", "..", "refs/./pr", "a/.", "./main", "ma\x1bin", "a\x00b", `a\b`} {
 		if err := hfgate.ValidateRevision(r); err == nil {
 			t.Errorf("ValidateRevision(%q) = nil, want an error", r)
 		}
