@@ -12,6 +12,7 @@ import (
 	"runtime"
 
 	"github.com/hfgate/hfgate"
+	"github.com/hfgate/hfgate/internal/safefile"
 )
 
 // openRoot opens dir as an os.Root, through which no path and no symlink
@@ -98,19 +99,6 @@ func writeAtomic(root *os.Root, tmpDir, name string, r io.Reader) (err error) {
 	return nil
 }
 
-// syncFile flushes a file's data to disk.
-func syncFile(root *os.Root, name string) error {
-	f, err := root.OpenFile(name, os.O_RDWR, 0)
-	if err != nil {
-		return fmt.Errorf("open file: %w", err)
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return fmt.Errorf("sync file: %w", err)
-	}
-	return f.Close()
-}
-
 // syncDir makes a rename in dir durable. Windows cannot sync a directory
 // (and does not need to), so there it does nothing.
 func syncDir(root *os.Root, dir string) error {
@@ -148,24 +136,33 @@ func newFileMode(root *os.Root, dir string) (fs.FileMode, error) {
 }
 
 // finishFile prepares a finished download for publishing: it must be a
-// regular file, it is synced, and it gets the mode a new file in modeDir
-// would get, so that a cache shared through group permissions stays
-// shared (huggingface_hub issues #1141, #1215). A failed chmod is ignored,
-// as huggingface_hub ignores it: some filesystems do not support it, and
-// the file is still correct.
+// regular file with one link, never a symbolic link (another user of a
+// shared cache may have planted one in its place), it is synced, and it gets
+// the mode a new file in modeDir would get, so that a cache shared through
+// group permissions stays shared (huggingface_hub issues #1141, #1215). A
+// failed chmod is ignored, as huggingface_hub ignores it: some filesystems
+// do not support it, and the file is still correct.
 func finishFile(root *os.Root, name, modeDir string) error {
 	fi, err := root.Lstat(name)
 	if err != nil {
 		return fmt.Errorf("finished download: %w", err)
 	}
-	if !fi.Mode().IsRegular() {
-		return fmt.Errorf("finished download %s: not a regular file", name)
+	if err := safefile.Check(name, fi); err != nil {
+		return fmt.Errorf("finished download: %w", err)
 	}
-	if err := syncFile(root, name); err != nil {
-		return err
+	f, err := root.OpenFile(name, os.O_RDWR, 0) // Windows syncs only what it may write
+	if err != nil {
+		return fmt.Errorf("open finished download: %w", err)
+	}
+	defer f.Close()
+	if opened, err := f.Stat(); err != nil || !os.SameFile(fi, opened) {
+		return fmt.Errorf("finished download %s: replaced while being published: %w", name, safefile.ErrUnsafe)
+	}
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("sync finished download: %w", err)
 	}
 	if mode, err := newFileMode(root, modeDir); err == nil {
-		_ = root.Chmod(name, mode)
+		_ = f.Chmod(mode)
 	}
 	return nil
 }

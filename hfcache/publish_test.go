@@ -169,3 +169,52 @@ func assertNoTemp(t *testing.T, dir string) {
 		return nil
 	})
 }
+
+// A link planted in a shared cache where a finished download or a missing
+// marker should be is never published, followed or written through.
+func TestPlantedLinksAreNotFollowed(t *testing.T) {
+	c := hfcache.Cache{Dir: t.TempDir()}
+	r := mustRepo(t, c, hfgate.RepoTypeModel, "org/model")
+	victim := filepath.Join(c.Dir, "victim")
+	if err := os.WriteFile(victim, []byte("precious"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	etag := lfsETag(weights)
+	inc, err := r.IncompletePath(etag)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(victim, inc); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Publish(commitMain, "model.gguf", etag, inc); err == nil {
+		t.Fatal("Publish published a symbolic link")
+	}
+	if blob, _ := r.BlobPath(etag); fileExists(blob) {
+		t.Fatal("a blob was made of the link")
+	}
+
+	marker := filepath.Join(r.Path(), ".no_exist", commitMain, "missing.bin")
+	if err := os.MkdirAll(filepath.Dir(marker), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	dangling := filepath.Join(c.Dir, "created-through-link")
+	// A relative link that stays inside the cache: os.Root alone would follow it.
+	if err := os.Symlink("../../../created-through-link", marker); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.MarkNoExist(commitMain, "missing.bin"); err != nil {
+		t.Fatal(err)
+	}
+	if fileExists(dangling) {
+		t.Fatal("MarkNoExist created a file through a planted link")
+	}
+	if b, _ := os.ReadFile(victim); string(b) != "precious" {
+		t.Fatalf("the link's target now holds %q", b)
+	}
+}
+
+func fileExists(p string) bool {
+	_, err := os.Lstat(p)
+	return err == nil
+}

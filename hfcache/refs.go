@@ -1,6 +1,7 @@
 package hfcache
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -99,7 +100,14 @@ func (r Repo) MarkNoExist(commit, file string) error {
 		if err := mkdirAll(root, path.Dir(rel)); err != nil {
 			return err
 		}
-		f, err := root.OpenFile(rel, os.O_WRONLY|os.O_CREATE, 0o666)
+		if _, err := root.Lstat(rel); err == nil {
+			return nil // marked already (or something else is there: leave it)
+		}
+		// O_EXCL: never create the marker through a planted link.
+		f, err := root.OpenFile(rel, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o666)
+		if errors.Is(err, fs.ErrExist) {
+			return nil
+		}
 		if err != nil {
 			return fmt.Errorf("mark %s as missing: %w", file, err)
 		}

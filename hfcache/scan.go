@@ -19,7 +19,7 @@ type Report struct {
 	Dir        string
 	Repos      []CachedRepo
 	Size       int64            // bytes of all blobs (sum of the repositories' Size)
-	Incomplete []IncompleteFile // partial downloads, blobs/*.incomplete
+	Incomplete []IncompleteFile // partial downloads: blobs/*.incomplete and hfgate's sidecars (IsPartial)
 	Warnings   []Warning        // damaged entries; the scan went on past them
 }
 
@@ -148,7 +148,7 @@ func (c Cache) scanIncomplete(fsys fs.FS, folder string) []IncompleteFile {
 	entries, _ := fs.ReadDir(fsys, path.Join(folder, "blobs"))
 	var out []IncompleteFile
 	for _, e := range entries {
-		if !strings.HasSuffix(e.Name(), ".incomplete") {
+		if !IsPartial(e.Name()) {
 			continue
 		}
 		if fi, err := e.Info(); err == nil {

@@ -96,7 +96,7 @@ func (r Repo) verifyBlobs(ctx context.Context, root *os.Root, progress func(Veri
 	var total int64
 	for _, e := range entries {
 		name := e.Name()
-		if strings.Contains(name, ".incomplete") {
+		if IsPartial(name) {
 			problems = append(problems, Problem{Kind: ProblemIncomplete, Path: r.abs(path.Join(dir, name)),
 				Message: "a download was interrupted here; download the file again to resume it, or remove the repository to free the space"})
 			continue
