@@ -56,6 +56,31 @@ type FaultRule struct {
 	// IgnoreRange drops the request's Range header, so the answer is 200
 	// with the whole body, as a CDN that ignores ranges does.
 	IgnoreRange bool `json:"ignoreRange,omitempty"`
+
+	// The rest make a hostile or broken server.
+
+	// Headers sets response headers, replacing the handler's (an empty
+	// value removes one): an absurd X-Linked-Size, an ETag that is no hash,
+	// a Link rel="next" that leads back to a page already sent.
+	Headers map[string]string `json:"headers,omitempty"`
+	// Stall stops sending the body after StallAfterBytes bytes (0: before
+	// the first), holding the connection open until the client gives up. A
+	// trickle is BandwidthPerConn of a few bytes per second.
+	Stall           bool  `json:"stall,omitempty"`
+	StallAfterBytes int64 `json:"stallAfterBytes,omitempty"`
+	// Body, if set, is answered (200, JSON unless Headers say otherwise)
+	// instead of calling the handler: a crafted listing with a malformed
+	// entry, or a huge answer, streamed without being held in memory.
+	Body *FaultBody `json:"body,omitempty"`
+}
+
+// FaultBody is the answer of a FaultRule: Head, then Repeat Count times,
+// then Tail.
+type FaultBody struct {
+	Head   string `json:"head,omitempty"`
+	Repeat string `json:"repeat,omitempty"`
+	Count  int64  `json:"count,omitempty"`
+	Tail   string `json:"tail,omitempty"`
 }
 
 func (f FaultRule) validate() error {
@@ -70,6 +95,8 @@ func (f FaultRule) validate() error {
 		return fmt.Errorf("status %d is not an HTTP status", f.Status)
 	case f.Corrupt && f.CorruptAt < 0:
 		return fmt.Errorf("corruptAt must not be negative")
+	case f.StallAfterBytes < 0 || f.Body != nil && f.Body.Count < 0:
+		return fmt.Errorf("stallAfterBytes and body.count must not be negative")
 	}
 	return nil
 }

@@ -242,3 +242,43 @@ func TestFaultAdminRoutes(t *testing.T) {
 		t.Error("DELETE did not clear the faults")
 	}
 }
+
+// The faults of a hostile server: lying headers, a crafted (or huge) body,
+// a body that stops.
+func TestFaultHostileServer(t *testing.T) {
+	s := startTest(t, Options{})
+	gguf := s.ResolveURL(RepoTiny, "main", "tiny-llama-Q2_K.gguf")
+	mustSetFaults(t, s, FaultRule{Host: HostHub, PathPrefix: "/" + RepoTiny + "/resolve/",
+		Headers: map[string]string{"X-Linked-Size": "9000000000000000000", "X-Linked-Etag": `"not-a-hash"`, "X-Repo-Commit": ""}})
+	resp, _ := do(t, "HEAD", gguf, "")
+	h := resp.Header
+	if h.Get("X-Linked-Size") != "9000000000000000000" || h.Get("X-Linked-Etag") != `"not-a-hash"` || h.Get("X-Repo-Commit") != "" || h.Get("Location") == "" {
+		t.Errorf("headers %v: want the overrides, the rest as the handler set them", h)
+	}
+
+	fb := &FaultBody{Head: `[{"id":"a/b","cardData":{"x":[`, Repeat: "{},", Count: 100_000, Tail: "{}]}}]"}
+	mustSetFaults(t, s, FaultRule{Host: HostHub, PathPrefix: "/api/models", Times: 1, Body: fb})
+	resp, body := do(t, "GET", s.URL()+"/api/models", "")
+	var v []map[string]any
+	if err := json.Unmarshal(body, &v); err != nil || resp.StatusCode != 200 || len(body) != len(fb.Head)+3*100_000+len(fb.Tail) {
+		t.Errorf("crafted body: %d, %d bytes, %v", resp.StatusCode, len(body), err)
+	}
+
+	u, _ := s.CDNFileURL(RepoBenchmark, "", "small/file-00.bin")
+	mustSetFaults(t, s, FaultRule{Host: HostCDN, Stall: true, StallAfterBytes: 1000})
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, "GET", u, nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if len(got) != 1000 || !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("stall: read %d bytes, err %v; want 1000, then nothing until the deadline", len(got), err)
+	}
+	if err := s.SetFaults(FaultRule{Stall: true, StallAfterBytes: -1}); err == nil {
+		t.Error("a negative stallAfterBytes was accepted")
+	}
+}

@@ -2,6 +2,7 @@ package hubsim
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -20,7 +21,7 @@ func (s *Server) instrument(host string, h http.Handler) http.Handler {
 		route := routeOf(host, r)
 		rule := fs.pick(host, r.URL.Path)
 		fs.count(host, route, 1, 0, rule != nil)
-		cw := &faultWriter{ResponseWriter: w, count: func(n int64) { fs.count(host, route, 0, n, false) }}
+		cw := &faultWriter{ResponseWriter: w, count: func(n int64) { fs.count(host, route, 0, n, false) }, stallAt: -1}
 		if rule == nil {
 			h.ServeHTTP(cw, r)
 			return
@@ -35,8 +36,16 @@ func (s *Server) instrument(host string, h http.Handler) http.Handler {
 			}
 		}
 		cw.cutAfter, cw.rate, cw.start = rule.CutAfterBytes, rule.BandwidthPerConn, time.Now()
+		cw.headers, cw.done = rule.Headers, r.Context().Done()
+		if rule.Stall {
+			cw.stallAt = rule.StallAfterBytes
+		}
 		if rule.Status != 0 {
 			s.writeFaultStatus(cw, r, host, rule)
+			return
+		}
+		if rule.Body != nil {
+			writeFaultBody(cw, r, rule.Body)
 			return
 		}
 		if rule.IgnoreRange {
@@ -82,7 +91,30 @@ func corruptAt(r *http.Request) int64 {
 	return -1
 }
 
-// faultWriter counts body bytes and applies the bandwidth cap and the cut.
+// writeFaultBody answers with a FaultRule's Body, a chunk at a time.
+func writeFaultBody(w http.ResponseWriter, r *http.Request, b *FaultBody) {
+	if w.Header().Get("Content-Type") == "" {
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	}
+	w.WriteHeader(http.StatusOK)
+	if r.Method == http.MethodHead {
+		return
+	}
+	io.WriteString(w, b.Head)
+	if b.Count > 0 && b.Repeat != "" {
+		per := max(1, (64<<10)/len(b.Repeat))
+		chunk := strings.Repeat(b.Repeat, per)
+		for left := b.Count; left > 0; left -= int64(per) {
+			if _, err := io.WriteString(w, chunk[:int64(len(b.Repeat))*min(left, int64(per))]); err != nil {
+				return
+			}
+		}
+	}
+	io.WriteString(w, b.Tail)
+}
+
+// faultWriter counts body bytes and applies the bandwidth cap, the cut,
+// the stall and header overrides.
 type faultWriter struct {
 	http.ResponseWriter
 	count    func(n int64)
@@ -90,9 +122,40 @@ type faultWriter struct {
 	cutAfter int64 // > 0: abort after this many bytes
 	rate     int64 // > 0: bytes per second
 	start    time.Time
+	stallAt  int64             // >= 0: stop sending after this many bytes; -1 never
+	done     <-chan struct{}   // the request's end
+	headers  map[string]string // set before the header is sent
+	sent     bool              // the header was sent
+}
+
+// WriteHeader applies the header overrides first.
+func (w *faultWriter) WriteHeader(code int) {
+	w.applyHeaders()
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *faultWriter) applyHeaders() {
+	if w.sent {
+		return
+	}
+	w.sent = true
+	for k, v := range w.headers {
+		if v == "" {
+			w.Header().Del(k)
+		} else {
+			w.Header().Set(k, v)
+		}
+	}
 }
 
 func (w *faultWriter) Write(p []byte) (int, error) {
+	w.applyHeaders()
+	if w.stallAt >= 0 && w.written+int64(len(p)) > w.stallAt {
+		w.write(p[:w.stallAt-w.written])
+		http.NewResponseController(w.ResponseWriter).Flush()
+		<-w.done // silence until the client gives up
+		return 0, http.ErrHandlerTimeout
+	}
 	if w.cutAfter > 0 && w.written+int64(len(p)) > w.cutAfter {
 		w.write(p[:w.cutAfter-w.written])
 		http.NewResponseController(w.ResponseWriter).Flush()
@@ -135,6 +198,9 @@ func (w *faultWriter) write(p []byte) (int, error) {
 
 // Flush and Unwrap let handlers flush and use http.ResponseController
 // through the wrapper.
-func (w *faultWriter) Flush() { http.NewResponseController(w.ResponseWriter).Flush() }
+func (w *faultWriter) Flush() {
+	w.applyHeaders()
+	http.NewResponseController(w.ResponseWriter).Flush()
+}
 
 func (w *faultWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
