@@ -64,3 +64,9 @@ type InfoOption func(*InfoOptions)
 // WithBlobs asks Hub.ModelInfo for each file's size, blob id and, for LFS
 // files, SHA-256 (RepoFile.Size, BlobID and LFS).
 func WithBlobs() InfoOption { return func(o *InfoOptions) { o.Blobs = true } }
+
+// MaxFileSize is the largest file size hfgate takes a server's word for:
+// 16 TiB, far beyond any file the Hub stores. A larger size (say
+// 9000000000000000000 in X-Linked-Size) is a broken or hostile answer, and
+// is refused before anything is allocated for it.
+const MaxFileSize = 1 << 44

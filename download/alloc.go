@@ -3,6 +3,7 @@ package download
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"syscall"
@@ -116,4 +117,11 @@ func (w *writeback) upTo(off int64) {
 func (w *writeback) stop() {
 	close(w.next)
 	<-w.done
+}
+
+// copyRangeIO copies n bytes at off from src to the same offset of dst
+// through a buffer.
+func copyRangeIO(dst, src *os.File, off, n int64) error {
+	_, err := io.CopyBuffer(io.NewOffsetWriter(dst, off), io.NewSectionReader(src, off, n), make([]byte, 1<<20))
+	return err
 }

@@ -55,7 +55,9 @@ func TestDownloadTwoDownloadersOneBlob(t *testing.T) {
 	if !rec.has(q8, download.FileWaiting) || !res[0].Cached {
 		t.Fatalf("second downloader: events %v, cached %v; want it to wait and use the first one's blob", rec.kinds(q8), res[0].Cached)
 	}
-	if served := sim.Counters().Hosts[hubsim.HostCDN].Bytes; served != fi.Size {
+	// One fetch, not two; a connection whose range a helper took over may
+	// have been sent a little more than it read.
+	if served := sim.Counters().Hosts[hubsim.HostCDN].Bytes; served < fi.Size || served > fi.Size+fi.Size/4 {
 		t.Fatalf("CDN served %d bytes, want %d: one fetch", served, fi.Size)
 	}
 	verifyRepo(t, d1.Cache, tiny)

@@ -33,6 +33,10 @@ const (
 	// DefaultLockPoll is how often a download waiting for another process
 	// to finish the same blob checks its lock.
 	DefaultLockPoll = 100 * time.Millisecond
+	// DefaultReadTimeout is how long a connection may deliver under 1 KiB
+	// before it is cut and retried: huggingface_hub's default
+	// HF_HUB_DOWNLOAD_TIMEOUT.
+	DefaultReadTimeout = 10 * time.Second
 )
 
 // bufSize is the read buffer of one connection.
@@ -61,11 +65,29 @@ type Downloader struct {
 	Conns int
 	Files int
 
-	// MinPartSize and MaxPartSize clamp the size of a parallel part, which
-	// is otherwise the file size / (4 × Conns); 0 means the Default. Files
-	// under ParallelMin (0: DefaultParallelMin) stream sequentially.
+	// A file streams over one connection, in order. When that connection
+	// proves slow for the file (the rest would take more than a couple of
+	// seconds at its speed), helper connections fetch ranges further on,
+	// up to Conns in all. MinPartSize and MaxPartSize clamp the smallest
+	// range a helper takes on, which is otherwise the file size /
+	// (4 × Conns); 0 means the Default. Files under ParallelMin (0:
+	// DefaultParallelMin) always use one connection.
 	MinPartSize, MaxPartSize int64
 	ParallelMin              int64
+
+	// ReadTimeout cuts a connection that delivers under 1 KiB in that
+	// long, waiting for the answer included: a stalled or trickling server
+	// is retried like any network failure instead of hanging the download.
+	// 0 means DefaultReadTimeout.
+	ReadTimeout time.Duration
+
+	// AllowUnverified downloads files whose ETag names no content hash
+	// (neither a SHA-256 nor a git blob id), checking only their size. By
+	// default such a file is refused with EINTEGRITY before any byte is
+	// fetched. The expected hash comes from the endpoint's own metadata, so
+	// verification catches corruption in transit or on a CDN, not an
+	// endpoint that lies.
+	AllowUnverified bool
 
 	// Retry paces retries of failed transfers; the zero value uses the
 	// retry package's defaults.

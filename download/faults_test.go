@@ -14,9 +14,10 @@ import (
 	"github.com/hfgate/hfgate/hubsim/hubsimtest"
 )
 
-// The tiny Q8_0 file (about 6 MB) goes in parallel parts of 1 MiB with the
-// test Downloader; the Q2_K file is fetched sequentially where a test
-// needs one request per attempt.
+// The tiny Q8_0 file (about 6 MB) is large enough for helper connections
+// with the test Downloader (over loopback one connection is fast enough, so
+// none open); "sequential" forbids them where a test needs one request per
+// attempt.
 const q8 = "tiny-llama-Q8_0.gguf"
 
 // faultCase downloads file from tiny with rules installed and checks the

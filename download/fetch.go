@@ -3,18 +3,17 @@ package download
 import (
 	"context"
 	"errors"
-	"fmt"
-	"hash"
 	"io"
 	"net/http"
-	"os"
 	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
 
 	"github.com/hfgate/hfgate"
+	"github.com/hfgate/hfgate/hfcache"
 	"github.com/hfgate/hfgate/internal/retry"
+	"github.com/hfgate/hfgate/internal/stall"
 )
 
 // RangeGetter makes one ranged GET and nothing more: no retries. *hfhub.Client
@@ -25,19 +24,23 @@ type RangeGetter interface {
 	GetRange(ctx context.Context, url string, start, end int64) (*http.Response, error)
 }
 
-// fetch moves one file of known size and ETag into an .incomplete file and
-// verifies it. It resumes whatever an earlier run left there.
+// fetch moves one file of known size and ETag into its .incomplete file
+// and verifies it. It resumes whatever an earlier run (of hfgate or of
+// huggingface_hub) left there.
 type fetch struct {
-	get  RangeGetter
-	url  func(ctx context.Context, refresh bool) (string, error) // refresh: the signed URL may have expired
-	etag string
-	size int64
-	path string // the .incomplete file
+	get   RangeGetter
+	url   func(ctx context.Context, refresh bool) (string, error) // refresh: the signed URL may have expired
+	etag  string
+	size  int64
+	files partialFiles
 
 	conns       chan struct{} // connection slots shared by every fetch of a Downloader
-	partSize    int64         // bytes per parallel part
-	parallelMin int64         // smaller files stream sequentially
+	minSplit    int64         // the smallest range a helper connection takes on
+	parallelMin int64         // smaller files use one connection
+	probe       time.Duration // how long one connection runs before helpers are considered
+	worth       time.Duration // helpers are opened if the rest would take longer on one connection
 	bufSize     int
+	idle        time.Duration // a window with under 1 KiB received cuts the connection
 	retry       retry.Policy
 	now         func() time.Time
 
@@ -48,13 +51,15 @@ type fetch struct {
 }
 
 // errRangeIgnored means the server answered 200 with the whole file to a
-// ranged request (a proxy that strips Range, say): parallel parts cannot
-// work, so the fetch starts over as one sequential stream.
+// ranged request (a proxy that strips Range, say): neither resuming nor
+// parallel parts can work, so the fetch starts over as one stream from the
+// first byte.
 var errRangeIgnored = errors.New("server ignored the Range header")
 
 // run fetches and verifies the file. On success the .incomplete file holds
-// exactly the verified content. On failure it is left for a later resume,
-// except after a hash mismatch, which removes it.
+// exactly the verified content and the other files of the download are
+// gone. On failure they are left for a later resume, except after a hash
+// mismatch, which removes them all.
 func (f *fetch) run(ctx context.Context) error {
 	err := f.fetchOnce(ctx)
 	var ie *integrityError
@@ -69,31 +74,30 @@ func (f *fetch) run(ctx context.Context) error {
 }
 
 func (f *fetch) fetchOnce(ctx context.Context) error {
-	j, err := loadJournal(journalPath(f.path), f.etag, f.size)
-	if err != nil {
-		return err
-	}
-	if j == nil && (f.size < f.parallelMin || cap(f.conns) < 2) {
-		return f.sequential(ctx)
-	}
-	err = f.parallel(ctx, j)
-	if errors.Is(err, errRangeIgnored) {
+	for restarts := 1; ; restarts++ {
+		t, err := f.open()
+		if err != nil {
+			return err
+		}
+		err = t.run(ctx)
+		t.close()
+		if !errors.Is(err, errRangeIgnored) || restarts >= 3 {
+			return err
+		}
+		// The server sends the whole file whatever we ask: start over from
+		// byte 0, which needs no Range header, on one connection.
 		if err := f.reset(); err != nil {
 			return err
 		}
-		return f.sequential(ctx)
+		f.parallelMin = f.size + 1
 	}
-	return err
 }
 
-// reset discards the partial file and its journal.
+// reset discards every file of the download.
 func (f *fetch) reset() error {
-	os.Remove(journalPath(f.path))
-	if err := os.Remove(f.path); err != nil && !os.IsNotExist(err) {
-		return fmt.Errorf("remove partial download: %w", err)
-	}
 	f.done.Store(0)
-	return nil
+	f.onProg(0)
+	return f.files.removeAll()
 }
 
 // integrityError is a hash mismatch of the finished file; detail says
@@ -109,73 +113,25 @@ func (e *integrityError) failure(next string) *hfgate.Error {
 		"downloaded data failed verification: %s (a byte was corrupted in transit); %s", e.detail, next)
 }
 
-// verify compares the finished hash with the ETag and, on a mismatch,
-// removes the partial file so that nothing corrupt can be resumed.
-func (f *fetch) verify(h hash.Hash) error {
-	if h == nil {
-		return nil // an ETag that names no known hash: only the size was checked
-	}
-	if got := sumHex(h); got != f.etag {
-		f.reset()
-		ie := &integrityError{detail: fmt.Sprintf("%s is %s, want %s", hashName(f.etag), got, f.etag)}
-		// Downloading again fetches the file anew.
-		return ie.failure("the partial file was removed").WithAction(hfgate.ActionResume)
-	}
-	return nil
-}
-
-// fetchRange GETs [start, end) and hands the bytes to sink in order, retrying
-// transient failures and resuming after the last byte sink accepted. It
-// returns errRangeIgnored if the server answers 200 to a ranged request.
-func (f *fetch) fetchRange(ctx context.Context, start, end int64, sink func(p []byte, off int64) error) error {
+// fetchRange GETs the bytes from start up to end() and hands them to sink
+// in order, retrying transient failures and resuming after the last byte
+// sink accepted. end may shrink while it runs (another connection took over
+// the rest); sink returns how many bytes it took, fewer when the range ended
+// under them. It returns errRangeIgnored if the server answers 200 to a
+// ranged request.
+func (f *fetch) fetchRange(ctx context.Context, start int64, end func() int64, sink func(p []byte, off int64) (int, error)) error {
 	buf := make([]byte, f.bufSize)
-	cur, attempt, refreshed := start, 1, false
-	refresh := false
-	for cur < end {
-		err := func() error {
-			url, err := f.url(ctx, refresh)
-			if err != nil {
-				return err
-			}
-			refresh = false
-			rangeEnd := end - 1
-			if cur == 0 && end == f.size {
-				rangeEnd = -1 // the whole file: no Range header needed
-			}
-			resp, err := f.get.GetRange(ctx, url, cur, rangeEnd)
-			if err != nil {
-				return err
-			}
-			defer resp.Body.Close()
-			if err := f.checkResponse(resp, cur, end); err != nil {
-				return err
-			}
-			for cur < end {
-				// Stop at once when canceled (Ctrl-C), rather than draining
-				// whatever the connection has buffered.
-				if err := ctx.Err(); err != nil {
-					return err
-				}
-				n, rerr := resp.Body.Read(buf[:min(int64(len(buf)), end-cur)])
-				if n > 0 {
-					if err := sink(buf[:n], cur); err != nil {
-						return &fatalError{err}
-					}
-					cur += int64(n)
-					attempt = 1 // progress: a later failure starts a new count
-				}
-				if rerr == io.EOF && cur < end {
-					return hfgate.WrapError(hfgate.EUNAVAILABLE, io.ErrUnexpectedEOF,
-						"the connection closed after %d of %d bytes", cur-start, end-start)
-				}
-				if rerr != nil && rerr != io.EOF {
-					return hfgate.WrapError(hfgate.EUNAVAILABLE, rerr, "the connection failed while reading the file")
-				}
-			}
-			return nil
-		}()
+	cur, attempt := start, 1
+	refresh, refreshed := false, false
+	for cur < end() {
+		before := cur
+		err := f.attempt(ctx, &cur, end, refresh, buf, sink)
 		if err == nil {
 			continue
+		}
+		refresh = false
+		if cur-before >= freshStart {
+			attempt = 1 // real progress: this failure starts a new count
 		}
 		var fe *fatalError
 		switch {
@@ -193,8 +149,8 @@ func (f *fetch) fetchRange(ctx context.Context, start, end int64, sink func(p []
 		case !transient(err):
 			return err
 		case !f.retry.Retries(attempt):
-			return hfgate.WrapError(hfgate.EUNAVAILABLE, err, "download failed after %d attempts, with %s bytes kept", attempt, strconv.FormatInt(cur, 10)).
-				WithAction(hfgate.ActionResume)
+			return hfgate.WrapError(hfgate.EUNAVAILABLE, err, "download failed after %d attempts (the last: %s), with %s bytes kept",
+				attempt, hfgate.ErrorMessage(err), strconv.FormatInt(cur, 10)).WithAction(hfgate.ActionResume)
 		}
 		wait := f.retry.Delay(attempt, retryAfterOf(err))
 		f.onRetry(RetryTransient, err, wait)
@@ -205,6 +161,72 @@ func (f *fetch) fetchRange(ctx context.Context, start, end int64, sink func(p []
 	}
 	return nil
 }
+
+// attempt makes one request for [*cur, end()) and reads what it can.
+func (f *fetch) attempt(ctx context.Context, cur *int64, end func() int64, refresh bool, buf []byte, sink func([]byte, int64) (int, error)) error {
+	// The watch cuts a connection that sends nothing, or next to nothing,
+	// for a whole window: headers included.
+	actx, watch := stall.Start(ctx, f.idle)
+	defer watch.Stop()
+	url, err := f.url(actx, refresh)
+	if err != nil {
+		return f.stalled(actx, err)
+	}
+	stop := end()
+	rangeEnd := stop - 1
+	if *cur == 0 && stop == f.size {
+		rangeEnd = -1 // the whole file: no Range header needed
+	}
+	resp, err := f.get.GetRange(actx, url, *cur, rangeEnd)
+	if err != nil {
+		return f.stalled(actx, err)
+	}
+	defer resp.Body.Close()
+	if err := f.checkResponse(resp, *cur, stop); err != nil {
+		return err
+	}
+	for *cur < end() {
+		// Stop at once when canceled (Ctrl-C), rather than draining
+		// whatever the connection has buffered.
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		n, rerr := resp.Body.Read(buf[:min(int64(len(buf)), end()-*cur)])
+		if n > 0 {
+			watch.Add(n)
+			k, err := sink(buf[:n], *cur)
+			if err != nil {
+				return &fatalError{err}
+			}
+			*cur += int64(k)
+			if k < n {
+				return nil // the range ended under us
+			}
+		}
+		switch {
+		case rerr == io.EOF && *cur < end():
+			return hfgate.WrapError(hfgate.EUNAVAILABLE, io.ErrUnexpectedEOF,
+				"the connection closed after %d of %d bytes", *cur, f.size)
+		case rerr != nil && rerr != io.EOF:
+			return f.stalled(actx, hfgate.WrapError(hfgate.EUNAVAILABLE, rerr, "the connection failed while reading the file"))
+		}
+	}
+	return nil
+}
+
+// stalled turns an error caused by the stall watch into one that says so.
+func (f *fetch) stalled(actx context.Context, err error) error {
+	if cause := stall.Cause(actx); cause != nil {
+		return hfgate.WrapError(hfgate.EUNAVAILABLE, cause,
+			"the server stopped sending (under 1 KiB in %s)", f.idle)
+	}
+	return err
+}
+
+// freshStart is how much an attempt must deliver for its failure to start
+// a new count of attempts: a server that sends a few bytes and then stalls,
+// every time, runs out of attempts like one that sends nothing.
+const freshStart = 1 << 20
 
 // fatalError marks an error that retrying cannot fix (a failed disk write).
 type fatalError struct{ err error }
@@ -264,7 +286,7 @@ func parseContentRange(v string) (start, end, total int64, ok bool) {
 }
 
 // transient reports whether retrying may help: network failures, cut
-// connections, rate limits and server errors.
+// connections, stalls, rate limits and server errors.
 func transient(err error) bool {
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return false
@@ -302,3 +324,10 @@ func (f *fetch) acquire(ctx context.Context) error {
 }
 
 func (f *fetch) release() { <-f.conns }
+
+// verified reports whether the ETag names a hash the content is checked
+// against.
+func (f *fetch) verified() bool {
+	_, ok := hfcache.ContentHash(f.etag, f.size)
+	return ok
+}

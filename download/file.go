@@ -3,13 +3,17 @@ package download
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/gofrs/flock"
 
 	"github.com/hfgate/hfgate"
+	"github.com/hfgate/hfgate/hfcache"
+	"github.com/hfgate/hfgate/internal/safefile"
 )
 
 // file puts one planned file in place and reports its events.
@@ -51,9 +55,19 @@ func (d *Downloader) fileResult(ctx context.Context, p *plan, f *planned, pr *fi
 	if f.meta != nil {
 		f.etag, f.size = f.meta.ETag, f.meta.Size
 	}
+	if f.size < 0 || f.size > hfgate.MaxFileSize {
+		return nil, hfgate.Errorf(hfgate.EUNAVAILABLE, "the server gave %s an implausible size (%d bytes): refusing it", f.path, f.size)
+	}
 	pr.start(f.size)
+	if _, ok := hfcache.ContentHash(f.etag, f.size); !ok && !d.AllowUnverified {
+		return nil, hfgate.Errorf(hfgate.EINTEGRITY,
+			"%s cannot be verified: the server named its content %q, which is neither a SHA-256 nor a git blob id, so a corrupted or altered download would go unnoticed; it was not downloaded", f.path, f.etag)
+	}
 	res := &Result{File: f.path, Size: f.size, Commit: p.commit, ETag: f.etag, Cached: true}
-	if path, ok, err := p.target.have(ctx, p.commit, f.path, f.etag); err != nil || ok {
+	if path, ok, err := p.target.have(ctx, p.commit, f.path, f.etag, f.size); err != nil || ok {
+		if ok {
+			d.sweep(p, f)
+		}
 		res.Path = path
 		return res, err
 	}
@@ -68,7 +82,7 @@ func (d *Downloader) fileResult(ctx context.Context, p *plan, f *planned, pr *fi
 	}
 	defer unlock()
 	// Another process may have finished it while we waited.
-	if path, ok, err := p.target.have(ctx, p.commit, f.path, f.etag); err != nil || ok {
+	if path, ok, err := p.target.have(ctx, p.commit, f.path, f.etag, f.size); err != nil || ok {
 		res.Path = path
 		return res, err
 	}
@@ -96,11 +110,14 @@ func (d *Downloader) fetch(ctx context.Context, p *plan, f *planned, incomplete 
 		url:         src.get,
 		etag:        f.etag,
 		size:        f.size,
-		path:        incomplete,
+		files:       newPartialFiles(incomplete),
 		conns:       d.conns,
-		partSize:    d.partSize(f.size),
+		minSplit:    d.partSize(f.size),
 		parallelMin: positive(d.ParallelMin, DefaultParallelMin),
+		probe:       probeTime,
+		worth:       helperWorth,
 		bufSize:     bufSize,
+		idle:        positive(d.ReadTimeout, DefaultReadTimeout),
 		retry:       d.Retry,
 		now:         time.Now,
 		onProg:      pr.progress,
@@ -136,19 +153,56 @@ func (s *urlSource) get(ctx context.Context, refresh bool) (string, error) {
 // lock takes the cross-process lock of a blob, reporting FileWaiting when
 // another process holds it. The returned function releases it.
 func (d *Downloader) lock(ctx context.Context, path string, pr *fileReporter) (func(), error) {
-	lk := flock.New(path)
+	// The lock file is opened without following a planted link, and never
+	// blocks on a planted FIFO; what it is is checked once locked.
+	lk := flock.New(path, flock.SetFlag(os.O_CREATE|os.O_RDONLY|safefile.NoFollow))
 	ok, err := lk.TryLock()
 	if err == nil && !ok {
 		pr.waiting()
 		ok, err = lk.TryLockContext(ctx, positive(d.LockPoll, DefaultLockPoll))
 	}
+	if err == nil && ok {
+		var fi os.FileInfo
+		if fi, err = lk.Stat(); err == nil {
+			err = safefile.Check(path, fi)
+		}
+		if err != nil {
+			lk.Unlock()
+		}
+	}
 	if err != nil || !ok {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
+		if errors.Is(err, syscall.ELOOP) || errors.Is(err, syscall.EMLINK) || errors.Is(err, safefile.ErrUnsafe) {
+			return nil, fileError(path, fmt.Errorf("%w: %w", err, safefile.ErrUnsafe))
+		}
 		return nil, hfgate.WrapError(hfgate.EINTERNAL, err, "cannot lock %s", path)
 	}
 	return func() { lk.Unlock() }, nil
+}
+
+// sweep removes what a parallel download of a file left beside it when the
+// file was then finished another way (huggingface_hub resumed its prefix,
+// say), if no other process is at it.
+func (d *Downloader) sweep(p *plan, f *planned) {
+	incomplete, err := p.target.incompletePath(f.path, f.etag)
+	if err != nil {
+		return
+	}
+	files := newPartialFiles(incomplete)
+	if !exists(files.parts) && !exists(files.journal) && !exists(files.legacy) {
+		return
+	}
+	lockPath, err := p.target.lockPath(f.path, f.etag)
+	if err != nil {
+		return
+	}
+	lk := flock.New(lockPath, flock.SetFlag(os.O_CREATE|os.O_RDONLY|safefile.NoFollow))
+	if ok, err := lk.TryLock(); err == nil && ok {
+		files.removeSidecars()
+		lk.Unlock()
+	}
 }
 
 // userError makes sure a failure carries a user-safe message and code.

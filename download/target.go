@@ -15,8 +15,9 @@ import (
 // does, so either tool finds and resumes the other's.
 type target interface {
 	// have returns where file is when it is already in place at commit
-	// with this etag, making it visible there if only its blob was.
-	have(ctx context.Context, commit, file, etag string) (path string, ok bool, err error)
+	// with this etag and size, making it visible there if only its blob
+	// was.
+	have(ctx context.Context, commit, file, etag string, size int64) (path string, ok bool, err error)
 	// lockPath is the file lock a writer of file/etag holds.
 	lockPath(file, etag string) (string, error)
 	// incompletePath is where the partial download of file/etag lives.
@@ -48,13 +49,21 @@ func (d *Downloader) newTarget(req Request) (target, error) {
 // cacheTarget is the huggingface_hub cache: blobs/, snapshots/, refs/.
 type cacheTarget struct{ repo hfcache.Repo }
 
-func (t cacheTarget) have(_ context.Context, commit, file, etag string) (string, bool, error) {
-	if p, err := t.repo.Lookup(commit, file); err == nil {
-		return p, true, nil
-	}
+func (t cacheTarget) have(_ context.Context, commit, file, etag string, size int64) (string, bool, error) {
 	blob, err := t.repo.BlobPath(etag)
 	if err != nil {
 		return "", false, err
+	}
+	// A blob of another size is not this file, whatever its name says (a
+	// tool that trusted a partial file's length may have published it):
+	// fetch it again, which replaces it.
+	if fi, err := os.Stat(blob); err == nil && fi.Mode().IsRegular() && fi.Size() != size {
+		return "", false, nil
+	}
+	if p, err := t.repo.Lookup(commit, file); err == nil {
+		if fi, err := os.Stat(p); err == nil && fi.Size() == size {
+			return p, true, nil
+		}
 	}
 	if fi, err := os.Stat(blob); err != nil || !fi.Mode().IsRegular() {
 		return "", false, nil
@@ -121,7 +130,7 @@ func (t cacheTarget) notFound(commit, file string)      { t.repo.MarkNoExist(com
 // localTarget is a plain folder, as `hf download --local-dir` fills it.
 type localTarget struct{ dir hfcache.LocalDir }
 
-func (t localTarget) have(ctx context.Context, commit, file, etag string) (string, bool, error) {
+func (t localTarget) have(ctx context.Context, commit, file, etag string, _ int64) (string, bool, error) {
 	ok, err := t.dir.UpToDate(ctx, file, etag, commit)
 	if !ok || err != nil {
 		return "", false, err
