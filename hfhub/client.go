@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -28,6 +29,10 @@ const (
 	DefaultDialTimeout           = 10 * time.Second
 	DefaultTLSHandshakeTimeout   = 10 * time.Second
 	DefaultResponseHeaderTimeout = 30 * time.Second
+	// DefaultReadTimeout is how long an API answer may deliver under 1
+	// KiB, waiting for it included, before the attempt is cut and retried:
+	// huggingface_hub's default HF_HUB_ETAG_TIMEOUT.
+	DefaultReadTimeout = 10 * time.Second
 )
 
 // maxRedirects bounds the hops of one request, as net/http's default does.
@@ -67,6 +72,21 @@ type Client struct {
 
 	// Now is the clock used to read Retry-After dates. If nil, time.Now.
 	Now func() time.Time
+
+	// ReadTimeout cuts an API request whose answer delivers under 1 KiB in
+	// that long, the wait for its headers included: a server that stalls
+	// or trickles is retried, then reported, instead of hanging the
+	// caller. 0 means DefaultReadTimeout. GetRange leaves this to its
+	// caller, who reads the body.
+	ReadTimeout time.Duration
+
+	// OnMalformed, if not nil, is told about each entry of an answer that
+	// was left out as malformed or unsafe (a file path that could escape a
+	// folder or carries control characters, a repo id the Hub would not
+	// make, an implausible size, card data too large to decode): entry is
+	// quoted and safe to print, why says what is wrong. The rest of the
+	// answer is used. It may be called from several goroutines at once.
+	OnMalformed func(entry, why string)
 
 	once     sync.Once
 	endpoint *url.URL // parsed Endpoint, or nil
@@ -118,6 +138,20 @@ func (c *Client) now() time.Time {
 		return c.Now()
 	}
 	return time.Now()
+}
+
+func (c *Client) readTimeout() time.Duration {
+	if c.ReadTimeout > 0 {
+		return c.ReadTimeout
+	}
+	return DefaultReadTimeout
+}
+
+// malformed reports an entry left out of an answer.
+func (c *Client) malformed(entry, why string) {
+	if c.OnMalformed != nil {
+		c.OnMalformed(strconv.QuoteToGraphic(entry), why)
+	}
 }
 
 func (c *Client) userAgent() string {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/hfgate/hfgate"
@@ -12,24 +13,24 @@ import (
 // modelJSON is a model as /api/models and /api/models/{id} send it
 // (reference §1–2). Absent fields stay zero.
 type modelJSON struct {
-	ID               string         `json:"id"`
-	ModelID          string         `json:"modelId"` // legacy twin of id
-	Author           string         `json:"author"`
-	SHA              string         `json:"sha"`
-	Private          bool           `json:"private"`
-	Gated            gated          `json:"gated"`
-	Disabled         bool           `json:"disabled"`
-	Downloads        int64          `json:"downloads"`
-	DownloadsAllTime int64          `json:"downloadsAllTime"`
-	Likes            int64          `json:"likes"`
-	TrendingScore    float64        `json:"trendingScore"`
-	Tags             []string       `json:"tags"`
-	PipelineTag      string         `json:"pipeline_tag"`
-	LibraryName      string         `json:"library_name"`
-	CreatedAt        hubTime        `json:"createdAt"`
-	LastModified     hubTime        `json:"lastModified"`
-	CardData         map[string]any `json:"cardData"`
-	Siblings         []siblingJSON  `json:"siblings"`
+	ID               string          `json:"id"`
+	ModelID          string          `json:"modelId"` // legacy twin of id
+	Author           string          `json:"author"`
+	SHA              string          `json:"sha"`
+	Private          bool            `json:"private"`
+	Gated            gated           `json:"gated"`
+	Disabled         bool            `json:"disabled"`
+	Downloads        int64           `json:"downloads"`
+	DownloadsAllTime int64           `json:"downloadsAllTime"`
+	Likes            int64           `json:"likes"`
+	TrendingScore    float64         `json:"trendingScore"`
+	Tags             []string        `json:"tags"`
+	PipelineTag      string          `json:"pipeline_tag"`
+	LibraryName      string          `json:"library_name"`
+	CreatedAt        hubTime         `json:"createdAt"`
+	LastModified     hubTime         `json:"lastModified"`
+	CardData         json.RawMessage `json:"cardData"`
+	Siblings         []siblingJSON   `json:"siblings"`
 	GGUF             *struct {
 		Total         int64  `json:"total"` // parameters, not bytes
 		Architecture  string `json:"architecture"`
@@ -90,16 +91,23 @@ func (t *hubTime) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// model converts the wire form, checking every file path the server sent.
-func (m *modelJSON) model() (*hfgate.Model, error) {
+// model converts the wire form, leaving out (and reporting) what is
+// malformed: an id the Hub would not make (ok is false: the model is no
+// use), file paths that are unsafe, implausible sizes, card data too large
+// to decode.
+func (m *modelJSON) model(c *Client) (out *hfgate.Model, ok bool) {
 	id := m.ID
 	if id == "" {
 		id = m.ModelID
 	}
-	out := &hfgate.Model{
+	if _, err := hfgate.ParseRepoID(id); err != nil {
+		c.malformed(id, "not a valid repo id")
+		return nil, false
+	}
+	out = &hfgate.Model{
 		ID:               hfgate.RepoID(id),
 		Author:           m.Author,
-		SHA:              m.SHA,
+		SHA:              strings.ToLower(m.SHA),
 		Private:          m.Private,
 		Gated:            string(m.Gated),
 		Disabled:         m.Disabled,
@@ -112,7 +120,6 @@ func (m *modelJSON) model() (*hfgate.Model, error) {
 		LibraryName:      m.LibraryName,
 		CreatedAt:        time.Time(m.CreatedAt),
 		LastModified:     time.Time(m.LastModified),
-		CardData:         m.CardData,
 		UsedStorage:      m.UsedStorage,
 	}
 	if out.Author == "" {
@@ -122,20 +129,41 @@ func (m *modelJSON) model() (*hfgate.Model, error) {
 		out.GGUF = &hfgate.GGUFSummary{Parameters: g.Total, Architecture: g.Architecture,
 			ContextLength: g.ContextLength, TotalFileSize: g.TotalFileSize}
 	}
-	for _, s := range m.Siblings {
-		if err := hfgate.ValidateRepoPath(s.RFilename); err != nil {
-			return nil, fmt.Errorf("model %s: %w", id, err)
+	switch raw := bytes.TrimSpace(m.CardData); {
+	case len(raw) > maxCardData:
+		c.malformed(id+" card data", fmt.Sprintf("%d bytes, more than the %d a model card's metadata may take: left out", len(raw), maxCardData))
+	case len(raw) > 0 && !bytes.Equal(raw, []byte("null")):
+		if err := json.Unmarshal(raw, &out.CardData); err != nil {
+			c.malformed(id+" card data", "not a JSON object: left out")
 		}
-		f := hfgate.RepoFile{Path: s.RFilename, Size: s.Size, BlobID: s.BlobID}
+	}
+	for _, s := range m.Siblings {
+		f := hfgate.RepoFile{Path: s.RFilename, Size: s.Size, BlobID: strings.ToLower(s.BlobID)}
 		if s.LFS != nil {
-			f.LFS = &hfgate.LFSInfo{SHA256: s.LFS.SHA256, Size: s.LFS.Size, PointerSize: s.LFS.PointerSize}
+			f.LFS = &hfgate.LFSInfo{SHA256: strings.ToLower(s.LFS.SHA256), Size: s.LFS.Size, PointerSize: s.LFS.PointerSize}
 			if f.Size == 0 {
 				f.Size = s.LFS.Size
 			}
 		}
-		out.Files = append(out.Files, f)
+		if c.checkFile(id, f) {
+			out.Files = append(out.Files, f)
+		}
 	}
-	return out, nil
+	return out, true
+}
+
+// checkFile reports whether a file of repo's listing is usable: a safe
+// path and plausible sizes. A file that is not is reported as malformed.
+func (c *Client) checkFile(repo string, f hfgate.RepoFile) bool {
+	if err := hfgate.ValidateRepoPath(f.Path); err != nil {
+		c.malformed(repo+": "+f.Path, "not a safe file path")
+		return false
+	}
+	if f.Size < 0 || f.Size > hfgate.MaxFileSize || f.LFS != nil && (f.LFS.Size < 0 || f.LFS.Size > hfgate.MaxFileSize) {
+		c.malformed(repo+": "+f.Path, "an implausible size")
+		return false
+	}
+	return true
 }
 
 // decodeJSON decodes an answer already read into memory by do, naming the

@@ -26,6 +26,21 @@
 // GetRange alone makes exactly one attempt, because resuming a download
 // needs Range-aware retries that only the caller can make.
 //
+// # A broken or hostile server
+//
+// An API answer is read with a budget checked as it arrives, not only a
+// byte limit: at most 64 MiB, a million JSON values and 64 levels of
+// nesting, so that decoding it cannot use up memory; a model card's
+// metadata over 1 MiB is left out. An answer that delivers under 1 KiB in a
+// ReadTimeout window, the wait for its headers included, is cut and
+// retried. Pagination whose next link leads back to a page already read is
+// stopped with EUNAVAILABLE. An entry of a listing that is malformed (an
+// unsafe file path, a repo id the Hub would not make, an implausible size)
+// is left out and reported to OnMalformed; the rest of the listing is used.
+// Errors that arise after the server answered say so, and never blame the
+// network connection. Sizes above hfgate.MaxFileSize are refused, and hex
+// hashes are made lower case.
+//
 // # Security
 //
 // The token is sent only in the Authorization header, never in a URL, and

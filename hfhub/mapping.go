@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/hfgate/hfgate"
+	"github.com/hfgate/hfgate/internal/stall"
 )
 
 // target is what a request was about, to name it in error messages.
@@ -128,6 +129,21 @@ func transportError(ctx context.Context, err error, u *url.URL, attempts int) er
 	err = redactURLError(err)
 	if attempts > 1 {
 		err = fmt.Errorf("%w (after %d attempts)", err, attempts)
+	}
+	var ae *answerError
+	answered := errors.As(err, &ae)
+	if answered {
+		u = &url.URL{Host: ae.host}
+	}
+	switch {
+	case errors.Is(err, stall.ErrStalled) && answered:
+		return hfgate.WrapError(hfgate.EUNAVAILABLE, err, "%s stopped sending its answer: try again later", u.Host)
+	case errors.Is(err, stall.ErrStalled):
+		return hfgate.WrapError(hfgate.EUNAVAILABLE, err, "%s accepted the request but did not answer: try again later", u.Host)
+	case errors.Is(err, errTooLarge):
+		return hfgate.WrapError(hfgate.EUNAVAILABLE, err, "%s sent an answer too large to read safely: refusing it", u.Host)
+	case answered:
+		return hfgate.WrapError(hfgate.EUNAVAILABLE, err, "%s answered, but the answer broke off: try again later", u.Host)
 	}
 	if errors.Is(err, errBadRedirect) {
 		return hfgate.WrapError(hfgate.EUNAVAILABLE, err, "%s sent a redirect that cannot be followed: check HF_ENDPOINT and any proxy", u.Host)

@@ -36,8 +36,9 @@ func (c *Client) getJSON(ctx context.Context, rawURL string, t target, v any) (n
 //
 // A renamed repository's 307 is followed, and Model.ID is the canonical
 // (new) id. Every file path in the answer is checked with
-// hfgate.ValidateRepoPath; an unsafe one fails the call with EINVALID.
-// Errors are those of hfgate.Hub.
+// hfgate.ValidateRepoPath; an unsafe one, or an implausible size, leaves
+// that file out and is reported to OnMalformed. Errors are those of
+// hfgate.Hub.
 func (c *Client) ModelInfo(ctx context.Context, repo hfgate.RepoID, rev string, opts ...hfgate.InfoOption) (*hfgate.Model, error) {
 	var o hfgate.InfoOptions
 	for _, opt := range opts {
@@ -61,7 +62,15 @@ func (c *Client) ModelInfo(ctx context.Context, repo hfgate.RepoID, rev string, 
 	if _, err := c.getJSON(ctx, c.apiURL(path, q), target{repo: repo, rev: rev}, &m); err != nil {
 		return nil, err
 	}
-	return m.model()
+	if m.ID == "" {
+		m.ID = m.ModelID
+	}
+	if _, err := hfgate.ParseRepoID(m.ID); err != nil {
+		c.malformed(m.ID, "not a valid repo id: the id asked for is used instead")
+		m.ID = string(repo)
+	}
+	out, _ := m.model(c)
+	return out, nil
 }
 
 // checkRepo validates a repo id and, if withRev, a revision given by a

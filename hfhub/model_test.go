@@ -2,11 +2,13 @@ package hfhub
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -78,10 +80,64 @@ func TestModelInfoGated(t *testing.T) {
 	}
 }
 
-func TestModelInfoRefusesUnsafePaths(t *testing.T) {
-	hub := newFake(t, serveJSON(`{"id":"a/b","siblings":[{"rfilename":"ok.json"},{"rfilename":"../../.bashrc"}]}`))
-	_, err := newClient(hub.URL, "").ModelInfo(context.Background(), "a/b", "")
-	wantCode(t, err, hfgate.EINVALID, "../../.bashrc")
+// Unsafe entries of an answer are left out and reported; the rest is
+// used.
+func TestModelInfoLeavesOutMalformedEntries(t *testing.T) {
+	hub := newFake(t, serveJSON(`{"id":"a/b","cardData":{"license":"mit"},"siblings":[{"rfilename":"ok.json"},{"rfilename":"../../.bashrc"},
+		{"rfilename":"evil\u001b]52;c;aGk=\u0007.gguf"},{"rfilename":"huge.bin","size":9000000000000000000},
+		{"rfilename":"W.gguf","lfs":{"sha256":"`+strings.ToUpper(sha256A)+`","size":5}}]}`))
+	c, got := reportingClient(hub.URL)
+	m, err := c.ModelInfo(context.Background(), "a/b", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Files) != 2 || m.Files[0].Path != "ok.json" || m.Files[1].LFS.SHA256 != sha256A || m.CardData["license"] != "mit" {
+		t.Fatalf("files %+v, card %v: want ok.json and W.gguf (hash in lower case), the card kept", m.Files, m.CardData)
+	}
+	if want := []string{`"a/b: ../../.bashrc": not a safe file path`, `"a/b: evil\x1b]52;c;aGk=\a.gguf": not a safe file path`,
+		`"a/b: huge.bin": an implausible size`}; !reflect.DeepEqual(*got, want) {
+		t.Fatalf("reported %q\nwant %q", *got, want)
+	}
+}
+
+// reportingClient returns a client that records what it reports as
+// malformed.
+func reportingClient(endpoint string) (*Client, *[]string) {
+	c := newClient(endpoint, "")
+	var mu sync.Mutex
+	var got []string
+	c.OnMalformed = func(entry, why string) {
+		mu.Lock()
+		defer mu.Unlock()
+		got = append(got, entry+": "+why)
+	}
+	return c, &got
+}
+
+// Answers too large, too many or too deep to decode safely are refused as
+// they arrive; card data too large to be a model card is left out.
+func TestModelInfoBoundsDecodedMemory(t *testing.T) {
+	for _, tt := range []struct {
+		name, body, want string
+	}{
+		{"a million empty objects", `{"id":"a/b","cardData":{"x":[` + strings.Repeat("{},", 2_000_000) + `{}]}}`, "too large to read safely"},
+		{"nested too deep", `{"id":"a/b","cardData":` + strings.Repeat("[", 100) + strings.Repeat("]", 100) + `}`, "too large to read safely"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			hub := newFake(t, serveJSON(tt.body))
+			_, err := newClient(hub.URL, "").ModelInfo(context.Background(), "a/b", "")
+			wantCode(t, err, hfgate.EUNAVAILABLE, tt.want)
+			if n := len(hub.requests()); n != 1 {
+				t.Errorf("%d requests: a refused answer is not asked for again", n)
+			}
+		})
+	}
+	hub := newFake(t, serveJSON(`{"id":"a/b","cardData":{"x":"`+strings.Repeat("y", 2<<20)+`"},"siblings":[{"rfilename":"ok.json"}]}`))
+	c, got := reportingClient(hub.URL)
+	m, err := c.ModelInfo(context.Background(), "a/b", "")
+	if err != nil || m.CardData != nil || len(m.Files) != 1 || len(*got) != 1 || !strings.Contains((*got)[0], "card data") {
+		t.Fatalf("big card: err %v, card %d keys, files %v, reported %q", err, len(m.CardData), m.Files, *got)
+	}
 }
 
 func TestModelInfoNotJSON(t *testing.T) {
@@ -155,13 +211,47 @@ func TestTreePaginates(t *testing.T) {
 	}
 }
 
-func TestTreeRefusesUnsafePaths(t *testing.T) {
-	for _, p := range []string{"../x", "/abs", "a/./b", `a\b`} {
-		hub := newFake(t, serveJSON(`[{"type":"file","oid":"a","size":1,"path":`+fmt.Sprintf("%q", p)+`}]`))
-		_, err := newClient(hub.URL, "").Tree(context.Background(), "org/m", "", "", false)
-		wantCode(t, err, hfgate.EINVALID, "refusing file path")
+func TestTreeLeavesOutUnsafePaths(t *testing.T) {
+	for _, p := range []string{"../x", "/abs", "a/./b", `a\b`, "a\u001b[2Jb"} {
+		quoted, _ := json.Marshal(p)
+		hub := newFake(t, serveJSON(`[{"type":"file","oid":"a","size":1,"path":`+string(quoted)+`},{"type":"file","oid":"b","size":1,"path":"ok"}]`))
+		c, got := reportingClient(hub.URL)
+		files, err := c.Tree(context.Background(), "org/m", "", "", false)
+		if err != nil || len(files) != 1 || files[0].Path != "ok" || len(*got) != 1 {
+			t.Fatalf("%q: files %v, err %v, reported %q; want the safe file, one report", p, files, err, *got)
+		}
 		if r := hub.requests()[0]; r.RawPath != "/api/models/org/m/tree/main" || !strings.Contains(r.Query, "recursive=false") {
 			t.Errorf("request %s?%s", r.RawPath, r.Query)
 		}
+	}
+}
+
+// Pagination whose next link leads back to a page already read is
+// stopped with an error, for trees and searches alike.
+func TestPaginationLoopIsStopped(t *testing.T) {
+	var hub *fake
+	hub = newFake(t, func(w http.ResponseWriter, r *http.Request) {
+		next := map[string]string{"": "p2", "p2": "p3", "p3": "p2"}[r.URL.Query().Get("cursor")]
+		q := r.URL.Query()
+		q.Set("cursor", next)
+		w.Header().Set("Link", fmt.Sprintf(`<%s%s?%s>; rel="next"`, hub.URL, r.URL.EscapedPath(), q.Encode()))
+		if strings.Contains(r.URL.Path, "/tree/") {
+			serveJSON(`[{"type":"file","oid":"a","size":1,"path":"f-`+next+`"}]`)(w, r)
+			return
+		}
+		serveJSON(`[{"id":"a/m-`+next+`"}]`)(w, r)
+	})
+	_, err := newClient(hub.URL, "").Tree(context.Background(), "org/m", "", "", true)
+	wantCode(t, err, hfgate.EUNAVAILABLE, "pagination loops")
+	var n int
+	for _, err := range newClient(hub.URL, "").Search(context.Background(), hfgate.SearchQuery{}) {
+		if err != nil {
+			wantCode(t, err, hfgate.EUNAVAILABLE, "pagination loops")
+			break
+		}
+		n++
+	}
+	if n != 3 {
+		t.Errorf("search yielded %d models before stopping, want the 3 pages' worth", n)
 	}
 }

@@ -6,12 +6,14 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync/atomic"
 	"time"
 
 	"github.com/hfgate/hfgate"
 	"github.com/hfgate/hfgate/internal/retry"
+	"github.com/hfgate/hfgate/internal/stall"
 )
 
 // DefaultReaderAttempts bounds the tries of one RangeReader.ReadAt,
@@ -100,9 +102,17 @@ func (r *RangeReader) ReadAt(p []byte, off int64) (int, error) {
 func (r *RangeReader) readOnce(p []byte, off int64) error {
 	last := off + int64(len(p)) - 1
 	r.requests.Add(1)
-	resp, err := r.c.GetRange(r.ctx, r.url, off, last)
-	if err != nil {
+	ctx, watch := stall.Start(r.ctx, r.c.readTimeout())
+	defer watch.Stop()
+	stalled := func(err error) error {
+		if cause := stall.Cause(ctx); cause != nil {
+			return hfgate.WrapError(hfgate.EUNAVAILABLE, cause, "%s stopped sending the file", hostOf(r.url))
+		}
 		return err
+	}
+	resp, err := r.c.GetRange(ctx, r.url, off, last)
+	if err != nil {
+		return stalled(err)
 	}
 	defer resp.Body.Close()
 	host := resp.Request.URL.Host
@@ -123,10 +133,30 @@ func (r *RangeReader) readOnce(p []byte, off int64) error {
 	default:
 		return hfgate.Errorf(hfgate.EUNAVAILABLE, "%s answered %s to a Range request", host, resp.Status)
 	}
-	n, err := io.ReadFull(resp.Body, p)
+	n, err := io.ReadFull(watchedReader{resp.Body, watch}, p)
 	r.fetched.Add(int64(n))
 	if err != nil {
-		return hfgate.WrapError(hfgate.EUNAVAILABLE, err, "reading from %s failed after %d bytes", host, n)
+		return stalled(hfgate.WrapError(hfgate.EUNAVAILABLE, err, "reading from %s failed after %d bytes", host, n))
 	}
 	return nil
+}
+
+// watchedReader counts what it reads for a stall watch.
+type watchedReader struct {
+	r     io.Reader
+	watch *stall.Watch
+}
+
+func (w watchedReader) Read(p []byte) (int, error) {
+	n, err := w.r.Read(p)
+	w.watch.Add(n)
+	return n, err
+}
+
+// hostOf is the host of a URL, for messages.
+func hostOf(raw string) string {
+	if u, err := url.Parse(raw); err == nil {
+		return u.Host
+	}
+	return "the server"
 }

@@ -80,11 +80,19 @@ func TestRangeReaderErrors(t *testing.T) {
 			w.WriteHeader(http.StatusRequestedRangeNotSatisfiable)
 		}, hfgate.EINTEGRITY, 1},
 		{"not found", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(404) }, hfgate.ENOTFOUND, 1},
+		{"stalls", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Range", "bytes 8-11/30")
+			w.WriteHeader(http.StatusPartialContent)
+			w.Write([]byte("a"))
+			w.(http.Flusher).Flush()
+			<-r.Context().Done()
+		}, hfgate.EUNAVAILABLE, DefaultReaderAttempts},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			cdn := newFake(t, tt.handler)
 			c := newClient(cdn.URL+"/hub", "")
 			c.Retry = fastRetry(10)
+			c.ReadTimeout = 50 * time.Millisecond
 			r := c.ReaderAt(context.Background(), &hfgate.FileMetadata{Location: cdn.URL + "/f", Size: int64(len(fileContent))})
 			_, err := r.ReadAt(make([]byte, 4), 8)
 			wantCode(t, err, tt.code)

@@ -20,14 +20,15 @@ var safeETag = regexp.MustCompile(`^[A-Za-z0-9_-][A-Za-z0-9_.-]*$`)
 // (so that Content-Length is the real size), following relative redirects
 // (repo renames) but not the absolute one to the CDN.
 //
-// ETag is X-Linked-Etag, else ETag, without W/ and quotes: the SHA-256 for
-// LFS files, the git blob sha1 otherwise. Size is X-Linked-Size, else
+// ETag is X-Linked-Etag, else ETag, without W/ and quotes, hex digits in
+// lower case: the SHA-256 for LFS files, the git blob sha1 otherwise. Size is X-Linked-Size, else
 // Content-Length. Commit is X-Repo-Commit. Location is the redirect target
 // (absolute; a signed CDN URL that expires, typically after an hour), else
 // the resolve URL itself.
 //
 // path is checked with hfgate.ValidateRepoPath first (EINVALID). An answer
-// without X-Repo-Commit, or with an unusable ETag or size, is EUNAVAILABLE:
+// without X-Repo-Commit, or with an unusable ETag or size (above
+// hfgate.MaxFileSize included), is EUNAVAILABLE:
 // the endpoint is not a Hub, or a proxy rewrites its answers. A missing
 // file is ENOTFOUND, and EntryNotFoundCommit(err) gives the commit at which
 // it is missing. Other errors are those of hfgate.Hub.
@@ -69,6 +70,9 @@ func (c *Client) FileMetadata(ctx context.Context, repo hfgate.RepoID, rev, path
 		return nil, bad("a valid X-Repo-Commit")
 	}
 	meta.ETag = normalizeETag(firstHeader(h, "X-Linked-Etag", "ETag"))
+	if isHex(meta.ETag) {
+		meta.ETag = strings.ToLower(meta.ETag) // an upper-case SHA-256 is a SHA-256
+	}
 	if !safeETag.MatchString(meta.ETag) || strings.Contains(meta.ETag, "..") {
 		return nil, bad("a usable ETag")
 	}
@@ -83,6 +87,10 @@ func (c *Client) FileMetadata(ctx context.Context, repo hfgate.RepoID, rev, path
 	if meta.Size < 0 {
 		return nil, bad("the file size")
 	}
+	if meta.Size > hfgate.MaxFileSize {
+		return nil, hfgate.Errorf(hfgate.EUNAVAILABLE,
+			"%s sent an implausible size for %s (%d bytes): refusing it", c.base(), path, meta.Size)
+	}
 	meta.Location = resp.Request.URL.String()
 	if loc := h.Get("Location"); loc != "" {
 		u, err := resp.Request.URL.Parse(loc)
@@ -92,6 +100,15 @@ func (c *Client) FileMetadata(ctx context.Context, repo hfgate.RepoID, rev, path
 		meta.Location = u.String()
 	}
 	return meta, nil
+}
+
+func isHex(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i] | 0x20; !('0' <= s[i] && s[i] <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // normalizeETag strips a weak marker and quotes: W/"abc" → abc.

@@ -85,6 +85,7 @@ func TestFileMetadataBadAnswers(t *testing.T) {
 		{"no etag", map[string]string{"X-Repo-Commit": commitA}, "usable ETag"},
 		{"etag escaping the blobs folder", map[string]string{"X-Repo-Commit": commitA, "X-Linked-Etag": `"../x"`}, "usable ETag"},
 		{"bad size", map[string]string{"X-Repo-Commit": commitA, "ETag": `"abc"`, "X-Linked-Size": "-3"}, "file size"},
+		{"absurd size", map[string]string{"X-Repo-Commit": commitA, "X-Linked-Etag": `"` + sha256A + `"`, "X-Linked-Size": "9000000000000000000"}, "implausible size for a.gguf (9000000000000000000 bytes)"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			hub := newFake(t, func(w http.ResponseWriter, r *http.Request) {
@@ -169,5 +170,19 @@ func TestRedirectLoopIsNotRetried(t *testing.T) {
 	wantCode(t, err, hfgate.EUNAVAILABLE, "redirect that cannot be followed")
 	if n := len(hub.requests()); n != maxRedirects+1 {
 		t.Errorf("server saw %d requests, want %d", n, maxRedirects+1)
+	}
+}
+
+// An ETag in upper-case hex names the same hash: it is used in lower case,
+// so it names the blob as the Hub's own lower-case ETags do.
+func TestFileMetadataLowerCasesHexETags(t *testing.T) {
+	hub := newFake(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Repo-Commit", commitA)
+		w.Header().Set("X-Linked-Etag", `"`+strings.ToUpper(sha256A)+`"`)
+		w.Header().Set("X-Linked-Size", "5")
+	})
+	meta, err := newClient(hub.URL, "").FileMetadata(context.Background(), "org/model", "", "a.gguf")
+	if err != nil || meta.ETag != sha256A {
+		t.Fatalf("ETag %q, err %v; want %s", meta.ETag, err, sha256A)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -158,5 +159,56 @@ func TestTokenError(t *testing.T) {
 	wantCode(t, err, hfgate.EUNAUTHORIZED, "sign in again")
 	if n := len(f.requests()); n != 0 {
 		t.Errorf("server saw %d requests, want none", n)
+	}
+}
+
+// A server that answers and then stops sending, or breaks off, is retried
+// and then reported as what it is, never as a network that cannot be
+// reached.
+func TestAnswerStallsAndBreaks(t *testing.T) {
+	for _, tt := range []struct {
+		name    string
+		handler http.HandlerFunc
+		want    string
+	}{
+		{"stalls mid-answer", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Length", "1000")
+			w.Write([]byte(`{"id":`))
+			w.(http.Flusher).Flush()
+			<-r.Context().Done()
+		}, "stopped sending its answer"},
+		{"trickles", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Length", "1000")
+			for range 1000 {
+				w.Write([]byte(" "))
+				w.(http.Flusher).Flush()
+				select {
+				case <-r.Context().Done():
+					return
+				case <-time.After(20 * time.Millisecond):
+				}
+			}
+		}, "stopped sending its answer"},
+		{"no headers", func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }, "did not answer"},
+		{"breaks off", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Length", "1000")
+			w.Write([]byte(`{"id":`))
+			w.(http.Flusher).Flush()
+			panic(http.ErrAbortHandler)
+		}, "answer broke off"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFake(t, tt.handler)
+			c := newClient(f.URL, "")
+			c.ReadTimeout = 100 * time.Millisecond
+			_, err := c.ModelInfo(context.Background(), "org/model", "")
+			wantCode(t, err, hfgate.EUNAVAILABLE, tt.want)
+			if msg := hfgate.ErrorMessage(err); strings.Contains(msg, "cannot reach") || strings.Contains(msg, "network") {
+				t.Errorf("message %q blames the network", msg)
+			}
+			if n := len(f.requests()); n != 3 {
+				t.Errorf("%d requests, want 3 (retried)", n)
+			}
+		})
 	}
 }

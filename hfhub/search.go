@@ -37,6 +37,10 @@ var sorts = []string{hfgate.SortDownloads, hfgate.SortLikes, hfgate.SortTrending
 // first model below it. Failed pages are retried like every request (429
 // included, honouring Retry-After).
 //
+// A model whose id the Hub would not make is left out and reported to
+// OnMalformed. A next-page link back to a page already read (pagination
+// that loops) ends the listing with EUNAVAILABLE.
+//
 // An error is yielded once, with a nil model, and ends the sequence: EINVALID
 // for a bad query, else the errors of hfgate.Hub.
 func (c *Client) Search(ctx context.Context, q hfgate.SearchQuery) iter.Seq2[*hfgate.Model, error] {
@@ -47,6 +51,7 @@ func (c *Client) Search(ctx context.Context, q hfgate.SearchQuery) iter.Seq2[*hf
 			return
 		}
 		n := 0
+		pages := c.newPager(first)
 		for next := first; next != ""; {
 			models, link, err := c.searchPage(ctx, q, next)
 			if err != nil {
@@ -61,10 +66,14 @@ func (c *Client) Search(ctx context.Context, q hfgate.SearchQuery) iter.Seq2[*hf
 					return
 				}
 			}
-			if link == next { // a server that loops would never end
+			var u *url.URL
+			if link != "" {
+				u, _ = url.Parse(link)
+			}
+			if next, err = pages.next(u); err != nil {
+				yield(nil, err)
 				return
 			}
-			next = link
 		}
 	}
 }
@@ -105,9 +114,9 @@ func (c *Client) searchPage(ctx context.Context, q hfgate.SearchQuery, pageURL s
 	}
 	out := make([]*hfgate.Model, 0, len(page))
 	for i := range page {
-		m, err := page[i].model()
-		if err != nil {
-			return nil, "", err
+		m, ok := page[i].model(c)
+		if !ok {
+			continue // an invalid id never becomes a link or a request
 		}
 		if m.Downloads < q.MinDownloads {
 			if q.Sort == hfgate.SortDownloads {

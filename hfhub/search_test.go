@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/hfgate/hfgate"
@@ -216,5 +217,20 @@ func TestNextLink(t *testing.T) {
 		if got != tt.want {
 			t.Errorf("nextLink(%q) = %q, want %q", tt.header, got, tt.want)
 		}
+	}
+}
+
+// A model whose id the Hub would not make is left out of the results and
+// reported; it never becomes a link or a request.
+func TestSearchLeavesOutInvalidIDs(t *testing.T) {
+	models := modelList(30, 20, 10)
+	models[1]["id"] = "evil\u001b]8;;http://x\u0007/m"
+	hub := pagedModels(t, models, 2)
+	c, got := reportingClient(hub.URL)
+	if ids := collect(t, c, hfgate.SearchQuery{}); !slices.Equal(ids, []string{"org/m0", "org/m2"}) {
+		t.Fatalf("ids %v, want the two valid ones", ids)
+	}
+	if len(*got) != 1 || !strings.Contains((*got)[0], "not a valid repo id") || strings.ContainsRune((*got)[0], 0x1b) {
+		t.Fatalf("reported %q, want one invalid id, quoted", *got)
 	}
 }

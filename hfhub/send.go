@@ -11,18 +11,12 @@ import (
 	"time"
 
 	"github.com/hfgate/hfgate/internal/retry"
+	"github.com/hfgate/hfgate/internal/stall"
 )
 
-// maxBody bounds an API answer read into memory (a model with 50,000
-// files is about 10 MB of JSON), so a broken or hostile server cannot
-// exhaust memory.
-const maxBody = 128 << 20
-
-// Failures that trying again will not mend.
-var (
-	errTooLarge    = fmt.Errorf("answer larger than %d MiB", maxBody>>20)
-	errBadRedirect = errors.New("bad redirect")
-)
+// errBadRedirect is a redirect that cannot be followed; trying again will
+// not mend it.
+var errBadRedirect = errors.New("bad redirect")
 
 // redirects says which redirects send follows.
 type redirects int
@@ -93,10 +87,39 @@ func (c *Client) do(ctx context.Context, r *request) (*http.Response, error) {
 	}
 }
 
+// answerError is a failure after the server answered: reading its body
+// failed, or the body was refused. Its messages never blame the network
+// connection as a whole.
+type answerError struct {
+	host string
+	err  error
+}
+
+func (e *answerError) Error() string { return e.err.Error() }
+func (e *answerError) Unwrap() error { return e.err }
+
 // send makes one attempt: the request and the redirects r.follow allows,
 // with the token on the hops to the endpoint's origin only. With
-// r.readBody it reads the final body into memory.
+// r.readBody it reads the final body into memory. An exchange that
+// completes here (HEAD, or a body read here) is cut when it delivers under
+// 1 KiB in a ReadTimeout window, waiting for the answer included.
 func (c *Client) send(ctx context.Context, r *request, u *url.URL, tok string) (*http.Response, error) {
+	var watch *stall.Watch
+	if r.readBody || r.method == http.MethodHead {
+		ctx, watch = stall.Start(ctx, c.readTimeout())
+		defer watch.Stop()
+	}
+	resp, err := c.sendHops(ctx, r, u, tok, watch)
+	if cause := stall.Cause(ctx); cause != nil && err != nil {
+		if resp != nil {
+			return nil, &answerError{host: resp.Request.URL.Host, err: cause}
+		}
+		return nil, cause
+	}
+	return resp, err
+}
+
+func (c *Client) sendHops(ctx context.Context, r *request, u *url.URL, tok string, watch *stall.Watch) (*http.Response, error) {
 	for hop := 0; ; hop++ {
 		req, err := http.NewRequestWithContext(ctx, r.method, u.String(), nil)
 		if err != nil {
@@ -116,7 +139,9 @@ func (c *Client) send(ctx context.Context, r *request, u *url.URL, tok string) (
 		next, err := c.redirect(r, resp, hop)
 		if err != nil || next == nil {
 			if err == nil && r.readBody && r.accepts(resp.StatusCode) {
-				err = readBody(resp)
+				if err = readBody(resp, watch); err != nil {
+					return resp, &answerError{host: resp.Request.URL.Host, err: err}
+				}
 			}
 			return resp, err
 		}
@@ -166,17 +191,31 @@ func (c *Client) redirect(r *request, resp *http.Response, hop int) (*url.URL, e
 	return next, nil
 }
 
-// readBody replaces resp.Body by its content, read in full.
-func readBody(resp *http.Response) error {
+// readBody replaces resp.Body by its content, read in full within the
+// limits of budget.go, counting what arrives for the stall watch.
+func readBody(resp *http.Response, watch *stall.Watch) error {
 	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
-	if err != nil {
-		return fmt.Errorf("read answer of %s: %w", stripQuery(resp.Request.URL.String()), err)
+	var buf bytes.Buffer
+	var budget jsonBudget
+	chunk := make([]byte, 64<<10)
+	for {
+		n, err := resp.Body.Read(chunk)
+		watch.Add(n)
+		if _, berr := budget.Write(chunk[:n]); berr != nil {
+			return berr
+		}
+		if buf.Len()+n > maxBody {
+			return fmt.Errorf("%w: more than %d MiB", errTooLarge, maxBody>>20)
+		}
+		buf.Write(chunk[:n])
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return err
+		}
 	}
-	if len(b) > maxBody {
-		return fmt.Errorf("read answer of %s: %w", stripQuery(resp.Request.URL.String()), errTooLarge)
-	}
-	resp.Body = io.NopCloser(bytes.NewReader(b))
+	resp.Body = io.NopCloser(bytes.NewReader(buf.Bytes()))
 	return nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/hfgate/hfgate"
 )
@@ -54,6 +55,7 @@ func (c *Client) Tree(ctx context.Context, repo hfgate.RepoID, rev, dir string, 
 	next := c.apiURL(path, url.Values{"recursive": {strconv.FormatBool(recursive)}})
 	t := target{repo: repo, rev: rev, path: dir}
 	var out []hfgate.RepoFile
+	pages := c.newPager(next)
 	for next != "" {
 		var page []treeJSON
 		link, err := c.getJSON(ctx, next, t, &page)
@@ -61,27 +63,21 @@ func (c *Client) Tree(ctx context.Context, repo hfgate.RepoID, rev, dir string, 
 			return nil, err
 		}
 		for _, e := range page {
-			f, err := e.repoFile()
-			if err != nil {
-				return nil, err
+			if f := e.repoFile(); c.checkFile(string(repo), f) {
+				out = append(out, f)
 			}
-			out = append(out, f)
 		}
-		prev := next
-		if next = ""; link != nil && link.String() != prev {
-			next = link.String()
+		if next, err = pages.next(link); err != nil {
+			return nil, err
 		}
 	}
 	return out, nil
 }
 
-func (e *treeJSON) repoFile() (hfgate.RepoFile, error) {
-	if err := hfgate.ValidateRepoPath(e.Path); err != nil {
-		return hfgate.RepoFile{}, err
-	}
-	f := hfgate.RepoFile{Path: e.Path, IsDir: e.Type == "directory", Size: e.Size, BlobID: e.OID}
+func (e *treeJSON) repoFile() hfgate.RepoFile {
+	f := hfgate.RepoFile{Path: e.Path, IsDir: e.Type == "directory", Size: e.Size, BlobID: strings.ToLower(e.OID)}
 	if e.LFS != nil {
-		f.LFS = &hfgate.LFSInfo{SHA256: e.LFS.OID, Size: e.LFS.Size, PointerSize: e.LFS.PointerSize}
+		f.LFS = &hfgate.LFSInfo{SHA256: strings.ToLower(e.LFS.OID), Size: e.LFS.Size, PointerSize: e.LFS.PointerSize}
 	}
-	return f, nil
+	return f
 }

@@ -3,6 +3,8 @@ package hfhub
 import (
 	"net/url"
 	"strings"
+
+	"github.com/hfgate/hfgate"
 )
 
 // escapeAll percent-encodes every byte but the unreserved ones (RFC 3986
@@ -104,4 +106,31 @@ func hasRel(params, rel string) bool {
 		}
 	}
 	return false
+}
+
+// pager follows a listing's rel="next" links, refusing one that leads back
+// to a page already read: a server whose cursors loop would otherwise keep
+// a listing going for ever.
+type pager struct {
+	c    *Client
+	seen map[string]bool
+}
+
+func (c *Client) newPager(first string) *pager {
+	return &pager{c: c, seen: map[string]bool{first: true}}
+}
+
+// next returns the page link leads to, "" at the end (link is nil), or an
+// EUNAVAILABLE error when it was read already.
+func (p *pager) next(link *url.URL) (string, error) {
+	if link == nil {
+		return "", nil
+	}
+	s := link.String()
+	if p.seen[s] {
+		return "", hfgate.Errorf(hfgate.EUNAVAILABLE,
+			"%s sent a next-page link back to a page it already sent (its pagination loops): the listing was stopped there", link.Host)
+	}
+	p.seen[s] = true
+	return s, nil
 }

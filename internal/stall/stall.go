@@ -63,8 +63,12 @@ func (w *Watch) run(ctx context.Context, window time.Duration) {
 	}
 }
 
-// Add counts n bytes received.
-func (w *Watch) Add(n int) { w.n.Add(int64(n)) }
+// Add counts n bytes received. A nil Watch counts nothing.
+func (w *Watch) Add(n int) {
+	if w != nil {
+		w.n.Add(int64(n))
+	}
+}
 
 // Stop ends the watch and releases its context.
 func (w *Watch) Stop() {
