@@ -35,7 +35,7 @@ type fetch struct {
 	files partialFiles
 
 	conns       chan struct{} // connection slots shared by every fetch of a Downloader
-	minSplit    int64         // the smallest range a helper connection takes on
+	chunk       int64         // the range a helper connection takes on at a time
 	parallelMin int64         // smaller files use one connection
 	probe       time.Duration // how long one connection runs before helpers are considered
 	worth       time.Duration // helpers are opened if the rest would take longer on one connection

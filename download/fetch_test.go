@@ -221,10 +221,10 @@ func (g testGetter) GetRange(ctx context.Context, url string, start, end int64) 
 }
 
 type fetchOpts struct {
-	conns    int
-	minSplit int64
-	etag     string
-	helpers  bool // open helper connections at once, whatever the speed
+	conns   int
+	chunk   int64
+	etag    string
+	helpers bool // open helper connections at once, whatever the speed
 }
 
 func newTestFetch(t *testing.T, fs *fileServer, o fetchOpts) *fetch {
@@ -232,8 +232,8 @@ func newTestFetch(t *testing.T, fs *fileServer, o fetchOpts) *fetch {
 	if o.conns == 0 {
 		o.conns = 4
 	}
-	if o.minSplit == 0 {
-		o.minSplit = 64 << 10
+	if o.chunk == 0 {
+		o.chunk = 64 << 10
 	}
 	if o.etag == "" {
 		o.etag = fs.sha256()
@@ -245,8 +245,8 @@ func newTestFetch(t *testing.T, fs *fileServer, o fetchOpts) *fetch {
 		size:        int64(len(fs.content)),
 		files:       newPartialFiles(filepath.Join(t.TempDir(), o.etag+".incomplete")),
 		conns:       make(chan struct{}, o.conns),
-		minSplit:    o.minSplit,
-		parallelMin: 2 * o.minSplit,
+		chunk:       o.chunk,
+		parallelMin: 2 * o.chunk,
 		probe:       time.Hour,
 		worth:       time.Hour,
 		bufSize:     16 << 10,
@@ -297,7 +297,7 @@ func (f *fetch) onDisk(t *testing.T) (prefix []byte, inParts int64) {
 
 func TestFetchOneStreamGitSHA1(t *testing.T) {
 	fs := newFileServer(t, 50_000)
-	f := newTestFetch(t, fs, fetchOpts{etag: fs.gitSHA1(), minSplit: 1 << 20})
+	f := newTestFetch(t, fs, fetchOpts{etag: fs.gitSHA1(), chunk: 1 << 20})
 	if err := f.run(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -402,7 +402,7 @@ func resumeLikeHuggingfaceHub(t *testing.T, fs *fileServer, path string) {
 func TestFetchResumesAfterCuts(t *testing.T) {
 	fs := newFileServer(t, 600_000)
 	fs.cutOnce[0] = 10_000
-	f := newTestFetch(t, fs, fetchOpts{minSplit: 1 << 20})
+	f := newTestFetch(t, fs, fetchOpts{chunk: 1 << 20})
 	var retries atomic.Int32
 	f.onRetry = func(RetryReason, error, time.Duration) { retries.Add(1) }
 	if err := f.run(context.Background()); err != nil {
@@ -420,14 +420,14 @@ func TestFetchResumesAfterCuts(t *testing.T) {
 func TestFetchRetriesStatusesThenGivesUp(t *testing.T) {
 	fs := newFileServer(t, 30_000)
 	fs.statusQueue = []int{429, 503}
-	f := newTestFetch(t, fs, fetchOpts{minSplit: 1 << 20})
+	f := newTestFetch(t, fs, fetchOpts{chunk: 1 << 20})
 	if err := f.run(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	f.mustMatch(t, fs.content)
 
 	fs.statusQueue = []int{500, 500, 500, 500, 500}
-	f = newTestFetch(t, fs, fetchOpts{minSplit: 1 << 20})
+	f = newTestFetch(t, fs, fetchOpts{chunk: 1 << 20})
 	err := f.run(context.Background())
 	if code := hfgate.ErrorCode(err); code != hfgate.EUNAVAILABLE {
 		t.Fatalf("after 4 failures: err=%v (code %q), want EUNAVAILABLE", err, code)
@@ -439,7 +439,7 @@ func TestFetchRetriesStatusesThenGivesUp(t *testing.T) {
 func TestFetchStall(t *testing.T) {
 	fs := newFileServer(t, 200_000)
 	fs.stallAt, fs.stallLeft = 50_000, 1
-	f := newTestFetch(t, fs, fetchOpts{minSplit: 1 << 20})
+	f := newTestFetch(t, fs, fetchOpts{chunk: 1 << 20})
 	f.idle = 100 * time.Millisecond
 	var reasons []string
 	f.onRetry = func(_ RetryReason, err error, _ time.Duration) { reasons = append(reasons, hfgate.ErrorMessage(err)) }
@@ -452,7 +452,7 @@ func TestFetchStall(t *testing.T) {
 	}
 
 	fs.stallAt, fs.stallLeft = 0, 100
-	f = newTestFetch(t, fs, fetchOpts{minSplit: 1 << 20})
+	f = newTestFetch(t, fs, fetchOpts{chunk: 1 << 20})
 	f.idle = 50 * time.Millisecond
 	err := f.run(context.Background())
 	if code := hfgate.ErrorCode(err); code != hfgate.EUNAVAILABLE || !strings.Contains(hfgate.ErrorMessage(err), "stopped sending") {
@@ -538,7 +538,7 @@ func TestFetchResumesForeignPrefix(t *testing.T) {
 	// huggingface_hub leaves a contiguous .incomplete; it is kept.
 	for _, helpers := range []bool{false, true} {
 		fs := newFileServer(t, 200_000)
-		f := newTestFetch(t, fs, fetchOpts{minSplit: 32 << 10, helpers: helpers})
+		f := newTestFetch(t, fs, fetchOpts{chunk: 32 << 10, helpers: helpers})
 		if err := os.WriteFile(f.files.incomplete, fs.content[:70_000], 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -597,7 +597,7 @@ func TestFetchMigratesLegacyLayout(t *testing.T) {
 
 func TestFetchSizeMismatch(t *testing.T) {
 	fs := newFileServer(t, 10_000)
-	f := newTestFetch(t, fs, fetchOpts{minSplit: 1 << 20})
+	f := newTestFetch(t, fs, fetchOpts{chunk: 1 << 20})
 	f.size = 12_000 // the Hub said something else
 	err := f.run(context.Background())
 	if code := hfgate.ErrorCode(err); code != hfgate.EINTEGRITY {

@@ -60,7 +60,7 @@ func (d *Downloader) fileResult(ctx context.Context, p *plan, f *planned, pr *fi
 	}
 	pr.start(f.size)
 	if _, ok := hfcache.ContentHash(f.etag, f.size); !ok && !d.AllowUnverified {
-		return nil, hfgate.Errorf(hfgate.EINTEGRITY,
+		return nil, hfgate.WrapError(hfgate.EINTEGRITY, ErrUnverifiable,
 			"%s cannot be verified: the server named its content %q, which is neither a SHA-256 nor a git blob id, so a corrupted or altered download would go unnoticed; it was not downloaded", f.path, f.etag)
 	}
 	res := &Result{File: f.path, Size: f.size, Commit: p.commit, ETag: f.etag, Cached: true}
@@ -112,7 +112,7 @@ func (d *Downloader) fetch(ctx context.Context, p *plan, f *planned, incomplete 
 		size:        f.size,
 		files:       newPartialFiles(incomplete),
 		conns:       d.conns,
-		minSplit:    d.partSize(f.size),
+		chunk:       d.partSize(f.size),
 		parallelMin: positive(d.ParallelMin, DefaultParallelMin),
 		probe:       probeTime,
 		worth:       helperWorth,

@@ -372,37 +372,50 @@ func (t *transfer) segAt(off int64) *segment {
 	return t.segs[i]
 }
 
-// claim gives a helper work: a segment nobody fetches past the head's
-// (the head streams the one it is in), else the second half of the
-// segment with the most left to fetch, if that is worth a connection. Call
-// with mu held.
+// claim gives a helper work, keeping the fetched bytes close behind the
+// prefix, so that the head moves them over (and the hasher follows) as they
+// arrive rather than all at the end: the next chunk nobody fetches after the
+// head's segment; else the rest of a segment longer than two chunks (the
+// head's first, whole-file one) is freed, but for one chunk, to be taken
+// in chunks. Segments are never split finer: the connection fetching one
+// has asked for all of it, and bytes already on their way would be fetched
+// twice. Call with mu held.
 func (t *transfer) claim() *segment {
-	for _, s := range t.segs {
-		if s.owner == none && s.Done < s.End && s.Start > t.prefix {
+	for {
+		for i, s := range t.segs {
+			if s.owner != none || s.Done >= s.End || s.Start <= t.prefix {
+				continue
+			}
+			if cut := align(s.Done + t.f.chunk); cut < s.End {
+				t.segs = slices.Insert(t.segs, i+1, &segment{Start: cut, End: s.End, Done: cut})
+				s.End = cut
+			}
 			s.owner = helper
 			return s
 		}
-	}
-	var big *segment
-	var bigLeft int64
-	for _, s := range t.segs {
-		if left := s.End - max(s.Done, s.writing); s.owner != none && left > bigLeft {
-			big, bigLeft = s, left
+		var big *segment
+		var bigLeft int64
+		for _, s := range t.segs {
+			if left := s.End - max(s.Done, s.writing); s.owner != none && left > bigLeft {
+				big, bigLeft = s, left
+			}
 		}
+		if big == nil || bigLeft < 2*t.f.chunk {
+			return nil
+		}
+		cut := align(big.End - bigLeft + t.f.chunk)
+		if cut >= big.End {
+			return nil
+		}
+		t.segs = slices.Insert(t.segs, slices.Index(t.segs, big)+1, &segment{Start: cut, End: big.End, Done: cut})
+		big.End = cut
 	}
-	if big == nil || bigLeft < 2*t.f.minSplit {
-		return nil
-	}
-	const align = 64 << 10
-	mid := (big.End - bigLeft/2 + align - 1) / align * align
-	if mid >= big.End {
-		return nil
-	}
-	s := &segment{Start: mid, End: big.End, Done: mid, owner: helper}
-	big.End = mid
-	i := slices.Index(t.segs, big)
-	t.segs = slices.Insert(t.segs, i+1, s)
-	return s
+}
+
+// align rounds off up to a multiple of 64 KiB.
+func align(off int64) int64 {
+	const a = 64 << 10
+	return (off + a - 1) / a * a
 }
 
 // saver saves the journal whenever helpers added journalEvery bytes.
