@@ -155,3 +155,15 @@ func TestHTTPErrorRetryAfter(t *testing.T) {
 		t.Fatalf("RetryAfter through %v = %v, want 42s", err, ra)
 	}
 }
+
+// Text a server puts in an error answer reaches messages without control
+// characters, which could drive a terminal.
+func TestServerMessageIsMadePrintable(t *testing.T) {
+	hub := newFake(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusBadRequest)
+		w.Write([]byte(`{"error":"bad\u001b]52;c;aGk=\u0007 request\u009b2J"}`))
+	})
+	_, err := newClient(hub.URL, "").ModelInfo(context.Background(), "org/model", "")
+	wantCode(t, err, hfgate.EINVALID, "bad ]52;c;aGk=  request 2J")
+}

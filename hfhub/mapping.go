@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/textproto"
 	"net/url"
 	"time"
 
@@ -144,6 +145,10 @@ func transportError(ctx context.Context, err error, u *url.URL, attempts int) er
 		return hfgate.WrapError(hfgate.EUNAVAILABLE, err, "%s sent an answer too large to read safely: refusing it", u.Host)
 	case answered:
 		return hfgate.WrapError(hfgate.EUNAVAILABLE, err, "%s answered, but the answer broke off: try again later", u.Host)
+	}
+	var pe textproto.ProtocolError
+	if errors.As(err, &pe) {
+		return hfgate.WrapError(hfgate.EUNAVAILABLE, err, "%s sent an answer that is not valid HTTP: is %s a Hugging Face Hub, and is no proxy in the way?", u.Host, u.Host)
 	}
 	if errors.Is(err, errBadRedirect) {
 		return hfgate.WrapError(hfgate.EUNAVAILABLE, err, "%s sent a redirect that cannot be followed: check HF_ENDPOINT and any proxy", u.Host)

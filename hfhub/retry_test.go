@@ -190,6 +190,10 @@ func TestAnswerStallsAndBreaks(t *testing.T) {
 			}
 		}, "stopped sending its answer"},
 		{"no headers", func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }, "did not answer"},
+		{"not HTTP", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("X-Error-Message", "no\x1b]52;c;aGk=\x07 way")
+			w.WriteHeader(http.StatusBadRequest)
+		}, "not valid HTTP"},
 		{"breaks off", func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Length", "1000")
 			w.Write([]byte(`{"id":`))
