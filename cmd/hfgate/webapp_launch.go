@@ -50,7 +50,7 @@ func (a *app) openLaunch(url string) (remove func(), err error) {
 	if err := f.Close(); err != nil {
 		return remove, err
 	}
-	return remove, openBrowser("file://" + filepath.ToSlash(path))
+	return remove, openFile(path)
 }
 
 // envTokenName names the variable HF_TOKEN is read from.
