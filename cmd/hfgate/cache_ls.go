@@ -79,16 +79,16 @@ func printCache(a *app, o *cacheLsOutput) error {
 		fmt.Fprintf(a.io.Out, "\n%d repos, %s in %s\n", len(o.Repos), humanBytes(o.Size), o.Dir)
 	}
 	for _, p := range o.Incomplete {
-		fmt.Fprintf(a.io.Err, "hfgate: partial download %s (resume it with hfgate download, or remove the repo)\n", p)
+		a.warn("partial download %s (resume it with hfgate download, or remove the repo)", p)
 	}
 	for _, w := range o.Warnings {
-		fmt.Fprintf(a.io.Err, "hfgate: skipped %s\n", w)
+		a.warn("skipped %s", w)
 	}
 	return nil
 }
 
 func printCachedRepo(a *app, r *cachedRepoOutput) error {
-	fmt.Fprintf(a.io.Out, "%s: %s in %d files, %s\n\n", r.ID, humanBytes(r.Size), r.Files, r.Path)
+	fmt.Fprintf(a.io.Out, "%s: %s in %d files, %s\n\n", r.ID, humanBytes(r.Size), r.Files, printable(r.Path))
 	t := newTable(a.io.Out, "REVISION", "REFS", "FILE", "SIZE")
 	for _, rev := range r.Revisions {
 		refs := strings.Join(rev.Refs, ", ")

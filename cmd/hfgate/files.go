@@ -109,13 +109,13 @@ func (o *filesOutput) print(a *app) error {
 	if err := t.Flush(); err != nil {
 		return err
 	}
-	fmt.Fprintf(a.io.Out, "\n%s@%s\n", o.Repo, shortCommit(o.Revision))
+	fmt.Fprintf(a.io.Out, "\n%s@%s\n", o.Repo, printable(shortCommit(o.Revision)))
 	if slices.ContainsFunc(o.Files, func(e fit.Entry) bool { return e.GGUF }) {
 		fmt.Fprintf(a.io.Out, "memory: llama.cpp's weights + KV cache (f16) + compute at %s\n", contextWords(o.ContextLength))
 		fmt.Fprintln(a.io.Out, budgetLine(o.Budget))
 	}
 	for _, p := range problems {
-		fmt.Fprintf(a.io.Err, "hfgate: %s\n", p)
+		a.warn("%s", p)
 	}
 	return nil
 }

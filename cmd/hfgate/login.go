@@ -85,7 +85,7 @@ func (a *app) login(ctx context.Context, o loginOptions) error {
 	if src == credstore.SourceFile {
 		where = "file " + filepath.Join(a.configDir(), credstore.FallbackFileName)
 	}
-	_, err = fmt.Fprintf(a.io.Out, "Signed in as %s to %s (stored in %s)\n", cred.Username, endpoint, where)
+	_, err = fmt.Fprintf(a.io.Out, "Signed in as %s to %s (stored in %s)\n", printable(cred.Username), endpoint, where)
 	return err
 }
 
@@ -144,10 +144,10 @@ func (a *app) loopbackLogin(ctx context.Context, client *oidcauth.Client, noBrow
 	}
 	// The URL carries state, nonce and the PKCE challenge, none of them
 	// secret; the code comes back to the listener and is never printed.
-	fmt.Fprintf(a.io.Err, "To sign in, open this page in a browser:\n\n  %s\n\n", authURL)
+	fmt.Fprintf(a.io.Err, "To sign in, open this page in a browser:\n\n  %s\n\n", printable(authURL))
 	if !noBrowser {
 		if err := openBrowser(authURL); err != nil {
-			fmt.Fprintf(a.io.Err, "hfgate: could not open a browser (%v); open the page above yourself\n", err)
+			a.warn("could not open a browser (%v); open the page above yourself", err)
 		}
 	}
 	fmt.Fprintf(a.io.Err, "Waiting for the sign-in to come back to %s ...\n", lb.RedirectURL())
@@ -164,14 +164,14 @@ func (a *app) deviceLogin(ctx context.Context, client *oidcauth.Client, noBrowse
 	if err != nil {
 		return nil, err
 	}
-	fmt.Fprintf(a.io.Err, "To sign in, open %s and enter the code:\n\n  %s\n\n", dc.VerificationURI, dc.UserCode)
+	fmt.Fprintf(a.io.Err, "To sign in, open %s and enter the code:\n\n  %s\n\n", printable(dc.VerificationURI), printable(dc.UserCode))
 	if dc.VerificationURIComplete != "" {
-		fmt.Fprintf(a.io.Err, "Or open %s\n", dc.VerificationURIComplete)
+		fmt.Fprintf(a.io.Err, "Or open %s\n", printable(dc.VerificationURIComplete))
 	}
 	if !noBrowser {
 		page := firstNonEmpty(dc.VerificationURIComplete, dc.VerificationURI)
 		if err := openBrowser(page); err != nil {
-			fmt.Fprintf(a.io.Err, "hfgate: could not open a browser (%v); open the page above yourself\n", err)
+			a.warn("could not open a browser (%v); open the page above yourself", err)
 		}
 	}
 	fmt.Fprintf(a.io.Err, "Waiting for the sign-in to be approved (the code expires at %s) ...\n",

@@ -117,7 +117,7 @@ func (a *app) memoryBudget(flag string) (fit.Budget, error) {
 	}
 	_, avail, err := fit.SystemMemory()
 	if err != nil {
-		fmt.Fprintf(a.io.Err, "hfgate: %s\n", hfgate.ErrorMessage(err))
+		a.warn("%s", hfgate.ErrorMessage(err))
 		return fit.Budget{Source: "unknown"}, nil
 	}
 	return fit.NewBudget(int64(avail), "available memory"), nil

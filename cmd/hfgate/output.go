@@ -60,6 +60,12 @@ func printable(s string) string {
 
 func (t *table) Flush() error { return t.tw.Flush() }
 
+// warn prints "hfgate: " and the formatted message on stderr, made
+// printable: messages quote server text (names, reasons, addresses).
+func (a *app) warn(format string, args ...any) {
+	fmt.Fprintf(a.io.Err, "hfgate: %s\n", printable(fmt.Sprintf(format, args...)))
+}
+
 // humanBytes formats a byte count in decimal units, as the Hub's web pages
 // and the hf CLI show file sizes: 4.68 GB, 812 MB, 1.05 kB.
 func humanBytes(n int64) string {

@@ -176,19 +176,20 @@ func (p *lineProgress) Report(e download.Event) {
 		st = &lineState{last: time.Now()}
 		p.files[e.Path] = st
 	}
+	name := printable(e.Path)
 	switch e.Kind {
 	case download.FileStart:
 		if e.Size > 0 { // 0: not known yet (a missing file, the cache offline)
-			fmt.Fprintf(p.w, "%s: %s\n", e.Path, humanBytes(e.Size))
+			fmt.Fprintf(p.w, "%s: %s\n", name, humanBytes(e.Size))
 		}
 	case download.FileWaiting:
-		fmt.Fprintf(p.w, "%s: waiting for another hfgate downloading the same file\n", e.Path)
+		fmt.Fprintf(p.w, "%s: waiting for another hfgate downloading the same file\n", name)
 	case download.FileRetry:
 		if e.Reason == download.RetryCorrupt { // the message says it is downloaded again
-			fmt.Fprintf(p.w, "%s: %s\n", e.Path, hfgate.ErrorMessage(e.Err))
+			fmt.Fprintf(p.w, "%s: %s\n", name, printable(hfgate.ErrorMessage(e.Err)))
 			return
 		}
-		fmt.Fprintf(p.w, "%s: %s: %s\n", e.Path, retryStatus(e), hfgate.ErrorMessage(e.Err))
+		fmt.Fprintf(p.w, "%s: %s: %s\n", name, retryStatus(e), printable(hfgate.ErrorMessage(e.Err)))
 	case download.FileProgress:
 		pct := int64(100)
 		if e.Size > 0 {
@@ -198,7 +199,7 @@ func (p *lineProgress) Report(e download.Event) {
 			return
 		}
 		st.pct, st.last = pct, time.Now()
-		line := fmt.Sprintf("%s: %d%% %s of %s", e.Path, pct, humanBytes(e.Done), humanBytes(e.Size))
+		line := fmt.Sprintf("%s: %d%% %s of %s", name, pct, humanBytes(e.Done), humanBytes(e.Size))
 		if bps > 0 {
 			line += fmt.Sprintf(", %s/s", humanBytes(int64(bps)))
 		}
@@ -211,9 +212,9 @@ func (p *lineProgress) Report(e download.Event) {
 		if e.Cached {
 			what = "already in the cache"
 		}
-		fmt.Fprintf(p.w, "%s: %s: %s\n", e.Path, what, e.LocalPath)
+		fmt.Fprintf(p.w, "%s: %s: %s\n", name, what, printable(e.LocalPath))
 	case download.FileError:
-		fmt.Fprintf(p.w, "%s: failed: %s\n", e.Path, cliMessage(e.Err))
+		fmt.Fprintf(p.w, "%s: failed: %s\n", name, printable(cliMessage(e.Err)))
 	}
 }
 

@@ -77,7 +77,7 @@ func (p *barProgress) Report(e download.Event) {
 	case download.FileWaiting:
 		fb.set("waiting for another hfgate", 0, 0)
 	case download.FileRetry:
-		fb.set(retryStatus(e), 0, 0)
+		fb.set(printable(retryStatus(e)), 0, 0)
 		if e.Reason == download.RetryCorrupt {
 			fb.mu.Lock()
 			fb.note = retryStatus(e) // while the bar fills again
@@ -100,7 +100,7 @@ func (p *barProgress) Report(e download.Event) {
 		fb.bar.SetCurrent(max(e.Size, 1))
 		fb.bar.SetTotal(-1, true)
 	case download.FileError:
-		fb.set("failed: "+cliMessage(e.Err), 0, 0)
+		fb.set("failed: "+printable(cliMessage(e.Err)), 0, 0)
 		fb.bar.Abort(false)
 	}
 }
@@ -152,7 +152,7 @@ func (p *barProgress) newBar(name string, size int64) *fileBar {
 		fb.size = -1
 	}
 	fb.bar = p.p.AddBar(0,
-		mpb.PrependDecorators(decor.Name(name, decor.WCSyncSpaceR), decor.Any(fb.counts, decor.WCSyncSpace)),
+		mpb.PrependDecorators(decor.Name(printable(name), decor.WCSyncSpaceR), decor.Any(fb.counts, decor.WCSyncSpace)),
 		mpb.AppendDecorators(decor.Percentage(decor.WCSyncSpace), decor.Any(fb.info, decor.WCSyncSpace)),
 	)
 	fb.bar.SetTotal(max(size, 1), false)

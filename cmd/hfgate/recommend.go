@@ -80,12 +80,12 @@ func printRecommendation(a *app, rec *fit.Recommendation) error {
 		}
 		fmt.Fprintln(a.io.Out)
 		for i, p := range rec.Picks {
-			fmt.Fprintf(a.io.Out, "%d. %s\n", i+1, p.Reason)
+			fmt.Fprintf(a.io.Out, "%d. %s\n", i+1, printable(p.Reason))
 		}
 	}
 	fmt.Fprintln(a.io.Out, budgetLine(rec.Budget))
 	for _, s := range rec.Skipped {
-		fmt.Fprintf(a.io.Err, "hfgate: skipped %s: %s\n", s.Repo, s.Reason)
+		a.warn("skipped %s: %s", s.Repo, s.Reason)
 	}
 	if len(rec.Picks) > 0 && rec.Picks[0].Entry.Fits != fit.Fits { // those that fit come first
 		fmt.Fprintln(a.io.Out, "\nnone of these fits; a larger --memory or a smaller --context may change that")
@@ -95,7 +95,7 @@ func printRecommendation(a *app, rec *fit.Recommendation) error {
 		if len(files) == 0 {
 			files = []string{p.Entry.Path}
 		}
-		fmt.Fprintf(a.io.Out, "\nget the first: hfgate download %s %s\n", p.Repo, strings.Join(files, " "))
+		fmt.Fprintf(a.io.Out, "\nget the first: hfgate download %s %s\n", printable(string(p.Repo)), printable(strings.Join(files, " ")))
 	}
 	return nil
 }
