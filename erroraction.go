@@ -44,4 +44,9 @@ const (
 	// ActionSetEndpoint: the Hub endpoint setting is not usable; set
 	// another.
 	ActionSetEndpoint = "set_endpoint"
+
+	// ActionAllowUnverified: the server names no content hash for a file,
+	// so it cannot be verified; it can be downloaded anyway, unverified,
+	// its size alone checked, if the user says so.
+	ActionAllowUnverified = "allow_unverified"
 )

@@ -39,10 +39,6 @@ const (
 	DefaultReadTimeout = 10 * time.Second
 )
 
-// ErrUnverifiable is the cause of the EINTEGRITY error of a file whose
-// ETag names no content hash, when Downloader.AllowUnverified is false.
-var ErrUnverifiable = errors.New("no content hash to verify against")
-
 // bufSize is the read buffer of one connection.
 const bufSize = 256 << 10
 

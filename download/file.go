@@ -60,8 +60,9 @@ func (d *Downloader) fileResult(ctx context.Context, p *plan, f *planned, pr *fi
 	}
 	pr.start(f.size)
 	if _, ok := hfcache.ContentHash(f.etag, f.size); !ok && !d.AllowUnverified {
-		return nil, hfgate.WrapError(hfgate.EINTEGRITY, ErrUnverifiable,
-			"%s cannot be verified: the server named its content %q, which is neither a SHA-256 nor a git blob id, so a corrupted or altered download would go unnoticed; it was not downloaded", f.path, f.etag)
+		return nil, hfgate.Errorf(hfgate.EINTEGRITY,
+			"%s cannot be verified: the server named its content %q, which is neither a SHA-256 nor a git blob id, so a corrupted or altered download would go unnoticed; it was not downloaded", f.path, f.etag).
+			WithAction(hfgate.ActionAllowUnverified)
 	}
 	res := &Result{File: f.path, Size: f.size, Commit: p.commit, ETag: f.etag, Cached: true}
 	if path, ok, err := p.target.have(ctx, p.commit, f.path, f.etag, f.size); err != nil || ok {

@@ -19,6 +19,7 @@ type downloadOptions struct {
 	revision         string
 	localDir         string
 	workers          int
+	unverified       bool
 	asJSON           bool
 	ipfs             bool   // --ipfs: pin the files on the IPFS node
 	ipfsAPI          string // --ipfs-api
@@ -36,11 +37,15 @@ those files are fetched; without, the whole repository at the revision,
 optionally filtered with --include and --exclude (fnmatch patterns, as
 "hf download": '*' also matches '/').
 
-Large files are fetched as parallel ranged parts, several files at once. Every
-file is checked against its SHA-256 (or git blob id) before it appears in the
-cache. An interrupted download (Ctrl-C, a crash, kill -9, a lost connection)
-keeps what it has: run the same command again to resume. Files already in the
-cache are not downloaded again. With HF_HUB_OFFLINE=1 only the cache is used.
+Several files come at once; a file that one connection would bring too slowly
+comes over several. Every file is checked against its SHA-256 (or git blob id),
+as the endpoint names it, before it appears in the cache; a file the endpoint
+gives no hash for is refused unless --unverified. An interrupted download
+(Ctrl-C, a crash, kill -9, a lost connection) keeps what it has: run the same
+command again to resume (huggingface_hub resumes it too). Files already in the
+cache are not downloaded again. With HF_HUB_OFFLINE=1 only the cache is used;
+HF_HUB_DOWNLOAD_TIMEOUT (seconds, default 10) cuts and retries a connection
+that stops sending.
 
 With --ipfs, each file is then added to the local IPFS node (Kubo), checked
 against its SHA-256 while it is sent and pinned, and stdout has one line per
@@ -56,7 +61,8 @@ bytes_per_second, path, error; ipfs_* kinds with --ipfs), ending with a
   hfgate download HuggingFaceTB/SmolLM2-135M-Instruct --exclude '*.safetensors' --revision main
   hfgate download hubsim/tiny-llama-GGUF tiny-llama-Q2_K.gguf --local-dir ./models
   hfgate download hubsim/tiny-llama-GGUF --json | jq -c 'select(.kind=="done")'
-  hfgate download hubsim/tiny-llama-GGUF tiny-llama-Q4_K_M.gguf --ipfs`,
+  hfgate download hubsim/tiny-llama-GGUF tiny-llama-Q4_K_M.gguf --ipfs
+  HF_ENDPOINT=https://mirror.example hfgate download some/repo weights.bin --unverified`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.download(cmd.Context(), args[0], args[1:], o)
@@ -68,6 +74,7 @@ bytes_per_second, path, error; ipfs_* kinds with --ipfs), ending with a
 	f.StringVar(&o.revision, "revision", "", "branch, tag or commit id (default main)")
 	f.StringVar(&o.localDir, "local-dir", "", "write plain files into this folder instead of the cache")
 	f.IntVar(&o.workers, "workers", download.DefaultConns, "connections at once, over all files and parts")
+	f.BoolVar(&o.unverified, "unverified", false, "also download files the server gives no content hash for (checking only their size)")
 	f.BoolVar(&o.asJSON, "json", false, "print one JSON object per event on stdout")
 	f.BoolVar(&o.ipfs, "ipfs", false, "then pin the files on the local IPFS node and print their CIDs")
 	f.StringVar(&o.ipfsAPI, "ipfs-api", "", "the IPFS node's RPC API, e.g. /ip4/127.0.0.1/tcp/5001 (env IPFS_API; default from $IPFS_PATH/api)")
@@ -102,13 +109,19 @@ func (a *app) download(ctx context.Context, repoArg string, files []string, o do
 			return err // before downloading anything
 		}
 	}
+	readTimeout, err := a.envSeconds("HF_HUB_DOWNLOAD_TIMEOUT")
+	if err != nil {
+		return err
+	}
 	cache, offline := a.cache()
 	d := &download.Downloader{
-		Hub:     a.hubClient(),
-		Cache:   cache,
-		Offline: offline,
-		Conns:   o.workers,
-		Files:   min(o.workers, download.DefaultFiles),
+		Hub:             a.hubClient(),
+		Cache:           cache,
+		Offline:         offline,
+		Conns:           o.workers,
+		Files:           min(o.workers, download.DefaultFiles),
+		ReadTimeout:     readTimeout,
+		AllowUnverified: o.unverified,
 	}
 	req := download.Request{
 		Repo: repo, Revision: o.revision, Files: files,
@@ -137,7 +150,7 @@ func (a *app) download(ctx context.Context, repoArg string, files []string, o do
 		printPins(a.io.Out, pins)
 	default:
 		for _, p := range where {
-			fmt.Fprintln(a.io.Out, p)
+			fmt.Fprintln(a.io.Out, printable(p))
 		}
 	}
 	return err

@@ -73,14 +73,15 @@ func exitCode(err error) int {
 // the libraries only say which it is. An action without words here needs
 // none beyond its message (request_access and retry messages carry theirs).
 var advice = map[string]string{
-	hfgate.ActionSignIn:       "run hfgate login",
-	hfgate.ActionListFiles:    `"hfgate files" lists a repo's files`,
-	hfgate.ActionListCache:    `"hfgate cache ls" lists what is cached`,
-	hfgate.ActionResume:       "run the same command again to resume",
-	hfgate.ActionFreeSpace:    `free some space (for example with "hfgate cache rm") or choose another cache with HF_HUB_CACHE, then run the command again: finished bytes are kept`,
-	hfgate.ActionChooseFolder: "use a folder you can write to (HF_HUB_CACHE, HF_HOME or --local-dir)",
-	hfgate.ActionSetMemory:    "state it with --memory, e.g. --memory 16GiB",
-	hfgate.ActionSetEndpoint:  "set it with --endpoint or HF_ENDPOINT",
+	hfgate.ActionSignIn:          "run hfgate login",
+	hfgate.ActionListFiles:       `"hfgate files" lists a repo's files`,
+	hfgate.ActionListCache:       `"hfgate cache ls" lists what is cached`,
+	hfgate.ActionResume:          "run the same command again to resume",
+	hfgate.ActionFreeSpace:       `free some space (for example with "hfgate cache rm") or choose another cache with HF_HUB_CACHE, then run the command again: finished bytes are kept`,
+	hfgate.ActionChooseFolder:    "use a folder you can write to (HF_HUB_CACHE, HF_HOME or --local-dir)",
+	hfgate.ActionSetMemory:       "state it with --memory, e.g. --memory 16GiB",
+	hfgate.ActionSetEndpoint:     "set it with --endpoint or HF_ENDPOINT",
+	hfgate.ActionAllowUnverified: "to download it anyway, checking only its size, add --unverified",
 }
 
 // cliMessage is the message of err for the command line: its user-safe

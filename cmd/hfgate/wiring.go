@@ -2,7 +2,7 @@ package main
 
 import (
 	"context"
-	"fmt"
+	"strconv"
 	"sync"
 	"time"
 
@@ -25,7 +25,7 @@ func (a *app) credStore() *credstore.Store {
 		ConfigDir: a.configDir(),
 		HFHome:    hfHome,
 		Getenv:    a.getenv,
-		Notice:    func(msg string) { fmt.Fprintf(a.io.Err, "hfgate: %s\n", msg) },
+		Notice:    func(msg string) { a.warn("%s", msg) },
 	}
 }
 
@@ -104,11 +104,34 @@ func (a *app) onlineHub(command string) (*hfhub.Client, error) {
 // stored credentials of the caller in the request's context (hfgate.Local
 // for every command).
 func (a *app) hubClient() *hfhub.Client {
-	return &hfhub.Client{
-		Endpoint:  a.endpoint(),
-		Token:     a.tokens().Token,
-		UserAgent: "hfgate/" + version(),
+	readTimeout, err := a.envSeconds("HF_HUB_ETAG_TIMEOUT")
+	if err != nil {
+		a.warn("%s; using %s", hfgate.ErrorMessage(err), hfhub.DefaultReadTimeout)
 	}
+	return &hfhub.Client{
+		Endpoint:    a.endpoint(),
+		Token:       a.tokens().Token,
+		UserAgent:   "hfgate/" + version(),
+		ReadTimeout: readTimeout,
+		OnMalformed: func(entry, why string) {
+			a.warn("left out a malformed entry of the Hub's answer: %s (%s)", entry, why)
+		},
+	}
+}
+
+// envSeconds reads a timeout in seconds from the environment, as
+// huggingface_hub reads HF_HUB_DOWNLOAD_TIMEOUT and HF_HUB_ETAG_TIMEOUT: 0
+// when unset.
+func (a *app) envSeconds(name string) (time.Duration, error) {
+	v := a.env(name)
+	if v == "" {
+		return 0, nil
+	}
+	secs, err := strconv.ParseFloat(v, 64)
+	if err != nil || secs <= 0 || secs > 24*3600 {
+		return 0, hfgate.Errorf(hfgate.EINVALID, "%s=%q is not a number of seconds", name, v)
+	}
+	return time.Duration(secs * float64(time.Second)), nil
 }
 
 // hubClientWith returns a Hub client for endpoint that sends token: for
