@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -116,20 +117,29 @@ func (e *e2e) record(outs ...string) {
 type result struct {
 	stdout, stderr string
 	code           int
+	maxRSS         int64 // peak resident memory in bytes; see runMeasured
 }
 
 // run runs hfgate with stdin to completion, within a minute.
 func (e *e2e) run(stdin string, args ...string) result {
 	e.t.Helper()
+	return e.runVia(stdin, nil, args)
+}
+
+// runVia is run with the binary started through the command via (a
+// measuring wrapper), if any.
+func (e *e2e) runVia(stdin string, via []string, args []string) result {
+	e.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, e.bin, args...)
+	argv := append(append(slices.Clone(via), e.bin), args...)
+	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
 	cmd.Env = e.env
 	cmd.Stdin = strings.NewReader(stdin)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()
-	r := result{stdout: out.String(), stderr: errb.String(), code: cmd.ProcessState.ExitCode()}
+	r := result{stdout: out.String(), stderr: errb.String(), code: cmd.ProcessState.ExitCode(), maxRSS: maxRSS(cmd.ProcessState)}
 	if ee := (*exec.ExitError)(nil); err != nil && !errors.As(err, &ee) {
 		e.t.Fatalf("hfgate %s: %v", strings.Join(args, " "), err)
 	}
