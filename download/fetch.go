@@ -44,6 +44,8 @@ type fetch struct {
 	retry       retry.Policy
 	now         func() time.Time
 
+	reads, fullReads atomic.Int64 // reads of the connections, and those that filled what they asked for
+
 	done    atomic.Int64 // bytes on disk
 	resumed int64        // bytes already on disk when the fetch began
 	onProg  func(done int64)
@@ -191,7 +193,12 @@ func (f *fetch) attempt(ctx context.Context, cur *int64, end func() int64, refre
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		n, rerr := resp.Body.Read(buf[:min(int64(len(buf)), end()-*cur)])
+		ask := min(int64(len(buf)), end()-*cur)
+		n, rerr := resp.Body.Read(buf[:ask])
+		f.reads.Add(1)
+		if int64(n) == ask {
+			f.fullReads.Add(1) // the data was waiting for us
+		}
 		if n > 0 {
 			watch.Add(n)
 			k, err := sink(buf[:n], *cur)

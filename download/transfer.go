@@ -54,12 +54,14 @@ type transfer struct {
 
 // probeTime is how long the head streams before helpers are considered,
 // and helperWorth how long the rest of the download must then promise to
-// take on that one connection for helper connections to be opened: they cost requests
-// and a copy of their bytes, which only pays when the connection, not the
-// machine, is what limits the speed. Over loopback or a fast local link a
-// multi-GB file arrives in a couple of seconds on one connection, as fast
-// as it can be hashed; behind a CDN's per-connection cap it would take
-// minutes.
+// take on that one connection for helper connections to be opened. They
+// cost requests and a copy of their bytes, which only pays when the
+// connection, not the machine, limits the speed: behind a CDN's
+// per-connection cap a multi-GB file would take minutes on one connection.
+// When instead most reads find all they ask for already waiting (over
+// loopback or a fast local link, the bytes arrive as fast as this machine
+// can write and hash them), more connections would only compete for the
+// same cores, and none are opened.
 const (
 	probeTime   = 500 * time.Millisecond
 	helperWorth = 2 * time.Second
@@ -324,7 +326,8 @@ func (t *transfer) promote(off, n int64) error {
 
 // probe decides once, after the head streamed for f.probe, whether helper
 // connections are worth opening: whether the rest would take longer than
-// f.worth at the speed seen so far (see helperWorth).
+// f.worth at the speed seen so far while the connection, not this machine,
+// is the limit (see helperWorth). f.worth 0 opens them whatever the speed.
 func (t *transfer) probe(n int) {
 	if t.decided {
 		return
@@ -344,7 +347,8 @@ func (t *transfer) probe(n int) {
 	rest := t.f.size - t.prefix - partsBytes(t.segs, t.prefix)
 	t.mu.Unlock()
 	perSecond := float64(t.streamed) / elapsed.Seconds()
-	if rest >= t.f.parallelMin && float64(rest) > perSecond*t.f.worth.Seconds() {
+	waiting := float64(t.f.fullReads.Load()) >= float64(t.f.reads.Load())/3
+	if rest >= t.f.parallelMin && (t.f.worth == 0 || float64(rest) > perSecond*t.f.worth.Seconds() && !waiting) {
 		t.startHelpers()
 	}
 }
