@@ -167,6 +167,37 @@ func finishFile(root *os.Root, name, modeDir string) error {
 	return nil
 }
 
+// maxSmallFile bounds what readSmall reads: refs are 40 bytes, metadata
+// files a few hundred.
+const maxSmallFile = 64 << 10
+
+// readSmall reads a small bookkeeping file (a ref, a metadata record)
+// through root: never through a symbolic link, and never more than
+// maxSmallFile bytes, so that a link or a huge file planted in its place
+// cannot make hfgate read a model into memory.
+func readSmall(root *os.Root, name string) ([]byte, error) {
+	fi, err := root.Lstat(name)
+	if err != nil {
+		return nil, err
+	}
+	if err := safefile.Check(name, fi); err != nil {
+		return nil, err
+	}
+	f, err := root.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if opened, err := f.Stat(); err != nil || !os.SameFile(fi, opened) {
+		return nil, fmt.Errorf("%s: replaced while being read: %w", name, safefile.ErrUnsafe)
+	}
+	b, err := io.ReadAll(io.LimitReader(f, maxSmallFile+1))
+	if err == nil && len(b) > maxSmallFile {
+		err = fmt.Errorf("%s: larger than %d bytes", name, maxSmallFile)
+	}
+	return b, err
+}
+
 // copyFileAtomic copies src to dst (both relative to root) through a
 // temporary file in tmpDir.
 func copyFileAtomic(root *os.Root, src, tmpDir, dst string) error {

@@ -1,8 +1,10 @@
 package hfcache_test
 
 import (
+	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -217,4 +219,45 @@ func TestPlantedLinksAreNotFollowed(t *testing.T) {
 func fileExists(p string) bool {
 	_, err := os.Lstat(p)
 	return err == nil
+}
+
+// A ref or a metadata record planted as a link (to a huge blob, say) is
+// not read through.
+func TestBookkeepingFilesAreNotReadThroughLinks(t *testing.T) {
+	c := hfcache.Cache{Dir: t.TempDir()}
+	r := mustRepo(t, c, hfgate.RepoTypeModel, "org/model")
+	download(t, r, commitMain, "model.gguf", weights, lfsETag(weights))
+	if err := r.WriteRef("main", commitMain); err != nil {
+		t.Fatal(err)
+	}
+	// A link to a file that reads like a ref, inside the cache.
+	os.WriteFile(filepath.Join(c.Dir, "planted"), []byte(commitMain), 0o644)
+	ref := filepath.Join(r.Path(), "refs", "dev")
+	if err := os.Symlink(filepath.Join("..", "..", "planted"), ref); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.ReadRef("dev"); err == nil {
+		t.Fatal("ReadRef read a ref through a link")
+	}
+	rep, err := c.Scan(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, rev := range rep.Repos[0].Revisions {
+		if slices.Contains(rev.Refs, "dev") {
+			t.Fatal("Scan took a link for a ref")
+		}
+	}
+
+	d := hfcache.LocalDir{Root: t.TempDir()}
+	meta, _ := d.MetadataPath("f.bin")
+	os.MkdirAll(filepath.Dir(meta), 0o755)
+	big := filepath.Join(d.Root, "big.bin")
+	os.WriteFile(big, make([]byte, 1<<20), 0o644)
+	if err := os.Symlink(big, meta); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.ReadMetadata("f.bin"); err == nil {
+		t.Fatal("ReadMetadata read a record through a link")
+	}
 }

@@ -3,6 +3,7 @@ package hfcache
 import (
 	"context"
 	"fmt"
+	"io"
 	"io/fs"
 	"path"
 	"slices"
@@ -170,10 +171,15 @@ func scanRefs(fsys fs.FS, folder string) (map[string][]string, error) {
 		if err != nil {
 			return err
 		}
-		if d.IsDir() || ignored(d.Name()) {
-			return nil
+		if d.IsDir() || ignored(d.Name()) || !d.Type().IsRegular() {
+			return nil // a link planted among the refs is no ref
 		}
-		b, err := fs.ReadFile(fsys, p)
+		f, err := fsys.Open(p)
+		if err != nil {
+			return err
+		}
+		b, err := io.ReadAll(io.LimitReader(f, maxSmallFile))
+		f.Close()
 		if err != nil {
 			return err
 		}
