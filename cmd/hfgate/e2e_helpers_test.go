@@ -243,6 +243,20 @@ func (p *proc) waitLine(tb testing.TB, substr string) string {
 	}
 }
 
+// waitForFile returns the content of path once it exists (a fake program
+// the binary ran writes it), failing with why after 30 seconds.
+func waitForFile(tb testing.TB, path, why string) []byte {
+	tb.Helper()
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if b, err := os.ReadFile(path); err == nil {
+			return b
+		}
+		if time.Now().After(deadline) {
+			tb.Fatalf("%s within 30s", why)
+		}
+	}
+}
+
 // wait waits for the process to exit and records its output.
 func (e *e2e) wait(p *proc) result {
 	e.t.Helper()

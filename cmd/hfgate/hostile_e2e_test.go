@@ -8,7 +8,6 @@ import (
 	"runtime"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/hfgate/hfgate/hubsim"
 )
@@ -153,16 +152,7 @@ func TestE2EBrowserGetsNoSecrets(t *testing.T) {
 		e.addSecret(v)
 	}
 	p := e.start("ui")
-	var env []byte
-	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-		var err error
-		if env, err = os.ReadFile(dump); err == nil {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("ui did not run xdg-open within 30s")
-		}
-	}
+	env := waitForFile(t, dump, "ui did not run xdg-open")
 	p.cmd.Process.Kill()
 	e.wait(p)
 	for k, v := range secrets {

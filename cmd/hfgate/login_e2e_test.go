@@ -264,16 +264,7 @@ func TestE2ELoginOpensBrowser(t *testing.T) {
 
 	p := e.start("login")
 	printed := p.waitLine(t, "/oauth/authorize?")
-	var got []byte
-	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-		var err error
-		if got, err = os.ReadFile(opened); err == nil {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("login did not run xdg-open within 30s")
-		}
-	}
+	got := waitForFile(t, opened, "login did not run xdg-open")
 	if string(got) != printed {
 		t.Fatalf("xdg-open got %q, want the printed URL %q", got, printed)
 	}
