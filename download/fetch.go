@@ -83,8 +83,12 @@ func (f *fetch) fetchOnce(ctx context.Context) error {
 		}
 		err = t.run(ctx)
 		t.close()
-		if !errors.Is(err, errRangeIgnored) || restarts >= 3 {
+		switch {
+		case !errors.Is(err, errRangeIgnored):
 			return err
+		case restarts >= 3:
+			return hfgate.WrapError(hfgate.EUNAVAILABLE, err,
+				"the server ignores Range requests, so a broken connection means starting over, and it broke %d times; try again later", restarts)
 		}
 		// The server sends the whole file whatever we ask: start over from
 		// byte 0, which needs no Range header, on one connection.

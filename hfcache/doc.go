@@ -9,7 +9,9 @@
 //	    refs/main                        40-hex commit, no trailing newline
 //	    refs/refs/pr/1                   the ref of a pull request
 //	    blobs/<etag>                     content; etag = sha256 (LFS) or git blob sha1
-//	    blobs/<etag>.incomplete          a partial download
+//	    blobs/<etag>.incomplete          a partial download: always a prefix of the content
+//	    blobs/<etag>.hfgate-parts        hfgate's out-of-order bytes, and their journal
+//	    blobs/<etag>.hfgate-journal      (IsPartial names them all)
 //	    snapshots/<commit>/<path>        relative symlink -> ../../blobs/<etag>
 //	    .no_exist/<commit>/<path>        empty file: the path 404s at that commit
 //	    .hfgate/ipfs/<etag>.json         hfgate's record of the blob's IPFS pin
