@@ -515,8 +515,8 @@ func TestFetchCanceledThenResumed(t *testing.T) {
 	}
 	prefix, inParts := f.onDisk(t)
 	kept := int64(len(prefix)) + inParts
-	if kept < 1<<20 || inParts == 0 {
-		t.Fatalf("kept %d bytes (%d in the parts file), want the 1 MiB done before cancel, some out of order", kept, inParts)
+	if kept < 1<<20 {
+		t.Fatalf("kept %d bytes (%d in the parts file), want the 1 MiB done before cancel", kept, inParts)
 	}
 	_, before := fs.served()
 	fs.bps = 0

@@ -66,8 +66,13 @@ const (
 	helperWorth = 2 * time.Second
 )
 
-// promoteChunk is how much of the parts file the head copies at a time.
-const promoteChunk = 8 << 20
+// promoteChunk is how much of the parts file the head copies at a time,
+// and hashBatch how much of the prefix the hasher waits for before it
+// reads it back.
+const (
+	promoteChunk = 8 << 20
+	hashBatch    = 4 << 20
+)
 
 // open prepares a run from what is on disk: the .incomplete prefix (of
 // any tool), and the parts file with its journal when they still fit.
@@ -195,7 +200,8 @@ func (t *transfer) followHash(ctx context.Context, h hash.Hash) error {
 	buf := make([]byte, t.f.bufSize)
 	var hashed int64
 	for hashed < t.f.size {
-		if c := t.prefixAt.Load(); c > hashed {
+		// A few MiB at a time: reading back costs a mapping per call.
+		if c := t.prefixAt.Load(); c-hashed >= hashBatch || c == t.f.size && c > hashed {
 			n, err := hashRange(h, t.inc, hashed, c-hashed, buf)
 			hashed += n
 			if err != nil {
