@@ -12,6 +12,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/hfgate/hfgate/hfcache"
 )
 
 // killResume is scenario 4: kill -9 at about half of the 2 GiB file, run
@@ -27,7 +29,7 @@ func (b *bench) killResume(ctx context.Context) []row {
 			return []row{failed("4", name, err)}
 		}
 		ratios = append(ratios, float64(k.served)/float64(size))
-		notes = append(notes, fmt.Sprintf("{kill at %s served, %s kept by the journal, %s in all}", inMiB(k.killedAt), k.kept, inMiB(k.served)))
+		notes = append(notes, fmt.Sprintf("{kill at %s served, %s kept, %s in all}", inMiB(k.killedAt), k.kept, inMiB(k.served)))
 	}
 	worst := slices.Max(ratios)
 	return []row{{id: "4", name: name, hfgate: fmt.Sprintf("%.4fx", worst), ratio: fmt.Sprintf("%.4fx", worst),
@@ -39,7 +41,7 @@ func (b *bench) killResume(ctx context.Context) []row {
 // killRun is what one kill and re-run gave.
 type killRun struct {
 	killedAt int64  // CDN bytes served when the kill was sent
-	kept     string // bytes the download journal recorded as done, after the kill
+	kept     string // what the kill left on disk: the prefix and the bytes in the parts file
 	served   int64  // bytes served over both runs (both hosts)
 }
 
@@ -113,33 +115,44 @@ func (b *bench) killOnce(ctx context.Context, size int64) (k killRun, err error)
 	return k, nil
 }
 
-// journalDone reads the download package's journal (*.incomplete.parts,
-// JSON parts with start and done) left by the killed run, for the notes:
-// how much of what was served survived the kill. "?" if there is none.
+// journalDone says what the killed run kept, for the notes: the length of
+// the .incomplete file (a prefix of the content) and the bytes the
+// download journal (*.hfgate-journal) records in the parts file beyond it.
+// "?" if there is no partial file.
 func journalDone(hfHome string) string {
-	m, _ := filepath.Glob(filepath.Join(hfHome, "hub", "*", "blobs", "*.incomplete.parts"))
-	if len(m) != 1 {
+	inc, _ := filepath.Glob(filepath.Join(hfHome, "hub", "*", "blobs", "*.incomplete"))
+	if len(inc) != 1 {
 		return "?"
 	}
-	data, err := os.ReadFile(m[0])
-	var j struct{ Parts []struct{ Start, Done int64 } }
+	fi, err := os.Stat(inc[0])
+	if err != nil {
+		return "?"
+	}
+	prefix := fi.Size()
+	var j struct {
+		Prefix   int64
+		Segments []struct{ Start, Done int64 }
+	}
+	data, err := os.ReadFile(strings.TrimSuffix(inc[0], hfcache.IncompleteSuffix) + hfcache.JournalSuffix)
 	if err != nil || json.Unmarshal(data, &j) != nil {
-		return "?"
+		return inMiB(prefix) + " (prefix)"
 	}
-	var done int64
-	for _, p := range j.Parts {
-		done += p.Done - p.Start
+	var parts int64
+	from := max(prefix, j.Prefix)
+	for _, sg := range j.Segments {
+		parts += max(0, sg.Done-max(sg.Start, from))
 	}
-	return inMiB(done)
+	return fmt.Sprintf("%s (%s prefix + %s out of order)", inMiB(prefix+parts), inMiB(prefix), inMiB(parts))
 }
 
 func inMiB(n int64) string { return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20)) }
 
-// globIncomplete lists *.incomplete files left in the cache under hfHome.
+// globIncomplete lists the files of unfinished downloads left in the cache
+// under hfHome.
 func globIncomplete(hfHome string) ([]string, error) {
 	var out []string
 	err := filepath.WalkDir(hfHome, func(path string, d fs.DirEntry, err error) error {
-		if err == nil && strings.HasSuffix(path, ".incomplete") {
+		if err == nil && hfcache.IsPartial(d.Name()) {
 			out = append(out, path)
 		}
 		return err
