@@ -171,11 +171,15 @@ func finishFile(root *os.Root, name, modeDir string) error {
 // files a few hundred.
 const maxSmallFile = 64 << 10
 
-// readSmall reads a small bookkeeping file (a ref, a metadata record)
-// through root: never through a symbolic link, and never more than
-// maxSmallFile bytes, so that a link or a huge file planted in its place
-// cannot make hfgate read a model into memory.
-func readSmall(root *os.Root, name string) ([]byte, error) {
+// errTooLarge is a bookkeeping file larger than it may be.
+var errTooLarge = errors.New("larger than a bookkeeping file may be")
+
+// readSmall reads a small bookkeeping file (a ref, a metadata or IPFS
+// record) through root: never through a symbolic link (an error wrapping
+// safefile.ErrUnsafe), and never more than max bytes (errTooLarge), so that
+// a link or a huge file planted in its place cannot make hfgate read a
+// model into memory.
+func readSmall(root *os.Root, name string, max int64) ([]byte, error) {
 	fi, err := root.Lstat(name)
 	if err != nil {
 		return nil, err
@@ -191,9 +195,9 @@ func readSmall(root *os.Root, name string) ([]byte, error) {
 	if opened, err := f.Stat(); err != nil || !os.SameFile(fi, opened) {
 		return nil, fmt.Errorf("%s: replaced while being read: %w", name, safefile.ErrUnsafe)
 	}
-	b, err := io.ReadAll(io.LimitReader(f, maxSmallFile+1))
-	if err == nil && len(b) > maxSmallFile {
-		err = fmt.Errorf("%s: larger than %d bytes", name, maxSmallFile)
+	b, err := io.ReadAll(io.LimitReader(f, max+1))
+	if err == nil && int64(len(b)) > max {
+		err = fmt.Errorf("%s: %w (%d bytes)", name, errTooLarge, max)
 	}
 	return b, err
 }

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -13,6 +12,7 @@ import (
 	"time"
 
 	"github.com/hfgate/hfgate"
+	"github.com/hfgate/hfgate/internal/safefile"
 )
 
 // IPFSRecord is hfgate's record that a blob of a repository was added to an
@@ -193,30 +193,17 @@ func (r Repo) RemoveIPFSRecord(etag string) error {
 }
 
 // readRecord reads one record file, which must be a regular file, not a
-// link: it is opened only after Lstat saw a regular file, and refused
-// unless the opened file is that same file. An invalid record is nil.
+// link (see readSmall). An invalid record is nil.
 func readRecord(root *os.Root, name string) (*IPFSRecord, error) {
-	lfi, err := root.Lstat(name)
-	if err != nil {
-		return nil, err
-	}
-	if !lfi.Mode().IsRegular() {
+	b, err := readSmall(root, name, maxRecord)
+	if errors.Is(err, safefile.ErrUnsafe) || errors.Is(err, errTooLarge) {
 		return nil, nil
 	}
-	f, err := root.Open(name)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	if fi, err := f.Stat(); err != nil || !os.SameFile(fi, lfi) {
-		return nil, nil
-	}
-	b, err := io.ReadAll(io.LimitReader(f, maxRecord+1))
 	if err != nil {
 		return nil, err
 	}
 	var rec IPFSRecord
-	if len(b) > maxRecord || json.Unmarshal(b, &rec) != nil || rec.validate() != nil {
+	if json.Unmarshal(b, &rec) != nil || rec.validate() != nil {
 		return nil, nil
 	}
 	return &rec, nil

@@ -33,7 +33,7 @@ func (d LocalDir) ReadMetadata(file string) (*Metadata, error) {
 	}
 	var md *Metadata
 	err := d.withRoot(false, func(root *os.Root) error {
-		b, err := readSmall(root, metaRel(file))
+		b, err := readSmall(root, metaRel(file), maxSmallFile)
 		if err != nil {
 			return err
 		}

@@ -26,7 +26,7 @@ func (r Repo) ReadRef(rev string) (string, error) {
 		if fi, err := root.Stat(name); err == nil && fi.IsDir() {
 			return fs.ErrNotExist // refs/refs/ holds PR refs; "refs" itself is no ref
 		}
-		b, err := readSmall(root, name)
+		b, err := readSmall(root, name, maxSmallFile)
 		if err != nil {
 			return err
 		}
