@@ -38,6 +38,7 @@ type transfer struct {
 	unsaved  int64      // parts bytes since the journal was last saved
 	resumeJ  bool       // an earlier run used helpers
 	prefixAt atomic.Int64
+	hashedAt atomic.Int64 // how far the hasher got; the size when nothing is hashed
 
 	// The head alone touches these: whether helpers were considered, and
 	// what it streamed so far to decide.
@@ -48,7 +49,7 @@ type transfer struct {
 	saveMu  sync.Mutex
 	punched int64 // parts bytes below this were punched out
 
-	hashWake, headWake, saveWake chan struct{}
+	hashWake, headWake, saveWake, lagWake chan struct{}
 }
 
 // probeTime is how long the head streams before helpers are considered,
@@ -68,10 +69,15 @@ const (
 
 // promoteChunk is how much of the parts file the head copies at a time,
 // and hashBatch how much of the prefix the hasher waits for before it
-// reads it back.
+// reads it back. The head waits when it is maxHashLag ahead of the hasher:
+// when bytes arrive faster than one core hashes them, a head that ran
+// ahead would only take CPU from the hasher and leave it alone at the end
+// with the backlog; held to the hasher's pace, the hasher has a core to
+// itself and reads bytes still in the CPU's cache.
 const (
 	promoteChunk = 8 << 20
 	hashBatch    = 4 << 20
+	maxHashLag   = 32 << 20
 )
 
 // open prepares a run from what is on disk: the .incomplete prefix (of
@@ -84,7 +90,8 @@ func (f *fetch) open() (*transfer, error) {
 	if err != nil {
 		return nil, err
 	}
-	t := &transfer{f: f, inc: inc, hashWake: make(chan struct{}, 1), headWake: make(chan struct{}, 1), saveWake: make(chan struct{}, 1)}
+	t := &transfer{f: f, inc: inc, hashWake: make(chan struct{}, 1), headWake: make(chan struct{}, 1),
+		saveWake: make(chan struct{}, 1), lagWake: make(chan struct{}, 1)}
 	if err := t.load(); err != nil {
 		t.close()
 		return nil, err
@@ -147,6 +154,9 @@ func (t *transfer) run(ctx context.Context) error {
 	bg, cancel := context.WithCancel(ctx)
 	defer cancel()
 	h, _ := hfcache.ContentHash(f.etag, f.size)
+	if h == nil {
+		t.hashedAt.Store(f.size) // nothing to wait for
+	}
 	hashDone := make(chan error, 1)
 	go func() { hashDone <- t.followHash(bg, h) }()
 	saverDone := make(chan struct{})
@@ -204,6 +214,8 @@ func (t *transfer) followHash(ctx context.Context, h hash.Hash) error {
 		if c := t.prefixAt.Load(); c-hashed >= hashBatch || c == t.f.size && c > hashed {
 			n, err := hashRange(h, t.inc, hashed, c-hashed, buf)
 			hashed += n
+			t.hashedAt.Store(hashed)
+			wake(t.lagWake)
 			if err != nil {
 				return fmt.Errorf("read back partial download: %w", err)
 			}
@@ -213,6 +225,19 @@ func (t *transfer) followHash(ctx context.Context, h hash.Hash) error {
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-t.hashWake:
+		}
+	}
+	return nil
+}
+
+// keepPace makes the head wait while it is more than maxHashLag ahead of
+// the hasher (see maxHashLag).
+func (t *transfer) keepPace(ctx context.Context) error {
+	for t.prefixAt.Load()-t.hashedAt.Load() > maxHashLag {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-t.lagWake:
 		}
 	}
 	return nil

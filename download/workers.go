@@ -118,6 +118,9 @@ func (t *transfer) write(s *segment, who worker, p []byte, off int64) (int, erro
 		t.wb.upTo(off + int64(n))
 		wake(t.hashWake)
 		t.probe(n)
+		if err := t.keepPace(t.gctx); err != nil {
+			return n, err
+		}
 	} else {
 		wake(t.headWake)
 		wake(t.saveWake)
@@ -137,5 +140,5 @@ func (t *transfer) promote(off, n int64) error {
 	t.mu.Unlock()
 	t.wb.upTo(off + n)
 	wake(t.hashWake)
-	return nil
+	return t.keepPace(t.gctx)
 }
