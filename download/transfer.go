@@ -4,11 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"hash"
 	"io/fs"
 	"os"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -32,13 +30,13 @@ type transfer struct {
 	g     *errgroup.Group
 	gctx  context.Context
 
-	mu       sync.Mutex
-	segs     []*segment // sorted, tiling [prefix, size) and maybe some before
-	prefix   int64      // length of inc
-	unsaved  int64      // parts bytes since the journal was last saved
-	resumeJ  bool       // an earlier run used helpers
-	prefixAt atomic.Int64
-	hashedAt atomic.Int64 // how far the hasher got; the size when nothing is hashed
+	hash *hasher
+
+	mu      sync.Mutex
+	segs    []*segment // sorted, tiling [prefix, size) and maybe some before
+	prefix  int64      // length of inc
+	unsaved int64      // parts bytes since the journal was last saved
+	resumeJ bool       // an earlier run used helpers
 
 	// The head alone touches these: whether helpers were considered, and
 	// what it streamed so far to decide.
@@ -49,7 +47,7 @@ type transfer struct {
 	saveMu  sync.Mutex
 	punched int64 // parts bytes below this were punched out
 
-	hashWake, headWake, saveWake, lagWake chan struct{}
+	headWake, saveWake chan struct{}
 }
 
 // probeTime is how long the head streams before helpers are considered,
@@ -67,18 +65,8 @@ const (
 	helperWorth = 2 * time.Second
 )
 
-// promoteChunk is how much of the parts file the head copies at a time,
-// and hashBatch how much of the prefix the hasher waits for before it
-// reads it back. The head waits when it is maxHashLag ahead of the hasher:
-// when bytes arrive faster than one core hashes them, a head that ran
-// ahead would only take CPU from the hasher and leave it alone at the end
-// with the backlog; held to the hasher's pace, the hasher has a core to
-// itself and reads bytes still in the CPU's cache.
-const (
-	promoteChunk = 8 << 20
-	hashBatch    = 4 << 20
-	maxHashLag   = 32 << 20
-)
+// promoteChunk is how much of the parts file the head copies at a time.
+const promoteChunk = 8 << 20
 
 // open prepares a run from what is on disk: the .incomplete prefix (of
 // any tool), and the parts file with its journal when they still fit.
@@ -90,8 +78,7 @@ func (f *fetch) open() (*transfer, error) {
 	if err != nil {
 		return nil, err
 	}
-	t := &transfer{f: f, inc: inc, hashWake: make(chan struct{}, 1), headWake: make(chan struct{}, 1),
-		saveWake: make(chan struct{}, 1), lagWake: make(chan struct{}, 1)}
+	t := &transfer{f: f, inc: inc, headWake: make(chan struct{}, 1), saveWake: make(chan struct{}, 1)}
 	if err := t.load(); err != nil {
 		t.close()
 		return nil, err
@@ -131,7 +118,6 @@ func (t *transfer) load() error {
 	}
 	t.segs = j.tile(have, f.size)
 	t.prefix, t.punched, t.resumeJ = have, have, j != nil
-	t.prefixAt.Store(have)
 	if err := reserve(t.inc, have, f.size-have, true); err != nil {
 		return err
 	}
@@ -154,11 +140,10 @@ func (t *transfer) run(ctx context.Context) error {
 	bg, cancel := context.WithCancel(ctx)
 	defer cancel()
 	h, _ := hfcache.ContentHash(f.etag, f.size)
-	if h == nil {
-		t.hashedAt.Store(f.size) // nothing to wait for
-	}
+	t.hash = newHasher(h, t.inc)
+	t.hash.ranged(bg, 0, t.prefix) // what an earlier run left
 	hashDone := make(chan error, 1)
-	go func() { hashDone <- t.followHash(bg, h) }()
+	go func() { hashDone <- t.hash.run(bg, f.size, f.bufSize) }()
 	saverDone := make(chan struct{})
 	go func() { defer close(saverDone); t.saver(bg) }()
 	t.wb = startWriteback(t.inc, t.prefix)
@@ -173,9 +158,11 @@ func (t *transfer) run(ctx context.Context) error {
 	t.g.Go(func() error { return t.head(t.gctx) })
 	err := t.g.Wait()
 	if err == nil {
-		wake(t.hashWake)
-		err = <-hashDone
-	} else {
+		if err = t.hash.flush(bg); err == nil {
+			err = <-hashDone
+		}
+	}
+	if err != nil {
 		cancel()
 		<-hashDone // the hasher reads inc, which is closed after run
 	}
@@ -197,49 +184,6 @@ func (t *transfer) run(ctx context.Context) error {
 		}
 	}
 	f.files.removeSidecars()
-	return nil
-}
-
-// followHash feeds h the .incomplete file's bytes in order as the prefix
-// grows, until the whole file is hashed. A nil h (an ETag that names no
-// hash, allowed unverified) hashes nothing.
-func (t *transfer) followHash(ctx context.Context, h hash.Hash) error {
-	if h == nil {
-		return nil
-	}
-	buf := make([]byte, t.f.bufSize)
-	var hashed int64
-	for hashed < t.f.size {
-		// A few MiB at a time: reading back costs a mapping per call.
-		if c := t.prefixAt.Load(); c-hashed >= hashBatch || c == t.f.size && c > hashed {
-			n, err := hashRange(h, t.inc, hashed, c-hashed, buf)
-			hashed += n
-			t.hashedAt.Store(hashed)
-			wake(t.lagWake)
-			if err != nil {
-				return fmt.Errorf("read back partial download: %w", err)
-			}
-			continue
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-t.hashWake:
-		}
-	}
-	return nil
-}
-
-// keepPace makes the head wait while it is more than maxHashLag ahead of
-// the hasher (see maxHashLag).
-func (t *transfer) keepPace(ctx context.Context) error {
-	for t.prefixAt.Load()-t.hashedAt.Load() > maxHashLag {
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-t.lagWake:
-		}
-	}
 	return nil
 }
 

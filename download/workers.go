@@ -108,7 +108,6 @@ func (t *transfer) write(s *segment, who worker, p []byte, off int64) (int, erro
 	s.Done = off + int64(n)
 	if who == head {
 		t.prefix = s.Done
-		t.prefixAt.Store(t.prefix)
 	} else {
 		t.unsaved += int64(n)
 	}
@@ -116,9 +115,8 @@ func (t *transfer) write(s *segment, who worker, p []byte, off int64) (int, erro
 	t.f.onProg(t.f.done.Add(int64(n)))
 	if who == head {
 		t.wb.upTo(off + int64(n))
-		wake(t.hashWake)
 		t.probe(n)
-		if err := t.keepPace(t.gctx); err != nil {
+		if err := t.hash.copied(t.gctx, p[:n]); err != nil {
 			return n, err
 		}
 	} else {
@@ -136,9 +134,7 @@ func (t *transfer) promote(off, n int64) error {
 	}
 	t.mu.Lock()
 	t.prefix = off + n
-	t.prefixAt.Store(t.prefix)
 	t.mu.Unlock()
 	t.wb.upTo(off + n)
-	wake(t.hashWake)
-	return t.keepPace(t.gctx)
+	return t.hash.ranged(t.gctx, off, n)
 }
