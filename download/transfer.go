@@ -158,11 +158,11 @@ func (t *transfer) run(ctx context.Context) error {
 	t.g.Go(func() error { return t.head(t.gctx) })
 	err := t.g.Wait()
 	if err == nil {
-		if err = t.hash.flush(bg); err == nil {
-			err = <-hashDone
-		}
+		err = t.hash.flush(bg)
 	}
-	if err != nil {
+	if err == nil {
+		err = <-hashDone
+	} else {
 		cancel()
 		<-hashDone // the hasher reads inc, which is closed after run
 	}
