@@ -18,10 +18,12 @@ const module = "github.com/hfgate/hfgate"
 // A package missing here, or an import not listed, fails TestDependencies:
 // write the new edge down in ARCHITECTURE.md and here, with its reason.
 var imports = map[string]struct{ pkgs, modules []string }{
-	"internal/retry": {},
-	"hfhub":          {pkgs: []string{"internal/retry"}},
-	"hfcache":        {},
-	"download": {pkgs: []string{"hfcache", "internal/retry"},
+	"internal/retry":    {},
+	"internal/stall":    {},
+	"internal/safefile": {modules: []string{"golang.org/x/sys"}},
+	"hfhub":             {pkgs: []string{"internal/retry", "internal/stall"}},
+	"hfcache":           {pkgs: []string{"internal/safefile"}},
+	"download": {pkgs: []string{"hfcache", "internal/retry", "internal/stall", "internal/safefile"},
 		modules: []string{"github.com/gofrs/flock", "golang.org/x/sync", "golang.org/x/sys"}},
 	"gguf":      {},
 	"fit":       {pkgs: []string{"gguf"}, modules: []string{"golang.org/x/sync"}},
