@@ -88,7 +88,8 @@ func (f *fetch) fetchOnce(ctx context.Context) error {
 			return err
 		case restarts >= 3:
 			return hfgate.WrapError(hfgate.EUNAVAILABLE, err,
-				"the server ignores Range requests, so a broken connection means starting over, and it broke %d times; try again later", restarts)
+				"the server ignores Range requests, so a broken connection means starting over, and it broke %d times; try again later", restarts).
+				WithAction(hfgate.ActionRetry)
 		}
 		// The server sends the whole file whatever we ask: start over from
 		// byte 0, which needs no Range header, on one connection.

@@ -138,13 +138,13 @@ func transportError(ctx context.Context, err error, u *url.URL, attempts int) er
 	}
 	switch {
 	case errors.Is(err, stall.ErrStalled) && answered:
-		return hfgate.WrapError(hfgate.EUNAVAILABLE, err, "%s stopped sending its answer: try again later", u.Host)
+		return hfgate.WrapError(hfgate.EUNAVAILABLE, err, "%s stopped sending its answer: try again later", u.Host).WithAction(hfgate.ActionRetry)
 	case errors.Is(err, stall.ErrStalled):
-		return hfgate.WrapError(hfgate.EUNAVAILABLE, err, "%s accepted the request but did not answer: try again later", u.Host)
+		return hfgate.WrapError(hfgate.EUNAVAILABLE, err, "%s accepted the request but did not answer: try again later", u.Host).WithAction(hfgate.ActionRetry)
 	case errors.Is(err, errTooLarge):
 		return hfgate.WrapError(hfgate.EUNAVAILABLE, err, "%s sent an answer too large to read safely: refusing it", u.Host)
 	case answered:
-		return hfgate.WrapError(hfgate.EUNAVAILABLE, err, "%s answered, but the answer broke off: try again later", u.Host)
+		return hfgate.WrapError(hfgate.EUNAVAILABLE, err, "%s answered, but the answer broke off: try again later", u.Host).WithAction(hfgate.ActionRetry)
 	}
 	var pe textproto.ProtocolError
 	if errors.As(err, &pe) {
