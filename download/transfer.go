@@ -61,7 +61,7 @@ type transfer struct {
 // can write and hash them), more connections would only compete for the
 // same cores, and none are opened.
 const (
-	probeTime   = 500 * time.Millisecond
+	probeTime   = 100 * time.Millisecond
 	helperWorth = 2 * time.Second
 )
 
