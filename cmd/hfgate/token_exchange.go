@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"io"
+	"net/http"
 	"os"
 	"strings"
 
@@ -29,7 +30,7 @@ func (a *app) exchangeToken(ctx context.Context, f exchangeFlags) error {
 	if err != nil {
 		return err
 	}
-	got, err := ciauth.Exchange(ctx, nil, endpoint, idToken, f.resource)
+	got, err := ciauth.Exchange(ctx, ciClient(), endpoint, idToken, f.resource)
 	if err != nil {
 		return err
 	}
@@ -66,8 +67,27 @@ func (a *app) ciIDToken(ctx context.Context, f exchangeFlags, endpoint string) (
 	case a.env("HFGATE_ID_TOKEN") != "":
 		return a.env("HFGATE_ID_TOKEN"), nil
 	case a.env("ACTIONS_ID_TOKEN_REQUEST_URL") != "" && a.env("ACTIONS_ID_TOKEN_REQUEST_TOKEN") != "":
-		return ciauth.GitHubIDToken(ctx, nil, a.env("ACTIONS_ID_TOKEN_REQUEST_URL"), a.env("ACTIONS_ID_TOKEN_REQUEST_TOKEN"), endpoint)
+		return ciauth.GitHubIDToken(ctx, ciClient(), a.env("ACTIONS_ID_TOKEN_REQUEST_URL"), a.env("ACTIONS_ID_TOKEN_REQUEST_TOKEN"), endpoint)
 	}
 	return "", hfgate.Errorf(hfgate.EINVALID, "no CI ID token: give --id-token-file, set HFGATE_ID_TOKEN, or run in a GitHub Actions job "+
 		`with "permissions: id-token: write" (ACTIONS_ID_TOKEN_REQUEST_URL is not set)`)
+}
+
+// ciClient is the HTTP client of token exchange: it names hfgate and its
+// version as every other request of the CLI does, so that the gateway's
+// audit log says which tool exchanged.
+func ciClient() *http.Client {
+	return &http.Client{Transport: userAgent{"hfgate/" + version(), http.DefaultTransport}}
+}
+
+// userAgent sets the User-Agent of every request it sends.
+type userAgent struct {
+	name string
+	base http.RoundTripper
+}
+
+func (u userAgent) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	r.Header.Set("User-Agent", u.name)
+	return u.base.RoundTrip(r)
 }

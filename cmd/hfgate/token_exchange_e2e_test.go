@@ -108,6 +108,12 @@ func TestE2ETokenExchange(t *testing.T) {
 	if csv := e.mustRun("", append([]string{"admin", "audit", "--csv", "--user", "hubsim-ci:repo:acme/app:ref:refs/heads/main"}, state...)...).stdout; !strings.Contains(csv, "token-exchange") ||
 		!strings.Contains(csv, "tiny-llama-Q2_K.gguf") {
 		t.Errorf("the audit log lacks the job's exchange or download:\n%.600s", csv)
+	} else {
+		for _, line := range strings.Split(csv, "\n") {
+			if strings.Contains(line, "token-exchange") && !strings.Contains(line, ",hfgate/") {
+				t.Errorf("the exchange's audit row does not name the tool in its User-Agent: %s", line)
+			}
+		}
 	}
 
 	// An ID token handed over in a file or the environment.
