@@ -46,6 +46,7 @@ type Cache struct {
 type entry struct {
 	key      Key
 	size     int64
+	name     string // Blob.Name of the first Open that gave one
 	complete bool
 	filled   int64 // bytes of a stopped partial fill, from its journal
 	used     time.Time

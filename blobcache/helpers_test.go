@@ -114,7 +114,7 @@ func fileOf(t testing.TB, sim *hubsim.Server, repo, file string) (blobcache.Blob
 			t.Fatal(err)
 		}
 	}
-	return blobcache.Blob{Key: blobcache.Key(fi.ETag), Size: fi.Size}, &rangeUpstream{url: u}
+	return blobcache.Blob{Key: blobcache.Key(fi.ETag), Size: fi.Size, Name: repo + "@main/" + file}, &rangeUpstream{url: u}
 }
 
 // sumOf reads r to the end and returns the hex SHA-256 of what it read.

@@ -6,6 +6,7 @@ import (
 	"context"
 	"io/fs"
 	"math"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -21,18 +22,24 @@ import (
 // only once verified, under its own key. The index snapshot adds what the
 // folder does not say cheaply: each blob's size and last use, so that a
 // restart over 100k blobs lists folder names and reads one file instead of
-// calling stat 100k times. It is a text file, "hfgate-blobcache-index 1"
-// then one "<key> <size> <last use, unix ns>" line per blob, rewritten
-// atomically; a blob missing from it (published after the last save) is
-// stat'ed, and a line whose blob is gone is ignored.
-const indexHeader = "hfgate-blobcache-index 1"
+// calling stat 100k times. It is a text file, "hfgate-blobcache-index 2"
+// then one "<key> <size> <last use, unix ns>[ <name>]" line per blob (the
+// name path-escaped), rewritten atomically; a blob missing from it
+// (published after the last save) is stat'ed, and a line whose blob is gone
+// is ignored. Version 1, the same without names, is read too.
+const (
+	indexHeader   = "hfgate-blobcache-index 2"
+	indexHeaderV1 = "hfgate-blobcache-index 1"
+)
 
-// maxIndexLine bounds one line of the snapshot.
-const maxIndexLine = 256
+// maxIndexLine bounds one line of the snapshot: a key, two numbers and a
+// name of MaxName bytes, escaped.
+const maxIndexLine = 256 + 3*MaxName
 
 type indexRecord struct {
 	size int64
 	used time.Time
+	name string
 }
 
 // load rebuilds the entries from the snapshot, blobs/ and fill/.
@@ -104,7 +111,7 @@ func (c *Cache) scanBlobs(ctx context.Context, algo string, snap map[Key]indexRe
 			}
 			e := &entry{key: k, complete: true}
 			if r, ok := snap[k]; ok {
-				e.size, e.used = r.size, r.used
+				e.size, e.used, e.name = r.size, r.used, r.name
 			} else if fi, err := d.Info(); err == nil {
 				e.size, e.used = fi.Size(), fi.ModTime()
 			} else {
@@ -143,7 +150,7 @@ func (c *Cache) scanFills(have map[Key]bool) ([]*entry, error) {
 			continue
 		}
 		keep[name], keep[d.Name()] = true, true
-		out = append(out, &entry{key: k, size: j.Size, filled: j.done(), used: fi.ModTime()})
+		out = append(out, &entry{key: k, size: j.Size, name: Blob{Name: j.Name}.name(), filled: j.done(), used: fi.ModTime()})
 	}
 	for _, d := range ds {
 		if !keep[d.Name()] {
@@ -182,16 +189,18 @@ func readIndex(path string) map[Key]indexRecord {
 	out := make(map[Key]indexRecord, hint)
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 256<<10), maxIndexLine)
-	if !sc.Scan() || sc.Text() != indexHeader {
+	if !sc.Scan() || (sc.Text() != indexHeader && sc.Text() != indexHeaderV1) {
 		return out
 	}
 	for sc.Scan() {
 		key, rest, _ := bytes.Cut(sc.Bytes(), []byte{' '})
-		size, used, _ := bytes.Cut(rest, []byte{' '})
+		size, rest, _ := bytes.Cut(rest, []byte{' '})
+		used, escaped, _ := bytes.Cut(rest, []byte{' '})
 		n, ok1 := parseDecimal(size)
 		t, ok2 := parseDecimal(used)
-		if k := Key(key); ok1 && ok2 && k.Algo() != "" {
-			out[k] = indexRecord{size: n, used: time.Unix(0, t)}
+		name, err := url.PathUnescape(string(escaped))
+		if k := Key(key); ok1 && ok2 && err == nil && k.Algo() != "" {
+			out[k] = indexRecord{size: n, used: time.Unix(0, t), name: Blob{Name: name}.name()}
 		}
 	}
 	return out
@@ -233,6 +242,10 @@ func (c *Cache) saveIndex() error {
 		b.WriteString(strconv.FormatInt(e.size, 10))
 		b.WriteByte(' ')
 		b.WriteString(strconv.FormatInt(e.used.UnixNano(), 10))
+		if e.name != "" {
+			b.WriteByte(' ')
+			b.WriteString(url.PathEscape(e.name))
+		}
 		b.WriteByte('\n')
 	}
 	c.dirty = false

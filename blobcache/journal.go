@@ -24,6 +24,7 @@ type journal struct {
 	Version int     `json:"version"`
 	Key     Key     `json:"key"`
 	Size    int64   `json:"size"`
+	Name    string  `json:"name,omitempty"` // Blob.Name, for listings after a restart
 	Parts   []*part `json:"parts"`
 }
 
@@ -45,7 +46,7 @@ func journalPath(data string) string { return data + journalExt }
 
 // newJournal splits [0,size) into parts of partSize bytes.
 func newJournal(b Blob, partSize int64) *journal {
-	j := &journal{Version: journalVersion, Key: b.Key, Size: b.Size}
+	j := &journal{Version: journalVersion, Key: b.Key, Size: b.Size, Name: b.name()}
 	for start := int64(0); start < b.Size; start += partSize {
 		j.Parts = append(j.Parts, &part{Start: start, End: min(start+partSize, b.Size), Done: start})
 	}

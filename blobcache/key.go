@@ -6,6 +6,7 @@ import (
 	"hash"
 	"path/filepath"
 	"strconv"
+	"strings"
 
 	"github.com/hfgate/hfgate"
 )
@@ -63,6 +64,22 @@ func (k Key) newHash(size int64) hash.Hash {
 type Blob struct {
 	Key  Key
 	Size int64
+	// Name says what the blob is to people, e.g.
+	// "models/Qwen/Qwen2.5-0.5B@<commit>/model.gguf": the cache keeps the
+	// first name a blob is opened with (Entry.Name), for listings. It is
+	// not part of the blob's identity; at most MaxName bytes are kept.
+	Name string
+}
+
+// MaxName bounds a Blob's Name.
+const MaxName = 512
+
+// name returns b's Name cut to MaxName bytes at a character boundary.
+func (b Blob) name() string {
+	if len(b.Name) <= MaxName {
+		return b.Name
+	}
+	return strings.ToValidUTF8(b.Name[:MaxName], "")
 }
 
 func (b Blob) validate() error {

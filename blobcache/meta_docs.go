@@ -197,3 +197,17 @@ func (m *Meta) readDoc(name string, k DocKey) ([]byte, error) {
 	}
 	return body, nil
 }
+
+// MetaStats is a snapshot of the metadata cache.
+type MetaStats struct {
+	Revisions int   // revisions whose commit is known
+	Docs      int   // documents kept
+	DocBytes  int64 // their bytes on disk
+}
+
+// Stats returns the metadata cache's figures.
+func (m *Meta) Stats() MetaStats {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return MetaStats{Revisions: m.revLRU.Len(), Docs: m.docLRU.Len(), DocBytes: m.docSize}
+}

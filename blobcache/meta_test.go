@@ -156,6 +156,10 @@ func TestDocs(t *testing.T) {
 		t.Error("the least recently used document was kept beyond MaxDocBytes")
 	}
 
+	if st := m.Stats(); st.Docs != 3 || st.DocBytes > cfg.Meta.MaxDocBytes || st.DocBytes < 3*900 {
+		t.Errorf("Stats() = %+v, want 3 documents of 900 bytes and a header each", st)
+	}
+
 	c.Close()
 	c = openCache(t, cfg)
 	m = c.Meta()

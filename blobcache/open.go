@@ -63,6 +63,10 @@ func (c *Cache) open(ctx context.Context, b Blob, up Upstream) (*Reader, <-chan 
 		c.dropLocked(e) // a stale partial of another size
 		e = nil
 	}
+	if e != nil && e.name == "" && b.Name != "" {
+		e.name = b.name()
+		c.dirty = true
+	}
 	switch {
 	case e != nil && e.complete:
 		file, err := openFile(blobPath(c.dir, b.Key), os.O_RDONLY)
@@ -105,7 +109,7 @@ func (c *Cache) startLocked(ctx context.Context, e *entry, b Blob, up Upstream) 
 		if err := c.makeRoomLocked(b.Size); err != nil {
 			return nil, nil, err
 		}
-		e = &entry{key: b.Key, size: b.Size}
+		e = &entry{key: b.Key, size: b.Size, name: b.name()}
 		c.addLocked(e)
 	}
 	c.st.misses.Add(1)

@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -90,7 +91,12 @@ func TestRestartKeepsBlobsAndOrder(t *testing.T) {
 				}
 			}
 			if !keepIndex {
-				return // file times decide the order then
+				return // file times decide the order then, and names are lost
+			}
+			for _, e := range c2.List() {
+				if want := tiny + "@main/"; !strings.HasPrefix(e.Name, want) {
+					t.Errorf("blob %s is named %q after the restart, want %s...", e.Key, e.Name, want)
+				}
 			}
 			// Making room for Q8 must evict Q4, the least recently used.
 			c2.Close()

@@ -39,6 +39,7 @@ func (s Stats) BytesSaved() int64 { return max(s.BytesServed-s.BytesUpstream, 0)
 type Entry struct {
 	Key      Key
 	Size     int64
+	Name     string    // Blob.Name it was first opened with ("" if none)
 	Complete bool      // verified and published
 	Filled   int64     // bytes on disk of a partial blob; Size when complete
 	Filling  bool      // a fill is running
@@ -102,7 +103,7 @@ func (c *Cache) Largest(n int) []Entry {
 }
 
 func (c *Cache) describeLocked(e *entry) Entry {
-	d := Entry{Key: e.key, Size: e.size, Complete: e.complete, Filling: e.fill != nil, Readers: e.refs, LastUsed: e.used}
+	d := Entry{Key: e.key, Size: e.size, Name: e.name, Complete: e.complete, Filling: e.fill != nil, Readers: e.refs, LastUsed: e.used}
 	switch {
 	case e.complete:
 		d.Filled = e.size
