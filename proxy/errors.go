@@ -43,6 +43,9 @@ type hubError struct {
 	msg    string
 	err    error
 	header http.Header // more headers to send, e.g. X-Repo-Commit
+	// unreachable marks an answer the Hub did not give: it could not be
+	// reached, or did not answer in time (upstreamError).
+	unreachable bool
 }
 
 func (e *hubError) Error() string {
@@ -143,9 +146,9 @@ func headerSafe(s string) string {
 func upstreamError(host string, err error) *hubError {
 	var ne net.Error
 	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, errIdle) || (errors.As(err, &ne) && ne.Timeout()) {
-		return &hubError{status: http.StatusGatewayTimeout, err: err,
+		return &hubError{status: http.StatusGatewayTimeout, err: err, unreachable: true,
 			msg: "the Hub (" + host + ") did not answer the gateway in time; try again later"}
 	}
-	return &hubError{status: http.StatusBadGateway, err: err,
+	return &hubError{status: http.StatusBadGateway, err: err, unreachable: true,
 		msg: "the gateway cannot reach the Hub (" + host + "); try again later"}
 }

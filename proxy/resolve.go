@@ -115,19 +115,39 @@ func (x *exchange) clearFileHeaders() {
 }
 
 // resolveUpstream asks the Hub for the exchange's file with method (GET or
-// HEAD), never with a Range: a redirect obtained with a Range may be
-// pinned to it (reference §3). The answer is a file (f; with its body
-// open for a GET of a file the Hub serves itself), or an answer to pass on
-// (rep: an error, a rename's relative redirect).
+// HEAD), with the caller's credential (see askFile). The answer is a file
+// (f; with its body open for a GET of a file the Hub serves itself), or
+// an answer to pass on (rep: an error, a rename's relative redirect).
 func (x *exchange) resolveUpstream(ctx context.Context, method string) (f *upstreamFile, rep *reply, err error) {
+	if err := x.checkCallerSecrets(); err != nil {
+		return nil, nil, err
+	}
+	tok, err := x.upstreamToken(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	f, resp, err := x.p.askFile(ctx, hubRequest{token: tok, ua: x.r.Header.Get("User-Agent"), route: string(x.rt.Action),
+		method: method, path: x.rt.EscapedPath(), query: x.r.URL.RawQuery})
+	if resp != nil {
+		rep, err = x.makeReply(resp)
+		return nil, rep, err
+	}
+	return f, nil, err
+}
+
+// askFile sends r (a GET or HEAD of a resolve or raw path) to the Hub,
+// never with a Range: a redirect obtained with a Range may be pinned to it
+// (reference §3). The answer is a file (f; with its body open for a GET of
+// a file the Hub serves itself), or the Hub's answer when it is not one (an
+// error, a rename's redirect), for the caller to read and close.
+func (p *Proxy) askFile(ctx context.Context, r hubRequest) (f *upstreamFile, other *http.Response, err error) {
 	// The metadata deadline ends with the answer's headers: the body of a
 	// file the Hub serves itself is bounded by the idle timeout instead.
 	mctx, cancelCause := context.WithCancelCause(ctx)
 	cancel := func() { cancelCause(nil) }
-	deadline := time.AfterFunc(x.p.cfg.MetadataTimeout, func() { cancelCause(context.DeadlineExceeded) })
-	resp, err := x.send(mctx, method, x.rt.EscapedPath(), x.r.URL.RawQuery, nil, func(h http.Header) {
-		h.Set("Accept-Encoding", "identity")
-	})
+	deadline := time.AfterFunc(p.cfg.MetadataTimeout, func() { cancelCause(context.DeadlineExceeded) })
+	r.header = func(h http.Header) { h.Set("Accept-Encoding", "identity") }
+	resp, err := p.hubDo(mctx, r)
 	deadline.Stop()
 	if err != nil {
 		cancel()
@@ -149,7 +169,7 @@ func (x *exchange) resolveUpstream(ctx context.Context, method string) (f *upstr
 			cancel()
 			return nil, nil, &hubError{status: http.StatusBadGateway, msg: "the Hub sent the file encoded (" + headerSafe(enc) + ")"}
 		}
-		if method == http.MethodGet {
+		if r.method == http.MethodGet {
 			f.body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
 		} else {
 			resp.Body.Close()
@@ -157,31 +177,31 @@ func (x *exchange) resolveUpstream(ctx context.Context, method string) (f *upstr
 		}
 		return f, nil, nil
 	case isRedirect(resp.StatusCode):
-		if _, rename := x.p.relativeLocation(resp); !rename {
+		if _, rename := p.relativeLocation(resp); !rename {
 			defer cancel()
 			defer resp.Body.Close()
-			return x.cdnRedirect(f, resp)
+			f, err = cdnRedirect(f, resp)
+			return f, nil, err
 		}
 	}
-	defer cancel()
-	rep, err = x.makeReply(resp)
-	return nil, rep, err
+	resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
+	return nil, resp, nil
 }
 
-// cdnRedirect reads the Hub's redirect of an LFS file to its CDN.
-func (x *exchange) cdnRedirect(f *upstreamFile, resp *http.Response) (*upstreamFile, *reply, error) {
+// cdnRedirect reads the Hub's redirect of an LFS file to its CDN into f.
+func cdnRedirect(f *upstreamFile, resp *http.Response) (*upstreamFile, error) {
 	loc, err := url.Parse(resp.Header.Get("Location"))
 	if err != nil || (loc.Scheme != "https" && loc.Scheme != "http") || loc.Host == "" {
-		return nil, nil, &hubError{status: http.StatusBadGateway, msg: "the Hub redirected the file to an address the gateway does not fetch"}
+		return nil, &hubError{status: http.StatusBadGateway, msg: "the Hub redirected the file to an address the gateway does not fetch"}
 	}
 	f.lfs, f.location = true, loc.String()
 	f.etag = unquoteETag(resp.Header.Get("X-Linked-Etag"))
 	size, err := strconv.ParseInt(resp.Header.Get("X-Linked-Size"), 10, 64)
 	if err != nil || size < 0 || f.etag == "" {
-		return nil, nil, &hubError{status: http.StatusBadGateway, msg: "the Hub's redirect for the file lacks its size or ETag"}
+		return nil, &hubError{status: http.StatusBadGateway, msg: "the Hub's redirect for the file lacks its size or ETag"}
 	}
 	f.size = size
-	return f, nil, nil
+	return f, nil
 }
 
 // unquoteETag returns an ETag's value without W/ and quotes.

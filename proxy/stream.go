@@ -30,18 +30,14 @@ func (x *exchange) serveFile(ctx context.Context, f *upstreamFile) {
 		x.answerError(&hubError{status: http.StatusRequestedRangeNotSatisfiable, msg: "Requested Range Not Satisfiable"})
 		return
 	}
-	var src fetcher
-	var body io.ReadCloser
-	if f.lfs {
-		cdn := &cdnFile{x: x, location: f.location, size: f.size}
-		src = cdn
+	src := x.newRemoteFile(f)
+	body := f.body // a small file's, from its start: the transfer skips to the range
+	if body == nil {
 		var err error
-		if body, err = cdn.Fetch(ctx, start, end); err != nil {
+		if body, err = src.Fetch(ctx, start, end); err != nil {
 			x.answerError(err)
 			return
 		}
-	} else {
-		body = f.body // from its start: the transfer skips to the range
 	}
 
 	intent := x.event(hfgate.AuditKindIntent)
@@ -67,7 +63,7 @@ func (x *exchange) serveFile(ctx context.Context, f *upstreamFile) {
 		sum = sha256.New() // a small file, whole: its SHA-256 is cheap and the log wants it
 	}
 	t := transfer{x: x, src: src, pos: start, end: end, sum: sum}
-	if !f.lfs {
+	if f.body != nil {
 		t.skip = start
 	}
 	outcome, err := t.run(ctx, body)
@@ -165,6 +161,7 @@ func (t *transfer) run(ctx context.Context, body io.ReadCloser) (hfgate.AuditOut
 		from := t.pos
 		var upErr error
 		if body == nil {
+			t.skip = 0 // a new stream starts at pos
 			body, upErr = t.src.Fetch(ctx, t.pos, t.end)
 		}
 		if body != nil {

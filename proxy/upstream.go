@@ -30,36 +30,54 @@ func (x *exchange) send(ctx context.Context, method, escapedPath, rawQuery strin
 	if err := x.checkCallerSecrets(); err != nil {
 		return nil, err
 	}
-	u := x.p.upstream.String() + escapedPath
-	if rawQuery != "" {
-		u += "?" + rawQuery
-	}
-	req, err := http.NewRequestWithContext(ctx, method, u, body)
-	if err != nil {
-		return nil, fmt.Errorf("proxy: upstream request: %w", err)
-	}
 	tok, err := x.upstreamToken(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if tok != "" {
-		req.Header.Set("Authorization", "Bearer "+tok)
+	return x.p.hubDo(ctx, hubRequest{token: tok, ua: x.r.Header.Get("User-Agent"), route: string(x.rt.Action),
+		method: method, path: escapedPath, query: rawQuery, body: body, header: header})
+}
+
+// hubRequest is one request to the Hub, apart from any client's request:
+// a fill of the cache makes them after the request that started it ended.
+type hubRequest struct {
+	token, ua   string // the upstream credential ("" for none), the client's User-Agent
+	route       string // for metrics: the hubroute action
+	method      string
+	path, query string // escaped, on the upstream endpoint
+	body        io.Reader
+	header      func(http.Header) // sets more headers, if not nil
+}
+
+// hubDo makes r. Redirects are not followed. A failed exchange is a
+// *hubError (502/504, marked unreachable).
+func (p *Proxy) hubDo(ctx context.Context, r hubRequest) (*http.Response, error) {
+	u := p.upstream.String() + r.path
+	if r.query != "" {
+		u += "?" + r.query
 	}
-	if ua := x.r.Header.Get("User-Agent"); ua != "" {
-		req.Header.Set("User-Agent", ua)
+	req, err := http.NewRequestWithContext(ctx, r.method, u, r.body)
+	if err != nil {
+		return nil, fmt.Errorf("proxy: upstream request: %w", err)
 	}
-	if header != nil {
-		header(req.Header)
+	if r.token != "" {
+		req.Header.Set("Authorization", "Bearer "+r.token)
 	}
-	start := x.p.cfg.Now()
-	resp, err := x.p.hub.Do(req)
-	x.p.m.upstream.WithLabelValues(string(x.rt.Action)).Observe(x.p.cfg.Now().Sub(start).Seconds())
+	if r.ua != "" {
+		req.Header.Set("User-Agent", r.ua)
+	}
+	if r.header != nil {
+		r.header(req.Header)
+	}
+	start := p.cfg.Now()
+	resp, err := p.hub.Do(req)
+	p.m.upstream.WithLabelValues(r.route).Observe(p.cfg.Now().Sub(start).Seconds())
 	if err != nil {
 		if cause := context.Cause(ctx); cause != nil && !errors.Is(err, cause) {
 			err = fmt.Errorf("%w (%w)", err, cause)
 		}
-		x.p.m.upstreamFails.WithLabelValues(string(x.rt.Action), failKind(err)).Inc()
-		return nil, upstreamError(x.p.upstream.Host, err)
+		p.m.upstreamFails.WithLabelValues(r.route, failKind(err)).Inc()
+		return nil, upstreamError(p.upstream.Host, err)
 	}
 	return resp, nil
 }
