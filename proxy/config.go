@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/hfgate/hfgate"
+	"github.com/hfgate/hfgate/blobcache"
 	"github.com/hfgate/hfgate/internal/retry"
 	"github.com/hfgate/hfgate/policy"
 )
@@ -43,6 +44,14 @@ const (
 	// DefaultResumes is how many times a file transfer cut by upstream is
 	// resumed where it stopped before the client's connection is cut.
 	DefaultResumes = 4
+	// DefaultRightsTTL is how long a caller's successful auth-check on a
+	// repository lets the cache serve them its files and metadata without
+	// asking the Hub again (Config.CallerCredentials): a gated access
+	// revoked on the Hub stops being served within it.
+	DefaultRightsTTL = 5 * time.Minute
+	// DefaultOfflineRights is how long such a check still counts while the
+	// Hub cannot be reached.
+	DefaultOfflineRights = 24 * time.Hour
 )
 
 // Decider decides whether a caller may do an action on a repository.
@@ -95,6 +104,20 @@ type Config struct {
 	Policy Decider
 	Audit  Recorder
 
+	// Cache, if set, keeps the files the proxy serves and what serving
+	// them without the Hub needs (see Cache in the package documentation).
+	// The proxy does not close it.
+	Cache *blobcache.Cache
+
+	// CallerCredentials says that Token gives each caller their own Hub
+	// credential (the gateway's upstream mode "user"), so that the Hub's
+	// answer to one caller says nothing of another's rights: whatever the
+	// cache serves a caller without asking the Hub with their credential
+	// then needs their recent auth-check on the repository (RightsTTL).
+	// With one credential for everyone (a service token), the policy alone
+	// decides who gets what the cache holds.
+	CallerCredentials bool
+
 	// Registerer, if set, gets the proxy's Prometheus metrics (see
 	// Metrics in the package documentation).
 	Registerer prometheus.Registerer
@@ -117,8 +140,12 @@ type Config struct {
 	// (DefaultMaxMetadata), MaxRequestBody (DefaultMaxRequestBody),
 	// MetadataTimeout (DefaultMetadataTimeout), IdleTimeout
 	// (DefaultIdleTimeout), AuditTimeout (DefaultAuditTimeout),
-	// MaxFileSize (DefaultMaxFileSize) and Resumes (DefaultResumes; a
-	// negative value: none) are the bounds described with their defaults.
+	// MaxFileSize (DefaultMaxFileSize), Resumes (DefaultResumes; a
+	// negative value: none), RightsTTL (DefaultRightsTTL) and
+	// OfflineRights (DefaultOfflineRights) are the bounds described with
+	// their defaults.
+	RightsTTL       time.Duration
+	OfflineRights   time.Duration
 	AttributesTTL   time.Duration
 	MaxMetadata     int64
 	MaxRequestBody  int64
@@ -172,6 +199,8 @@ func (c *Config) setDefaults() {
 	def(&c.MetadataTimeout, DefaultMetadataTimeout)
 	def(&c.IdleTimeout, DefaultIdleTimeout)
 	def(&c.AuditTimeout, DefaultAuditTimeout)
+	def(&c.RightsTTL, DefaultRightsTTL)
+	def(&c.OfflineRights, DefaultOfflineRights)
 	def64(&c.MaxMetadata, DefaultMaxMetadata)
 	def64(&c.MaxRequestBody, DefaultMaxRequestBody)
 	def64(&c.MaxFileSize, DefaultMaxFileSize)

@@ -77,6 +77,8 @@ func asHubError(err error) *hubError {
 		status = http.StatusNotFound
 	case hfgate.EUNAVAILABLE, hfgate.ECANCELED:
 		status = http.StatusServiceUnavailable
+	case hfgate.EINTEGRITY:
+		status = http.StatusBadGateway // what upstream sent did not match its hash
 	}
 	return &hubError{status: status, msg: hfgate.ErrorMessage(err), err: err}
 }

@@ -39,7 +39,7 @@ func (x *exchange) metadata() {
 	if !x.authorize() {
 		return
 	}
-	rep, err := x.fetchMetadata()
+	rep, err := x.metaReply()
 	if err != nil {
 		x.answerError(err)
 		return
@@ -98,21 +98,31 @@ func (x *exchange) answer(rep *reply, ev *hfgate.AuditEvent) {
 	}
 }
 
-// fetchMetadata asks the Hub the exchange's request and makes its answer
+// requestBody reads the body of a paths-info request (nil for a GET), at
+// most MaxRequestBody bytes.
+func (x *exchange) requestBody() ([]byte, error) {
+	if x.r.Method != http.MethodPost {
+		return nil, nil
+	}
+	b, err := io.ReadAll(http.MaxBytesReader(x.w, x.r.Body, x.p.cfg.MaxRequestBody))
+	if err != nil {
+		return nil, &hubError{status: http.StatusRequestEntityTooLarge, err: err,
+			msg: "the request body is larger than the gateway accepts (" + strconv.FormatInt(x.p.cfg.MaxRequestBody>>10, 10) + " KiB)"}
+	}
+	return b, nil
+}
+
+// fetchMetadata asks the Hub the exchange's request, for the route rt (the
+// exchange's own, or the same at a commit) with body, and makes its answer
 // ready for the client (see reply).
-func (x *exchange) fetchMetadata() (*reply, error) {
+func (x *exchange) fetchMetadata(rt hubroute.Route, body []byte) (*reply, error) {
 	ctx, cancel := context.WithTimeout(x.r.Context(), x.p.cfg.MetadataTimeout)
 	defer cancel()
-	var body io.Reader
-	if x.r.Method == http.MethodPost {
-		b, err := io.ReadAll(http.MaxBytesReader(x.w, x.r.Body, x.p.cfg.MaxRequestBody))
-		if err != nil {
-			return nil, &hubError{status: http.StatusRequestEntityTooLarge, err: err,
-				msg: "the request body is larger than the gateway accepts (" + strconv.FormatInt(x.p.cfg.MaxRequestBody>>10, 10) + " KiB)"}
-		}
-		body = bytes.NewReader(b)
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
 	}
-	resp, err := x.send(ctx, x.r.Method, x.rt.EscapedPath(), x.r.URL.RawQuery, body, func(h http.Header) {
+	resp, err := x.send(ctx, x.r.Method, rt.EscapedPath(), x.r.URL.RawQuery, rd, func(h http.Header) {
 		if a := acceptWithoutXet(x.r.Header.Get("Accept")); a != "" {
 			h.Set("Accept", a)
 		}

@@ -17,6 +17,7 @@ type metrics struct {
 	upstream      *prometheus.HistogramVec // route
 	upstreamFails *prometheus.CounterVec   // route, kind
 	auditFailures prometheus.Counter
+	metaCache     *prometheus.CounterVec // result
 }
 
 func newMetrics(reg prometheus.Registerer) (*metrics, error) {
@@ -42,13 +43,17 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Name: "hfgate_upstream_failures_total",
 			Help: "Requests to the Hub or its CDN that got no usable answer, by route and kind (unreachable, timeout, cut, refused).",
 		}, []string{"route", "kind"}),
+		metaCache: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "hfgate_cache_metadata_total",
+			Help: "Answers about files and repos the cache was asked for, by result: fresh (answered from the cache), miss (asked the Hub), offline (answered from the cache while the Hub was down), offline-miss (504).",
+		}, []string{"result"}),
 		auditFailures: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "hfgate_audit_failures_total",
 			Help: "Audit events the proxy could not record; each refused its request (503) unless its bytes were already sent.",
 		}),
 	}
 	if reg != nil {
-		for _, c := range []prometheus.Collector{m.requests, m.decisions, m.bytes, m.upstream, m.upstreamFails, m.auditFailures} {
+		for _, c := range []prometheus.Collector{m.requests, m.decisions, m.bytes, m.upstream, m.upstreamFails, m.auditFailures, m.metaCache} {
 			if err := reg.Register(c); err != nil {
 				return nil, hfgate.WrapError(hfgate.EINVALID, err, "proxy: register metrics")
 			}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/hfgate/hfgate"
+	"github.com/hfgate/hfgate/blobcache"
 	"github.com/hfgate/hfgate/hubroute"
 	"github.com/hfgate/hfgate/policy"
 )
@@ -25,6 +26,8 @@ type Proxy struct {
 	hub      *http.Client // never follows redirects
 	cdn      *http.Client // follows plain http(s) redirects, adding no credential
 	attrs    *attrCache
+	rights   *rights
+	cache    *blobcache.Cache // nil without one
 	m        *metrics
 }
 
@@ -49,6 +52,8 @@ func New(cfg Config) (*Proxy, error) {
 	cdn.Timeout = 0
 	p.cdn = &cdn
 	p.attrs = newAttrCache(cfg.AttributesTTL, cfg.Now)
+	p.rights = newRights(cfg.RightsTTL, cfg.OfflineRights, cfg.Now)
+	p.cache = cfg.Cache
 	m, err := newMetrics(cfg.Registerer)
 	if err != nil {
 		return nil, err

@@ -28,6 +28,10 @@ type upstreamFile struct {
 	// body is the content of a file the Hub served itself (a GET of a
 	// small file), nil otherwise.
 	body io.ReadCloser
+
+	// cached says the answer came from the metadata cache, not the Hub;
+	// offline, that the Hub could not be reached for it.
+	cached, offline bool
 }
 
 // file serves resolve and raw, HEAD and GET. The gateway answers from
@@ -42,7 +46,7 @@ func (x *exchange) file() {
 		return
 	}
 	ctx := x.r.Context()
-	f, rep, err := x.resolveUpstream(ctx, x.r.Method)
+	f, rep, err := x.lookupFile()
 	switch {
 	case err != nil:
 		x.answerError(err)
@@ -73,6 +77,10 @@ func (x *exchange) file() {
 		x.w.Header().Set("Content-Length", strconv.FormatInt(f.size, 10))
 		x.status = http.StatusOK
 		x.w.WriteHeader(http.StatusOK)
+		return
+	}
+	if x.p.cache != nil {
+		x.serveCached(ctx, f)
 		return
 	}
 	x.serveFile(ctx, f)

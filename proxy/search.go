@@ -26,7 +26,7 @@ const attrReaders = 8
 // over pages that may be shorter than asked, or empty, as clients allow.
 func (x *exchange) search() {
 	x.action = hfgate.RepoSearch
-	rep, err := x.fetchMetadata()
+	rep, err := x.fetchMetadata(x.rt, nil)
 	if err != nil {
 		x.answerError(err)
 		return

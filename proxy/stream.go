@@ -25,9 +25,7 @@ var errIdle = errors.New("the upstream transfer stalled")
 func (x *exchange) serveFile(ctx context.Context, f *upstreamFile) {
 	start, end, partial, ok := parseRange(x.r.Header.Get("Range"), f.size)
 	if !ok {
-		x.fileHeaders(f)
-		x.w.Header().Set("Content-Range", "bytes */"+strconv.FormatInt(f.size, 10))
-		x.answerError(&hubError{status: http.StatusRequestedRangeNotSatisfiable, msg: "Requested Range Not Satisfiable"})
+		x.unsatisfiable(f)
 		return
 	}
 	src := x.newRemoteFile(f)
@@ -54,7 +52,7 @@ func (x *exchange) serveFile(ctx context.Context, f *upstreamFile) {
 	x.status = http.StatusOK
 	if partial {
 		x.status = http.StatusPartialContent
-		h.Set("Content-Range", "bytes "+strconv.FormatInt(start, 10)+"-"+strconv.FormatInt(end-1, 10)+"/"+strconv.FormatInt(f.size, 10))
+		h.Set("Content-Range", contentRange(start, end, f.size))
 	}
 	x.w.WriteHeader(x.status)
 
