@@ -2,7 +2,10 @@ package proxy
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
+	"hash"
 	"io"
 	"net/http"
 	"strconv"
@@ -85,7 +88,16 @@ func (x *exchange) serveCached(ctx context.Context, f *upstreamFile) {
 	}
 	x.w.WriteHeader(x.status)
 
-	n, err := r.WriteRange(x.w, start, end-tail-start)
+	// A small file sent whole is recorded with its SHA-256 (the cache keys
+	// it by its git blob SHA-1), as serveFile does; an LFS file is sent by
+	// sendfile, without passing through here.
+	var w io.Writer = x.w
+	var sum hash.Hash
+	if !f.lfs && start == 0 && end == f.size {
+		sum = sha256.New()
+		w = io.MultiWriter(x.w, sum)
+	}
+	n, err := r.WriteRange(w, start, end-tail-start)
 	if err == nil && tail > 0 {
 		var m int64
 		m, err = x.sendTail(ctx, r, up, end-tail, end)
@@ -104,6 +116,9 @@ func (x *exchange) serveCached(ctx context.Context, f *upstreamFile) {
 	ev := x.event(hfgate.AuditKindEnd)
 	x.describe(ev, f)
 	ev.Source, ev.Status, ev.Bytes, ev.Outcome = source, x.status, n, outcome
+	if sum != nil && outcome == hfgate.AuditComplete {
+		ev.SHA256 = hex.EncodeToString(sum.Sum(nil))
+	}
 	if err != nil {
 		ev.Detail = map[string]string{"error": hfgate.ErrorMessage(err)}
 	}

@@ -20,6 +20,7 @@ import (
 
 	"github.com/hfgate/hfgate"
 	"github.com/hfgate/hfgate/audit"
+	"github.com/hfgate/hfgate/blobcache"
 	"github.com/hfgate/hfgate/hfhub"
 	"github.com/hfgate/hfgate/hubsim"
 	"github.com/hfgate/hfgate/hubsim/hubsimtest"
@@ -44,6 +45,7 @@ type env struct {
 	url    string // the gateway
 	client *http.Client
 	users  map[string]*user
+	cache  *blobcache.Cache // with withCache
 }
 
 // user is a gateway user: their gateway token, the HF token the gateway
@@ -62,12 +64,39 @@ type envConfig struct {
 	proxy  func(*proxy.Config)
 	hub    hubsim.Options
 	front  func(t testing.TB, hubURL string) string
+	cache  *blobcache.Config
 }
 
 func withPolicy(c policy.Config) envOption    { return func(e *envConfig) { e.policy = c } }
 func withStore(s hfgate.AuditStore) envOption { return func(e *envConfig) { e.store = s } }
 func withProxy(f func(*proxy.Config)) envOption {
 	return func(e *envConfig) { e.proxy = f }
+}
+
+// withCache gives the proxy a blob cache configured by cfg: its Dir, if
+// empty, is a temporary folder of the test; parts are small, so that the
+// tiny files fill in several.
+func withCache(cfg blobcache.Config) envOption {
+	return func(e *envConfig) { e.cache = &cfg }
+}
+
+// openTestCache opens a blob cache for cfg (see withCache) and closes it
+// at the end of the test.
+func openTestCache(t testing.TB, cfg blobcache.Config) *blobcache.Cache {
+	t.Helper()
+	if cfg.Dir == "" {
+		cfg.Dir = t.TempDir()
+	}
+	if cfg.MinPartSize == 0 {
+		cfg.FillConns, cfg.MinPartSize, cfg.MaxPartSize, cfg.ParallelMin = 4, 256<<10, 1<<20, 512<<10
+	}
+	cfg.Retry.Base, cfg.Retry.Max = time.Millisecond, 5*time.Millisecond
+	c, err := blobcache.Open(context.Background(), cfg)
+	if err != nil {
+		t.Fatalf("blobcache.Open: %v", err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
 }
 
 // withFront puts another server between the proxy and hubsim: front
@@ -117,6 +146,10 @@ func newEnv(t testing.TB, opts ...envOption) *env {
 		Policy:     pol,
 		Audit:      e.audit,
 		Registerer: e.reg,
+	}
+	if cfg.cache != nil {
+		e.cache = openTestCache(t, *cfg.cache)
+		pc.Cache = e.cache
 	}
 	if cfg.proxy != nil {
 		cfg.proxy(&pc)
