@@ -44,10 +44,10 @@ var imports = map[string]struct{ pkgs, modules []string }{
 	"sqlite":   {pkgs: []string{"sqlstore"}, modules: []string{"modernc.org/sqlite"}},
 	"postgres": {pkgs: []string{"sqlstore"}, modules: []string{"github.com/jackc/pgx/v5", "github.com/jackc/pgxlisten"}},
 	"identity": {},
-	"gateway": {pkgs: []string{"webauth", "oidcauth", "identity", "proxy", "hubroute", "ciauth", "policy", "audit"},
+	"gateway": {pkgs: []string{"webauth", "oidcauth", "identity", "proxy", "hubroute", "ciauth", "policy", "audit", "blobcache"},
 		modules: []string{"github.com/prometheus/client_golang", "golang.org/x/time", "golang.org/x/sync"}},
 	"audit": {},
-	"proxy": {pkgs: []string{"hubroute", "policy", "internal/retry"},
+	"proxy": {pkgs: []string{"hubroute", "policy", "blobcache", "internal/retry"},
 		modules: []string{"github.com/prometheus/client_golang", "golang.org/x/sync"}},
 	"ciauth": {modules: []string{"github.com/go-jose/go-jose/v4"}},
 

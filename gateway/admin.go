@@ -65,6 +65,9 @@ func (s *Server) adminRoutes(mux *http.ServeMux, hub func(func(http.ResponseWrit
 	mux.Handle("POST /admin/api/tokens", admin(s.adminCreateToken))
 	mux.Handle("POST /admin/api/revoke", admin(s.adminRevoke))
 	mux.Handle("POST /admin/api/users/refresh", admin(s.adminRefreshUser))
+	mux.Handle("GET /admin/api/cache", admin(s.adminCache))
+	mux.Handle("POST /admin/api/cache/rm", admin(s.adminCacheRemove))
+	mux.Handle("POST /admin/api/cache/warm", admin(s.adminCacheWarm))
 	s.consoleAPIRoutes(mux, admin)
 	s.consoleRoutes(mux)
 }

@@ -115,7 +115,10 @@ type Config struct {
 	// by its Policy and recorded by its Audit), behind the identity
 	// middleware. The gateway sets its Upstream (Hub), PublicURL, Token
 	// (the upstream mode's credential for the caller), Registerer (its
-	// /metrics), Logger, RequestID and ClientIP; the rest is the caller's.
+	// /metrics), Logger, RequestID, ClientIP and CallerCredentials (true
+	// in upstream mode user); the rest is the caller's. With Proxy.Cache,
+	// /metrics has the cache's figures and the admin API its entries
+	// (GET /admin/api/cache, POST /admin/api/cache/rm and /warm).
 	// With Proxy.Policy nil, Hub requests are answered 404 in the Hub's
 	// shape.
 	Proxy proxy.Config

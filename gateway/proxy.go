@@ -11,13 +11,17 @@ import (
 
 // newProxy builds the Hub's read API of Config.Proxy, with the gateway's
 // upstream, public URL, upstream credential, metrics, logs, request ids
-// and client addresses.
+// and client addresses; with a Cache, whether it must check each caller's
+// own rights (upstream mode user).
 func (s *Server) newProxy() (*proxy.Proxy, error) {
 	pc := s.cfg.Proxy
 	pc.Upstream, pc.PublicURL = s.cfg.Hub, s.cfg.PublicURL
 	pc.Token = func(ctx context.Context, p *hfgate.Principal) (string, error) {
 		return s.upstream.Token(hfgate.WithPrincipal(ctx, p))
 	}
+	// In user mode the Hub answers each caller with their own token, so a
+	// file cached for one needs the next caller's own recent auth-check.
+	pc.CallerCredentials = s.cfg.Upstream != UpstreamService
 	pc.Registerer, pc.Logger = s.metrics.reg, s.log
 	pc.RequestID = RequestID
 	pc.ClientIP = func(r *http.Request) string { return s.clientIP(r).String() }

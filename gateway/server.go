@@ -75,6 +75,9 @@ func New(cfg Config) (*Server, error) {
 			return nil, err
 		}
 		s.proxy = p
+		if cfg.Proxy.Cache != nil {
+			s.metrics.reg.MustRegister(newCacheCollector(cfg.Proxy.Cache))
+		}
 	}
 	if len(cfg.CI.Rules) > 0 {
 		var err error

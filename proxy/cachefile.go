@@ -63,6 +63,9 @@ func (x *exchange) serveCached(ctx context.Context, f *upstreamFile) {
 	}
 	if end-tail > start {
 		if err := r.Wait(start); err != nil {
+			if hubDown(nil, err) { // the metadata was fresh, the Hub is gone
+				err = x.notCached(err, "this file's content")
+			}
 			x.answerError(err)
 			return
 		}

@@ -31,6 +31,7 @@ type app struct {
 	endpointFlag      string // --endpoint
 	configFlag        string // --config
 	gatewayConfigFlag string // --config of serve and admin: the gateway's config file
+	cacheGatewayFlag  string // --gateway of admin cache: the replica asked
 	databaseFlag      string // --database of serve and admin: the gateway's state
 
 	cfg     *Config // loaded by PersistentPreRunE

@@ -15,6 +15,7 @@ import (
 
 	"github.com/hfgate/hfgate"
 	"github.com/hfgate/hfgate/audit"
+	"github.com/hfgate/hfgate/blobcache"
 	"github.com/hfgate/hfgate/gateway"
 	"github.com/hfgate/hfgate/policy"
 	"github.com/hfgate/hfgate/proxy"
@@ -85,6 +86,7 @@ type gatewayRun struct {
 	srv    *gateway.Server
 	store  *sqlstore.Store
 	audit  *audit.Writer
+	cache  *blobcache.Cache // nil without [cache] dir
 	ln     net.Listener
 	tls    *tls.Config
 	url    string
@@ -173,6 +175,13 @@ func (a *app) startGateway(ctx context.Context, cfg *gatewayConfig, f serveFlags
 		store.Close()
 		return nil, err
 	}
+	cache, err := openCache(ctx, cfg.Cache, logger)
+	if err != nil {
+		log.Close()
+		ln.Close()
+		store.Close()
+		return nil, err
+	}
 	gc := gateway.Config{
 		PublicURL: publicURL, Store: store, Hub: hub, Providers: providers, Upstream: mode,
 		SessionTTL: time.Duration(cfg.Sessions.TTL), IdleTimeout: time.Duration(cfg.Sessions.IdleTimeout),
@@ -182,6 +191,7 @@ func (a *app) startGateway(ctx context.Context, cfg *gatewayConfig, f serveFlags
 		UserinfoRefresh: time.Duration(cfg.Hub.UserinfoRefresh),
 		CI:              cfg.CI.gateway(),
 	}
+	cacheProxy(&gc.Proxy, cache, cfg.Cache)
 	if change != nil {
 		change(&gc)
 	}
@@ -190,15 +200,19 @@ func (a *app) startGateway(ctx context.Context, cfg *gatewayConfig, f serveFlags
 		err = batches.register(srv.Registry())
 	}
 	if err != nil {
+		closeCache(cache)
 		log.Close()
 		ln.Close()
 		store.Close()
 		return nil, err
 	}
+	if cache == nil {
+		logger.Info("no [cache] dir: files are fetched from the Hub for every download")
+	}
 	if len(cfg.Policy.Rules) == 0 && change == nil {
 		logger.Warn("the config has no [[policy.rule]]: every Hub request is refused (default deny)")
 	}
-	return &gatewayRun{srv: srv, store: store, audit: log, ln: ln, tls: tlsCfg, url: publicURL, dbURL: dbURL, logger: logger}, nil
+	return &gatewayRun{srv: srv, store: store, audit: log, cache: cache, ln: ln, tls: tlsCfg, url: publicURL, dbURL: dbURL, logger: logger}, nil
 }
 
 func hasProvider(ps []gateway.Provider, name string) bool {
@@ -284,6 +298,7 @@ func (r *gatewayRun) purge(ctx context.Context) {
 func (r *gatewayRun) close() {
 	r.srv.Close()
 	r.ln.Close()
-	r.audit.Close() // after the requests: their last events are recorded
+	closeCache(r.cache) // after the requests: the index is saved with their last use
+	r.audit.Close()     // after the requests: their last events are recorded
 	r.store.Close()
 }

@@ -54,6 +54,36 @@ type serveConfig struct {
 		Users []string `toml:"users"` // HF usernames or subjects
 		Orgs  []string `toml:"orgs"`  // ORG:ROLE, e.g. acme:admin
 	} `toml:"admins"`
+	Cache cacheConfig `toml:"cache"`
+}
+
+// cacheConfig is [cache]: the replica's own file cache. Without a dir,
+// files are not cached.
+type cacheConfig struct {
+	Dir     string `toml:"dir"`      // this replica's own directory
+	MaxSize string `toml:"max_size"` // e.g. "500GiB"; "" or "0": no bound but the disk
+	// RevisionTTL is how long a branch or tag's commit is trusted before
+	// the Hub is asked again (default 1m); commits are kept for good.
+	RevisionTTL duration `toml:"revision_ttl"`
+	// RightsTTL is how long, in upstream mode user, a caller's auth-check
+	// on a repo lets the cache serve them its files (default 5m): a gated
+	// access revoked on the Hub stops within it.
+	RightsTTL duration `toml:"rights_ttl"`
+	// OfflineRights is how long such a check still counts while the Hub
+	// cannot be reached (default 24h).
+	OfflineRights duration `toml:"offline_rights"`
+}
+
+// maxSize returns [cache] max_size in bytes (0: no bound).
+func (c *cacheConfig) maxSize() (int64, error) {
+	if c.MaxSize == "" {
+		return 0, nil
+	}
+	n, err := parseBytes(c.MaxSize)
+	if err != nil {
+		return 0, hfgate.WrapError(hfgate.EINVALID, err, "[cache] max_size: %s", hfgate.ErrorMessage(err))
+	}
+	return n, nil
 }
 
 // providerConfig is [huggingface] or one [[oidc]] table.
@@ -97,6 +127,9 @@ func (c *serveConfig) problems() []string {
 	}
 	if _, err := c.admins(); err != nil {
 		out = append(out, err.Error())
+	}
+	if _, err := c.Cache.maxSize(); err != nil {
+		out = append(out, hfgate.ErrorMessage(err))
 	}
 	if r := c.Server.Replica; r != "" {
 		if err := audit.CheckReplica(r); err != nil {
