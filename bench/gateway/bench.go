@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"time"
 )
 
@@ -33,6 +34,7 @@ type bench struct {
 	o2pT     target
 	direct   target // hubsim, with a hubsim token
 	hubToken string // the token the gateway calls hubsim with (service mode)
+	gwToken  string // the bench user's gateway token
 	requests int    // requests made to the gateway, for the audit check
 }
 
@@ -52,9 +54,12 @@ func newBench(ctx context.Context, cfg config) (*bench, error) {
 		b.close()
 		return nil, err
 	}
-	if b.o2p, err = b.oauth2ProxyBinary(ctx); err != nil {
-		b.close()
-		return nil, err
+	needO2P := strings.ContainsAny(cfg.only, "ml")
+	if needO2P {
+		if b.o2p, err = b.oauth2ProxyBinary(ctx); err != nil {
+			b.close()
+			return nil, err
+		}
 	}
 	var urls struct{ Hub, CDN string }
 	if b.hubsim, err = b.startProc("hubsim", []string{b.bin, "hubsim", "--json", "--addr", "127.0.0.1:0", "--cdn-addr", "127.0.0.1:0"}, nil, &urls); err != nil {
@@ -74,9 +79,11 @@ func newBench(ctx context.Context, cfg config) (*bench, error) {
 		b.close()
 		return nil, err
 	}
-	if b.o2pT, err = b.oauth2Proxy(ctx); err != nil {
-		b.close()
-		return nil, err
+	if needO2P {
+		if b.o2pT, err = b.oauth2Proxy(ctx); err != nil {
+			b.close()
+			return nil, err
+		}
 	}
 	return b, nil
 }

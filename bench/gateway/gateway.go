@@ -12,11 +12,18 @@ import (
 )
 
 // gatewayConfig is the gateway's config file: hubsim upstream with one
-// service token; the demo policy (everyone may read metadata and download
+// service token, a file cache in the work directory, the bench user an
+// admin (for hfgate admin cache rm); the demo policy (everyone may read metadata and download
 // hubsim's repos) follows it, from cmd/hfgate/testdata.
 const gatewayConfig = `[hub]
 endpoint = %q
 upstream = "service"
+
+[admins]
+users = ["local:bench"]
+
+[cache]
+dir = %q
 
 `
 
@@ -32,7 +39,7 @@ func (b *bench) gateway(ctx context.Context) (target, error) {
 		return target{}, fmt.Errorf("run the bench from the module's root: %w", err)
 	}
 	conf := filepath.Join(b.work, "gateway.toml")
-	if err := os.WriteFile(conf, append(fmt.Appendf(nil, gatewayConfig, b.hub), policy...), 0o600); err != nil {
+	if err := os.WriteFile(conf, append(fmt.Appendf(nil, gatewayConfig, b.hub, filepath.Join(b.work, "cache")), policy...), 0o600); err != nil {
 		return target{}, err
 	}
 	b.gwDB = b.cfg.db
@@ -66,6 +73,7 @@ func (b *bench) gateway(ctx context.Context) (target, error) {
 	if err := json.Unmarshal(js, &tok); err != nil || tok.Token == "" {
 		return target{}, fmt.Errorf("hfgate admin tokens create printed %q", js)
 	}
+	b.gwToken = tok.Token
 	b.logf("# gateway: %s (state %s), a token of local:bench", out.URL, b.gwDB)
 	return target{name: "gateway", base: strings.TrimRight(out.URL, "/"), header: http.Header{"Authorization": {"Bearer " + tok.Token}}}, nil
 }

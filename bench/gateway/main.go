@@ -48,7 +48,7 @@ func main() {
 	flag.StringVar(&cfg.db, "database", "", "the gateway's database (default: a SQLite file in the work directory; postgres://... for PostgreSQL)")
 	flag.BoolVar(&cfg.keep, "keep", false, "keep the work directory (logs of every server)")
 	flag.BoolVar(&cfg.quick, "quick", false, "one round, one download each")
-	flag.StringVar(&cfg.only, "only", "mdl", "parts to run: m (metadata load), d (2 GiB download), l (latency at one connection)")
+	flag.StringVar(&cfg.only, "only", "mdlc", "parts to run: m (metadata load), d (2 GiB download), l (latency at one connection), c (the file cache)")
 	flag.Parse()
 	if cfg.quick {
 		cfg.rounds = 1
@@ -76,6 +76,9 @@ func run(ctx context.Context, cfg config) error {
 	}
 	if strings.Contains(cfg.only, "d") {
 		rows = append(rows, b.download(ctx)...)
+	}
+	if strings.Contains(cfg.only, "c") {
+		rows = append(rows, b.cacheRows(ctx)...)
 	}
 	rows = append(rows, b.auditRows(ctx)...)
 	b.printTable(rows)
