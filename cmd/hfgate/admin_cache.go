@@ -208,7 +208,7 @@ func (a *app) adminCacheRmCmd() *cobra.Command {
 		Long: `Remove blobs from a replica's file cache, by key (as "hfgate admin cache ls" shows)
 or every file of a repo (--repo). A blob a client is reading goes once it is done.
 The next download fetches it from the Hub again. The removal is audited.`,
-		Example: `  hfgate admin cache rm sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08
+		Example: `  hfgate admin cache rm 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08
   hfgate admin cache rm --repo Qwen/Qwen2.5-Coder-0.5B-Instruct-GGUF --json`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if (len(args) == 0) == (repo == "") {
