@@ -108,12 +108,7 @@ func (s *Server) adminCache(w http.ResponseWriter, r *http.Request) error {
 
 // adminCacheRemove answers POST /admin/api/cache/rm: {"keys": [...]} or
 // {"repo": "owner/name"} (every file of that repo) -> {"removed": [...]}.
-// An entry a client is reading is removed once the last reader is done.
 func (s *Server) adminCacheRemove(w http.ResponseWriter, r *http.Request) error {
-	c, err := s.cache()
-	if err != nil {
-		return err
-	}
 	var req struct {
 		Keys []string `json:"keys"`
 		Repo string   `json:"repo"`
@@ -121,20 +116,36 @@ func (s *Server) adminCacheRemove(w http.ResponseWriter, r *http.Request) error 
 	if err := decodeJSON(r, &req); err != nil {
 		return err
 	}
-	if (len(req.Keys) == 0) == (req.Repo == "") {
-		return hfgate.Errorf(hfgate.EINVALID, "name the keys or the repo whose files to remove, not both")
+	removed, err := s.removeCached(r, req.Keys, req.Repo)
+	if err != nil {
+		return err
+	}
+	webauth.WriteJSON(w, http.StatusOK, map[string]any{"removed": removed})
+	return nil
+}
+
+// removeCached removes the blobs of keys, or every blob of repo, and
+// records it in the audit log. A blob a client is reading is removed once
+// the last reader is done.
+func (s *Server) removeCached(r *http.Request, keyList []string, repo string) ([]CacheEntry, error) {
+	c, err := s.cache()
+	if err != nil {
+		return nil, err
+	}
+	if (len(keyList) == 0) == (repo == "") {
+		return nil, hfgate.Errorf(hfgate.EINVALID, "name the keys or the repo whose files to remove, not both")
 	}
 	var keys []blobcache.Key
-	for _, k := range req.Keys {
+	for _, k := range keyList {
 		key, err := blobcache.ParseKey(k)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		keys = append(keys, key)
 	}
-	if req.Repo != "" {
+	if repo != "" {
 		for _, e := range c.List() {
-			if repo, _, _, ok := proxy.ParseBlobName(e.Name); ok && repo == req.Repo {
+			if name, _, _, ok := proxy.ParseBlobName(e.Name); ok && name == repo {
 				keys = append(keys, e.Key)
 			}
 		}
@@ -143,31 +154,36 @@ func (s *Server) adminCacheRemove(w http.ResponseWriter, r *http.Request) error 
 	for _, k := range keys {
 		e, ok := c.Stat(k)
 		if !ok {
-			if req.Repo == "" {
-				return hfgate.Errorf(hfgate.ENOTFOUND, "the cache holds no blob %s", k)
+			if repo == "" {
+				return nil, hfgate.Errorf(hfgate.ENOTFOUND, "the cache holds no blob %s", k)
 			}
 			continue
 		}
 		if err := c.Remove(k); err != nil {
-			return err
+			return nil, err
 		}
 		removed = append(removed, cacheEntries([]blobcache.Entry{e})...)
 	}
-	if err := s.auditAdmin(r, "cache-remove", map[string]string{"repo": req.Repo, "blobs": strconv.Itoa(len(removed))}); err != nil {
-		return err
+	detail := map[string]string{"blobs": strconv.Itoa(len(removed))}
+	if repo != "" {
+		detail["repo"] = repo
+	} else {
+		detail["keys"] = strings.Join(keyList, ",")
 	}
-	webauth.WriteJSON(w, http.StatusOK, map[string]any{"removed": removed})
-	return nil
+	return removed, s.auditAdmin(r, "cache-remove", detail)
+}
+
+// warmed is one file a warm fetched.
+type warmed struct {
+	Path   string `json:"path"`
+	Size   int64  `json:"size"`
+	Commit string `json:"commit"`
+	ETag   string `json:"etag"`
 }
 
 // adminCacheWarm answers POST /admin/api/cache/warm: {"repo", "revision",
-// "path"} -> the file fetched into the cache as if the calling admin had
-// downloaded it (the same policy, rights check and audit events; the bytes
-// go nowhere) -> {"path", "size", "source"}.
+// "path"} -> {"path", "size", "commit", "etag"} (see warm).
 func (s *Server) adminCacheWarm(w http.ResponseWriter, r *http.Request) error {
-	if _, err := s.cache(); err != nil {
-		return err
-	}
 	var req struct {
 		Repo     string `json:"repo"`
 		Revision string `json:"revision"`
@@ -176,28 +192,41 @@ func (s *Server) adminCacheWarm(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(r, &req); err != nil {
 		return err
 	}
-	if req.Repo == "" || req.Path == "" {
-		return hfgate.Errorf(hfgate.EINVALID, "name the repo and the path of the file to warm")
+	res, err := s.warm(r, req.Repo, req.Revision, req.Path)
+	if err != nil {
+		return err
 	}
-	rev := cmpOr(req.Revision, "main")
-	target := "/" + escapePath(req.Repo) + "/resolve/" + url.PathEscape(rev) + "/" + escapePath(req.Path)
+	webauth.WriteJSON(w, http.StatusOK, res)
+	return nil
+}
+
+// warm fetches a file into the cache as if the admin calling had
+// downloaded it: the same policy, rights check and audit events, through
+// the proxy in-process; the bytes go nowhere.
+func (s *Server) warm(r *http.Request, repo, rev, path string) (warmed, error) {
+	if _, err := s.cache(); err != nil {
+		return warmed{}, err
+	}
+	if repo == "" || path == "" {
+		return warmed{}, hfgate.Errorf(hfgate.EINVALID, "name the repo and the path of the file to warm")
+	}
+	target := "/" + escapePath(repo) + "/resolve/" + url.PathEscape(cmpOr(rev, "main")) + "/" + escapePath(path)
 	in, err := http.NewRequestWithContext(r.Context(), http.MethodGet, target, nil)
 	if err != nil {
-		return hfgate.WrapError(hfgate.EINVALID, err, "the repo, revision or path cannot make a URL")
+		return warmed{}, hfgate.WrapError(hfgate.EINVALID, err, "the repo, revision or path cannot make a URL")
 	}
 	in.RemoteAddr, in.Header = r.RemoteAddr, http.Header{"User-Agent": {"hfgate-cache-warm"}}
 	sink := &discard{header: http.Header{}}
 	sink.serve(s.proxy, in)
 	if sink.status >= 400 {
 		msg := sanitizeHeader(sink.header.Get("X-Error-Message"))
-		return hfgate.Errorf(codeOfStatus(sink.status), "%s: %s", req.Path, cmpOr(msg, http.StatusText(sink.status)))
+		return warmed{}, hfgate.Errorf(codeOfStatus(sink.status), "%s: %s", path, cmpOr(msg, http.StatusText(sink.status)))
 	}
 	if sink.aborted {
-		return hfgate.Errorf(hfgate.EUNAVAILABLE, "%s: the transfer from the Hub could not be finished", req.Path)
+		return warmed{}, hfgate.Errorf(hfgate.EUNAVAILABLE, "%s: the transfer from the Hub could not be finished", path)
 	}
-	webauth.WriteJSON(w, http.StatusOK, map[string]any{"path": req.Path, "size": sink.n,
-		"commit": sink.header.Get("X-Repo-Commit"), "etag": strings.Trim(sink.header.Get("ETag"), `"`)})
-	return nil
+	return warmed{Path: path, Size: sink.n, Commit: sink.header.Get("X-Repo-Commit"),
+		ETag: strings.Trim(sink.header.Get("ETag"), `"`)}, nil
 }
 
 // escapePath escapes each segment of a slash-separated path.

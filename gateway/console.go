@@ -40,6 +40,9 @@ func (s *Server) consoleRoutes(mux *http.ServeMux) {
 	mux.Handle("GET /admin/ci", page(s.consoleCI))
 	mux.Handle("GET /admin/audit", page(s.consoleAudit))
 	mux.Handle("GET /admin/policy", page(s.consolePolicy))
+	mux.Handle("GET /admin/cache", page(s.consoleCache))
+	mux.Handle("POST /admin/cache/warm", page(s.consoleCacheWarm))
+	mux.Handle("POST /admin/cache/rm", page(s.consoleCacheEvict))
 	mux.Handle("GET /admin/", page(func(http.ResponseWriter, *http.Request) error {
 		return hfgate.Errorf(hfgate.ENOTFOUND, "the admin console has no such page")
 	}))

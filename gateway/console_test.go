@@ -20,7 +20,7 @@ import (
 // admin API call that reads.
 var (
 	consolePages = []string{"/admin", "/admin/", "/admin/users", "/admin/tokens", "/admin/tokens?kind=ci&all=1", "/admin/ci",
-		"/admin/audit", "/admin/audit?user=bob&decision=deny&since=24h", "/admin/policy",
+		"/admin/audit", "/admin/audit?user=bob&decision=deny&since=24h", "/admin/policy", "/admin/cache",
 		"/admin/policy?as=user&user=bob&repo=Qwen/Qwen2.5-Coder-0.5B-Instruct-GGUF&action=download"}
 	consoleAPIs = []string{"/admin/api/users", "/admin/api/sessions", "/admin/api/tokens", "/admin/api/audit",
 		"/admin/api/audit?kind=exchange&limit=5", "/admin/api/audit/export?format=csv", "/admin/api/audit/export?format=jsonl",

@@ -17,7 +17,7 @@ import (
 var assets embed.FS
 
 var pageNames = []string{"home", "account", "device", "error",
-	"admin-overview", "admin-users", "admin-user", "admin-tokens", "admin-ci", "admin-audit", "admin-policy"}
+	"admin-overview", "admin-users", "admin-user", "admin-tokens", "admin-ci", "admin-audit", "admin-policy", "admin-cache"}
 
 var (
 	pagesOnce sync.Once
