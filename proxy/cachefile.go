@@ -81,15 +81,7 @@ func (x *exchange) serveCached(ctx context.Context, f *upstreamFile) {
 		x.writeError(errAuditDown)
 		return
 	}
-	x.fileHeaders(f)
-	h := x.w.Header()
-	h.Set("Content-Length", strconv.FormatInt(end-start, 10))
-	x.status = http.StatusOK
-	if partial {
-		x.status = http.StatusPartialContent
-		h.Set("Content-Range", contentRange(start, end, f.size))
-	}
-	x.w.WriteHeader(x.status)
+	x.writeFileHeader(f, start, end, partial)
 
 	// A small file sent whole is recorded with its SHA-256 (the cache keys
 	// it by its git blob SHA-1), as serveFile does; an LFS file is sent by

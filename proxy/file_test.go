@@ -282,6 +282,9 @@ func TestCutForGood(t *testing.T) {
 		resp := e.do(http.MethodGet, f.urlPath, "bob", nil, nil)
 		n, err := io.Copy(io.Discard, resp.Body)
 		resp.Body.Close()
+		if e.cache != nil && resp.StatusCode >= 500 {
+			return // the fill failed before its first byte: an error, no file
+		}
 		if err == nil || n >= fi.Size {
 			t.Fatalf("read %d of %d bytes, error %v; want the connection cut", n, fi.Size, err)
 		}

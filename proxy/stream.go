@@ -46,15 +46,7 @@ func (x *exchange) serveFile(ctx context.Context, f *upstreamFile) {
 		x.writeError(errAuditDown)
 		return
 	}
-	x.fileHeaders(f)
-	h := x.w.Header()
-	h.Set("Content-Length", strconv.FormatInt(end-start, 10))
-	x.status = http.StatusOK
-	if partial {
-		x.status = http.StatusPartialContent
-		h.Set("Content-Range", contentRange(start, end, f.size))
-	}
-	x.w.WriteHeader(x.status)
+	x.writeFileHeader(f, start, end, partial)
 
 	var sum hash.Hash
 	if !f.lfs && start == 0 && end == f.size {
@@ -253,4 +245,18 @@ func (t *transfer) copy(ctx context.Context, body io.Reader, buf []byte) (client
 		}
 	}
 	return nil, nil
+}
+
+// writeFileHeader sends the headers of f's bytes [start, end): 200, or
+// 206 with Content-Range when the client asked for a range.
+func (x *exchange) writeFileHeader(f *upstreamFile, start, end int64, partial bool) {
+	x.fileHeaders(f)
+	h := x.w.Header()
+	h.Set("Content-Length", strconv.FormatInt(end-start, 10))
+	x.status = http.StatusOK
+	if partial {
+		x.status = http.StatusPartialContent
+		h.Set("Content-Range", contentRange(start, end, f.size))
+	}
+	x.w.WriteHeader(x.status)
 }
