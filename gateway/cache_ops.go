@@ -1,10 +1,12 @@
 package gateway
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/hfgate/hfgate"
 	"github.com/hfgate/hfgate/blobcache"
@@ -134,8 +136,33 @@ func (s *Server) warm(r *http.Request, repo, rev, path string) (warmed, error) {
 	if sink.aborted {
 		return warmed{}, hfgate.Errorf(hfgate.EUNAVAILABLE, "%s: the transfer from the Hub could not be finished", path)
 	}
-	return warmed{Path: path, Size: sink.n, Commit: sink.header.Get("X-Repo-Commit"),
-		ETag: strings.Trim(sink.header.Get("ETag"), `"`)}, nil
+	res := warmed{Path: path, Size: sink.n, Commit: sink.header.Get("X-Repo-Commit"),
+		ETag: strings.Trim(sink.header.Get("ETag"), `"`)}
+	return res, s.waitPublished(r.Context(), res.ETag)
+}
+
+// waitPublished waits until the cache holds the blob of etag complete: a
+// fill releases its last byte once verified and publishes the file just
+// after, so a warm answered at once could list it as partial.
+func (s *Server) waitPublished(ctx context.Context, etag string) error {
+	c, _ := s.cache()
+	key, err := blobcache.ParseKey(etag)
+	if err != nil || c == nil {
+		return nil // not a content hash: served without the cache
+	}
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		e, ok := c.Stat(key)
+		if !ok || e.Complete || !e.Filling {
+			return nil // evicted already, kept, or a failed fill the client saw
+		}
+		select {
+		case <-ctx.Done():
+			return hfgate.WrapError(hfgate.EUNAVAILABLE, ctx.Err(), "the file was fetched but not yet kept")
+		case <-tick.C:
+		}
+	}
 }
 
 // escapePath escapes each segment of a slash-separated path.
