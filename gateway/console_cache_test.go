@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -17,7 +18,7 @@ import (
 // largest files; an admin warms a file with its form (decided and audited
 // as a download) and evicts it with another; bob, no admin, gets 403 for
 // the page and both forms, and a form without the CSRF token changes
-// nothing.
+// nothing; /metrics counts the fill.
 func TestConsoleCache(t *testing.T) {
 	sim := startHubsim(t)
 	store := sqliteDB(t).open(t)
@@ -66,6 +67,15 @@ func TestConsoleCache(t *testing.T) {
 		t.Fatalf("the warm's audit end: %v %+v", err, evs)
 	}
 
+	// /metrics has the cache's figures: one miss, the file's bytes from the Hub.
+	metrics := readAll(bob.get("/metrics"))
+	for _, want := range []string{`hfgate_cache_opens_total{result="miss"} 1`, `hfgate_cache_blobs 1`,
+		"hfgate_cache_upstream_bytes_total " + strconv.FormatFloat(float64(fi.Size), 'g', -1, 64), "hfgate_cache_saved_bytes_total 0"} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("/metrics lacks %q:\n%s", want, grepLines(metrics, "hfgate_cache"))
+		}
+	}
+
 	if resp := bob.postForm("/admin/cache/rm", url.Values{"key": {fi.SHA256}}); resp.StatusCode != http.StatusForbidden {
 		t.Errorf("bob's evict form: %d, want 403", resp.StatusCode)
 	}
@@ -80,4 +90,15 @@ func TestConsoleCache(t *testing.T) {
 	if err != nil || len(evs.Events) != 1 || evs.Events[0].Username != "alice" {
 		t.Errorf("the eviction's audit event: %v %+v", err, evs)
 	}
+}
+
+// grepLines returns the lines of text that contain sub.
+func grepLines(text, sub string) string {
+	var out []string
+	for _, l := range strings.Split(text, "\n") {
+		if strings.Contains(l, sub) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
 }
