@@ -64,6 +64,8 @@ func TestErrorMapping(t *testing.T) {
 			parts: []string{"rate-limiting", "try again in 7s", "signed-in users have higher limits"}, wantRetried: true},
 		{name: "server error", status: 502, call: head, want: hfgate.EUNAVAILABLE, action: hfgate.ActionRetry,
 			parts: []string{"502 Bad Gateway", "try again later"}, wantRetried: true},
+		{name: "server error with a reason", status: 504, msg: "the Hub cannot be reached and the gateway's cache has no copy of x; try again later", call: head,
+			want: hfgate.EUNAVAILABLE, action: hfgate.ActionRetry, parts: []string{"504 Gateway Timeout: the Hub cannot be reached and the gateway's cache has no copy of x; try again later"}, wantRetried: true},
 		{name: "bad request", status: 400, msg: `"sort" must be one of x`, call: info, want: hfgate.EINVALID,
 			parts: []string{"rejected the request", `"sort" must be one of x`}},
 	} {

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/textproto"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/hfgate/hfgate"
@@ -54,6 +55,14 @@ func (c *Client) statusError(resp *http.Response, t target, attempts int) error 
 			hint = " (signed-in users have higher limits)"
 		}
 		return fail(hfgate.EUNAVAILABLE, hfgate.ActionRetry, "%s is rate-limiting requests: try again %s%s", host, when, hint)
+	case status >= 500 && he.ServerMessage != "":
+		// A gateway in front of the Hub (hfgate serve, a mirror) says why,
+		// e.g. that the Hub is down and its cache has no copy.
+		advice := "; try again later"
+		if strings.Contains(strings.ToLower(he.ServerMessage), "try again") {
+			advice = ""
+		}
+		return fail(hfgate.EUNAVAILABLE, hfgate.ActionRetry, "%s answered %s: %s%s", host, he.Status, he.ServerMessage, advice)
 	case status >= 500:
 		return fail(hfgate.EUNAVAILABLE, hfgate.ActionRetry, "%s answered %s: the server is failing or overloaded; try again later", host, he.Status)
 	case he.GatewayRule != "" && status == http.StatusForbidden:

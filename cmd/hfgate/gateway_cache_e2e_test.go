@@ -167,8 +167,8 @@ subjects = [{ anyone = true }]
 	if r := as("bob", "download", hubsim.RepoTiny, ggufs[2]); r.code != 0 {
 		t.Errorf("bob, the Hub down, a cached file: exit %d: %s", r.code, r.stderr)
 	}
-	if r := as("bob", "download", hubsim.RepoTiny, ggufs[0]); r.code != exitUnavailable {
-		t.Errorf("bob, the Hub down, an evicted file: exit %d: %s; want %d", r.code, r.stderr, exitUnavailable)
+	if r := as("bob", "download", hubsim.RepoTiny, ggufs[0]); r.code != exitUnavailable || !strings.Contains(r.stderr, "cache has no copy") {
+		t.Errorf("bob, the Hub down, an evicted file: exit %d: %s; want %d and the gateway's reason", r.code, r.stderr, exitUnavailable)
 	}
 	req, _ := http.NewRequest(http.MethodGet, gw.url+"/"+hubsim.RepoTiny+"/resolve/main/"+ggufs[0], nil)
 	req.Header.Set("Authorization", "Bearer "+tokens["bob"])
