@@ -3,6 +3,7 @@ package gateway
 import (
 	"bytes"
 	"embed"
+	"fmt"
 	"html/template"
 	"io/fs"
 	"net/http"
@@ -24,6 +25,15 @@ var (
 	pages     map[string]*template.Template
 )
 
+// pageFuncs are the functions the page templates may call: "count"
+// writes a number with its noun, singular or plural ("1 user", "2 users").
+var pageFuncs = template.FuncMap{"count": func(n any, one, many string) string {
+	if s := fmt.Sprint(n); s != "1" {
+		return s + " " + many
+	}
+	return "1 " + one
+}}
+
 // templates parses every page with the layout, once; a parse error is a
 // bug the tests catch, so it panics.
 func templates() map[string]*template.Template {
@@ -34,7 +44,7 @@ func templates() map[string]*template.Template {
 			if strings.HasPrefix(name, "admin-") {
 				files = append(files, "assets/templates/admin-parts.html") // the console's navigation and tables
 			}
-			pages[name] = template.Must(template.New(name).ParseFS(assets, files...))
+			pages[name] = template.Must(template.New(name).Funcs(pageFuncs).ParseFS(assets, files...))
 		}
 	})
 	return pages

@@ -10,6 +10,11 @@
   let timer = null;
   let last = follow ? follow.dataset.newest : "";
 
+  // count writes a number with its noun: "1 chain", "2 chains".
+  function count(n, one, many) {
+    return n === 1 ? "1 " + one : n + " " + many;
+  }
+
   function cell(tr, text, cls) {
     const td = document.createElement("td");
     if (cls) td.className = cls;
@@ -127,8 +132,8 @@
         b.className = "badge " + (res.ok ? "allow" : "deny");
         b.textContent = res.ok ? "intact" : "broken";
         status.appendChild(b);
-        status.appendChild(document.createTextNode(" verified " + res.at + ": " + res.chains + " chains, " +
-          res.events + " events in " + res.took + (res.omitted ? "; " + res.omitted + " more problems" : "")));
+        status.appendChild(document.createTextNode(" verified " + res.at + ": " + count(res.chains, "chain", "chains") + ", " +
+          count(res.events, "event", "events") + " in " + res.took + (res.omitted ? "; " + res.omitted + " more problems" : "")));
         list.replaceChildren(...res.problems.map((p) => {
           const li = document.createElement("li");
           li.className = "mono";
