@@ -2,11 +2,11 @@ package download
 
 import "strings"
 
-// selected reports whether a repository path passes the Include and
-// Exclude patterns of a Request, as huggingface_hub's filter_repo_objects
-// decides: no Include means everything, and a pattern ending in "/" gets
+// Selected reports whether a repository path passes include and exclude
+// patterns (those of a Request, or of any command that picks files of a
+// repo), as huggingface_hub's filter_repo_objects decides: no Include means everything, and a pattern ending in "/" gets
 // "*" appended so that it selects a whole folder.
-func selected(p string, include, exclude []string) bool {
+func Selected(p string, include, exclude []string) bool {
 	if len(include) > 0 && !slicesMatch(p, include) {
 		return false
 	}

@@ -43,11 +43,11 @@ func TestSelected(t *testing.T) {
 		{"config.json", true},
 		{"blob-2GiB.bin", false},
 	} {
-		if got := selected(tt.name, inc, exc); got != tt.want {
-			t.Errorf("selected(%q)=%v, want %v", tt.name, got, tt.want)
+		if got := Selected(tt.name, inc, exc); got != tt.want {
+			t.Errorf("Selected(%q)=%v, want %v", tt.name, got, tt.want)
 		}
 	}
-	if !selected("anything", nil, nil) {
+	if !Selected("anything", nil, nil) {
 		t.Error("no patterns must select everything")
 	}
 }

@@ -97,7 +97,7 @@ func (d *Downloader) planSnapshot(ctx context.Context, p *plan) error {
 		}
 	}
 	for _, f := range files {
-		if f.IsDir || !selected(f.Path, p.req.Include, p.req.Exclude) {
+		if f.IsDir || !Selected(f.Path, p.req.Include, p.req.Exclude) {
 			continue
 		}
 		pf := planned{path: f.Path, etag: f.BlobID, size: f.Size}
@@ -139,7 +139,7 @@ func (d *Downloader) planOfflineSnapshot(p *plan) error {
 		return hfgate.WrapError(hfgate.EINTERNAL, err, "list %s", dir)
 	}
 	for _, f := range files {
-		if selected(f, p.req.Include, p.req.Exclude) {
+		if Selected(f, p.req.Include, p.req.Exclude) {
 			p.files = append(p.files, planned{path: f})
 		}
 	}

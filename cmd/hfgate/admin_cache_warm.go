@@ -3,12 +3,11 @@ package main
 import (
 	"fmt"
 	"net/http"
-	"path"
-	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/hfgate/hfgate"
+	"github.com/hfgate/hfgate/download"
 )
 
 // warmed is one file of a warm, as --json prints it.
@@ -27,8 +26,8 @@ func (a *app) adminCacheWarmCmd() *cobra.Command {
 		Use:   "warm REPO [--revision R] [--include GLOB]... [--json]",
 		Short: "Fetch a model's files into a replica's cache before anyone asks",
 		Long: `Fill a replica's file cache with the files of a model repo at a revision (default
-main), or those matching --include globs (as hf download --include: '*' also
-matches '/', so '*.json' matches a/b.json). Each
+main), or those matching --include globs (as hfgate download and hf download
+read them: '*' also matches '/', so '*.json' matches a/b.json). Each
 file is fetched by the replica as if you had downloaded it: the policy decides, the
 audit log records it, and the bytes are verified and kept, not sent to you. The
 revision's metadata is cached too, so the files are served while the Hub is down.
@@ -43,11 +42,6 @@ Progress goes to standard error; the exit status is 0 only if every file warmed.
 			if err != nil {
 				return err
 			}
-			for _, g := range include {
-				if _, err := path.Match(g, ""); err != nil {
-					return hfgate.Errorf(hfgate.EINVALID, "--include %q is not a glob", g)
-				}
-			}
 			if _, err := a.cacheGateway(); err != nil {
 				return err
 			}
@@ -60,7 +54,7 @@ Progress goes to standard error; the exit status is 0 only if every file warmed.
 			out := []warmed{}
 			var failed int
 			for _, f := range files {
-				if f.IsDir || !includes(include, f.Path) {
+				if f.IsDir || !download.Selected(f.Path, include, nil) {
 					continue
 				}
 				fmt.Fprintf(a.io.Err, "warming %s (%s)\n", printable(f.Path), humanBytes(f.Size))
@@ -98,38 +92,4 @@ Progress goes to standard error; the exit status is 0 only if every file warmed.
 	cmd.Flags().StringVar(&revision, "revision", "", "branch, tag or commit (default main)")
 	cmd.Flags().StringArrayVar(&include, "include", nil, "warm only the files matching this glob (repeatable)")
 	return cmd
-}
-
-// includes reports whether p matches one of globs (all when none), as
-// huggingface_hub's fnmatch patterns: '*' matches '/' too, so "*.json"
-// matches "a/b.json".
-func includes(globs []string, p string) bool {
-	if len(globs) == 0 {
-		return true
-	}
-	for _, g := range globs {
-		if fnmatch(g, p) {
-			return true
-		}
-	}
-	return false
-}
-
-// fnmatch is path.Match where '*' may cross '/': the glob is tried on p
-// and, for a '*' prefix, on every suffix of p after a '/'.
-func fnmatch(g, p string) bool {
-	if ok, _ := path.Match(g, p); ok {
-		return true
-	}
-	if !strings.HasPrefix(g, "*") {
-		return false
-	}
-	for i := range len(p) {
-		if p[i] == '/' {
-			if ok, _ := path.Match(g, p[i+1:]); ok {
-				return true
-			}
-		}
-	}
-	return false
 }
