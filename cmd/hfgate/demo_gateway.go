@@ -14,8 +14,14 @@ import (
 	"github.com/hfgate/hfgate/policy"
 )
 
-// demoGateway runs hubsim and the gateway wired to it, on SQLite in a
-// temporary directory.
+// demoCacheSize bounds the demo's team cache, which lives in a temporary
+// directory: enough for the tiny and small simulated models, so that a
+// second download shows the cache at work without filling a laptop's disk.
+const demoCacheSize = "4GiB"
+
+// demoGateway runs hubsim and the gateway wired to it, on SQLite and with
+// a team cache in a temporary directory.
+
 func (a *app) demoGateway(ctx context.Context, f webFlags) error {
 	if err := checkLoopbackAddr(f.addr); err != nil {
 		return err
@@ -60,6 +66,7 @@ func (a *app) demoGateway(ctx context.Context, f webFlags) error {
 	cfg.Keys.File = keys
 	cfg.HuggingFace = providerConfig{Title: "the simulated Hub", ClientID: hubsim.ClientConfidential, ClientSecret: hubsim.ClientSecret}
 	cfg.Admins.Users = []string{hubsim.UserAlice}
+	cfg.Cache = cacheConfig{Dir: filepath.Join(dir, "cache"), MaxSize: demoCacheSize}
 	a.databaseFlag = "sqlite:" + filepath.Join(dir, "gateway.db")
 	run, err := a.startGateway(ctx, cfg, serveFlags{addr: f.addr}, func(gc *gateway.Config) {
 		gc.Proxy.Policy, gc.CI, gc.ExampleRepo = demoPolicy, demoCI(sim), hubsim.RepoTiny
@@ -68,7 +75,7 @@ func (a *app) demoGateway(ctx context.Context, f webFlags) error {
 		return err
 	}
 	if f.asJSON {
-		err = a.printJSONLine(map[string]string{"gateway": run.url, "hub": sim.URL(), "database": a.databaseFlag})
+		err = a.printJSONLine(map[string]string{"gateway": run.url, "hub": sim.URL(), "database": a.databaseFlag, "cache": cfg.Cache.Dir})
 	} else {
 		_, err = fmt.Fprintf(a.io.Out, `hfgate demo --gateway is running (Ctrl-C stops it).
 
@@ -83,6 +90,8 @@ Point HF tools:  export HF_ENDPOINT=%s
 The demo policy: members of acme download anything the Hub lets them; everyone
 else searches and reads metadata of anything, and downloads only hubsim/*.
 The audit log:   hfgate admin audit --database %s
+The team cache:  each file is fetched from the Hub once and then served from
+                 %s (at most %s); see %s/admin/cache.
 
 CI without a stored secret: the gateway trusts hubsim's simulated GitHub Actions
 for jobs of acme/app (repository_id 42, owner 7) on refs/heads/main. Start a job:
@@ -90,7 +99,7 @@ for jobs of acme/app (repository_id 42, owner 7) on refs/heads/main. Start a job
 then, with its request_url and request_token:
   ACTIONS_ID_TOKEN_REQUEST_URL=... ACTIONS_ID_TOKEN_REQUEST_TOKEN=... \
     HF_ENDPOINT=%s hfgate token --exchange
-`, run.url, sim.URL(), filepath.Join(dir, "gateway.db"), run.url, run.url, run.url, run.url, a.databaseFlag, sim.URL(), demoJob, run.url)
+`, run.url, sim.URL(), filepath.Join(dir, "gateway.db"), run.url, run.url, run.url, run.url, a.databaseFlag, cfg.Cache.Dir, demoCacheSize, run.url, sim.URL(), demoJob, run.url)
 	}
 	if err != nil {
 		run.close()

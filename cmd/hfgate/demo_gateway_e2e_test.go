@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"encoding/json"
+	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -112,10 +113,39 @@ func TestE2EDemoGateway(t *testing.T) {
 	} else if resp.Body.Close(); resp.StatusCode != http.StatusOK {
 		t.Errorf("hubsim's model with the job's token: %d", resp.StatusCode)
 	}
+	// It fetches a file twice: the Hub sends it once, the team cache the
+	// second time.
+	for range 2 {
+		req, _ := http.NewRequest("GET", urls.Gateway+"/hubsim/tiny-llama-GGUF/resolve/main/tiny-llama-Q2_K.gguf", nil)
+		req.Header.Set("Authorization", "Bearer "+tok)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, _ := io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || n == 0 {
+			t.Fatalf("a file of hubsim's model with the job's token: %d, %d bytes", resp.StatusCode, n)
+		}
+	}
 	audit := exec.Command(hfgateBin(t), "admin", "audit", "--database", urls.Database, "--csv", "--user", "hubsim-ci:repo:acme/app:ref:refs/heads/main")
 	audit.Env = env
-	if out, err := audit.Output(); err != nil || !strings.Contains(string(out), "token-exchange") || !strings.Contains(string(out), "acme-app-ci") {
-		t.Errorf("the audit log lacks the job's exchange or the policy rule that let it read (%v):\n%.800s", err, out)
+	rows, err := audit.Output()
+	if err != nil || !strings.Contains(string(rows), "token-exchange") || !strings.Contains(string(rows), "acme-app-ci") {
+		t.Errorf("the audit log lacks the job's exchange or the policy rule that let it read (%v):\n%.800s", err, rows)
+	}
+	var sources []string
+	for _, l := range strings.Split(string(rows), "\n") {
+		if strings.Contains(l, "tiny-llama-Q2_K.gguf") && strings.Contains(l, ",complete,") {
+			if strings.Contains(l, ",hub,complete,") {
+				sources = append(sources, "hub")
+			} else if strings.Contains(l, ",cache,complete,") {
+				sources = append(sources, "cache")
+			}
+		}
+	}
+	if strings.Join(sources, " ") != "hub cache" {
+		t.Errorf("the file's two downloads came from %q; want the Hub, then the demo's team cache:\n%.1500s", sources, rows)
 	}
 	if _, code := exchange("refs/heads/dev"); code != exitGated {
 		t.Errorf("token --exchange in a job of another branch: exit %d, want %d", code, exitGated)
