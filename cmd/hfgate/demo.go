@@ -36,8 +36,8 @@ only, and, as with "hfgate ui", only the browser that opened the printed URL
 (it holds a secret for this launch) may use the app. Ctrl-C stops it.
 
 With --gateway it runs the team gateway of "hfgate serve" instead, wired to the
-simulated Hub, with its state in a SQLite file in a temporary directory (removed
-when it stops) and alice as its admin: sign in there as alice or bob, see your
+simulated Hub, with its state in a SQLite file and a team cache (up to 4 GiB) in a
+temporary directory (removed when it stops) and alice as its admin: sign in there as alice or bob, see your
 sessions at /account, sign a tool in with "hfgate login --endpoint URL --device";
 alice runs the admin console at /admin. It trusts the simulated Hub's GitHub
 Actions for the jobs of acme/app (repository_id 42, repository_owner_id 7) on
