@@ -35,7 +35,7 @@ type Principal struct {
 	// "huggingface", a configured OIDC provider, or a CI issuer's name.
 	Provider string
 
-	Username  string // Hugging Face username when known (for policy and display)
+	Username  string // the provider's username, for display; rules read HubUsername
 	Name      string // display name
 	Email     string // only when the provider shared it
 	AvatarURL string
@@ -72,6 +72,22 @@ const LocalSubject = "local"
 // session, no gateway token, but the credentials stored for LocalSubject.
 // cmd/hfgate puts it in the context of every command.
 var Local = &Principal{Kind: PrincipalUser, Subject: LocalSubject}
+
+// ProviderHuggingFace is the Provider of callers whom Hugging Face itself
+// vouched for (a sign-in with the Hub, or a Hub token).
+const ProviderHuggingFace = "huggingface"
+
+// HubUsername returns p's Hugging Face username: Username when the Hub
+// vouched for p, else "". Another provider's username is only that
+// provider's word, and names are not unique across providers (anyone may
+// call themselves "alice" on a self-service OIDC provider), so the rules and
+// admin lists that name Hugging Face users must read this, not Username.
+func (p *Principal) HubUsername() string {
+	if p == nil || p.Provider != ProviderHuggingFace {
+		return ""
+	}
+	return p.Username
+}
 
 // IsAnonymous reports whether p is nil or an anonymous caller.
 func (p *Principal) IsAnonymous() bool { return p == nil || p.Kind == PrincipalAnonymous }

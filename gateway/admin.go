@@ -14,18 +14,20 @@ import (
 var roleRank = []string{"read", "contributor", "write", "admin"}
 
 // IsAdmin reports whether p is an admin of the gateway by admins: a user
-// named (by HF username or subject) or holding at least the role in an
-// org named.
+// named (by subject, or by HF username when the Hub vouched for p: another
+// provider's usernames are anyone's to pick) or holding at least the role
+// in an org named. An org entry whose role is not one of the Hub's names
+// nobody.
 func IsAdmin(admins Admins, p *hfgate.Principal) bool {
 	if p.IsAnonymous() || p.Kind != hfgate.PrincipalUser {
 		return false
 	}
-	if slices.Contains(admins.Users, p.Subject) || (p.Username != "" && slices.Contains(admins.Users, p.Username)) {
+	if hub := p.HubUsername(); slices.Contains(admins.Users, p.Subject) || hub != "" && slices.Contains(admins.Users, hub) {
 		return true
 	}
 	for _, o := range admins.Orgs {
-		have := slices.Index(roleRank, p.OrgRole(o.Org))
-		if have >= 0 && have >= slices.Index(roleRank, o.Role) {
+		need := slices.Index(roleRank, o.Role)
+		if need >= 0 && slices.Index(roleRank, p.OrgRole(o.Org)) >= need {
 			return true
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/hfgate/hfgate"
 	"github.com/hfgate/hfgate/gateway"
 )
 
@@ -136,3 +137,36 @@ func TestOperations(t *testing.T) {
 type writerFunc func([]byte) (int, error)
 
 func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
+
+// TestIsAdmin: admins are named by subject, by Hugging Face username only
+// for users the Hub vouched for (anyone may pick "alice" on a self-service
+// OIDC provider), or by a role of an org; an org entry with a role the Hub
+// does not have names nobody.
+func TestIsAdmin(t *testing.T) {
+	hub := func(name string, orgs ...hfgate.Org) *hfgate.Principal {
+		return &hfgate.Principal{Kind: hfgate.PrincipalUser, Provider: hfgate.ProviderHuggingFace, Subject: "huggingface:" + name, Username: name, Orgs: orgs}
+	}
+	other := &hfgate.Principal{Kind: hfgate.PrincipalUser, Provider: "gitlab", Subject: "gitlab:999", Username: "alice"}
+	ci := &hfgate.Principal{Kind: hfgate.PrincipalCI, Provider: "github", Subject: "alice", Username: "alice"}
+	reader := hub("rita", hfgate.Org{Name: "acme", Role: "read"})
+	for _, tt := range []struct {
+		name   string
+		admins gateway.Admins
+		p      *hfgate.Principal
+		want   bool
+	}{
+		{"HF username", gateway.Admins{Users: []string{"alice"}}, hub("alice"), true},
+		{"another provider's username", gateway.Admins{Users: []string{"alice"}}, other, false},
+		{"another provider's user by subject", gateway.Admins{Users: []string{"gitlab:999"}}, other, true},
+		{"a CI job is never an admin", gateway.Admins{Users: []string{"alice"}}, ci, false},
+		{"anonymous", gateway.Admins{Users: []string{""}}, hfgate.Anonymous, false},
+		{"org role high enough", gateway.Admins{Orgs: []gateway.OrgRole{{Org: "acme", Role: "admin"}}}, hub("ann", hfgate.Org{Name: "acme", Role: "admin"}), true},
+		{"org role too low", gateway.Admins{Orgs: []gateway.OrgRole{{Org: "acme", Role: "write"}}}, reader, false},
+		{"org entry with an empty role", gateway.Admins{Orgs: []gateway.OrgRole{{Org: "acme"}}}, reader, false},
+		{"org entry with an unknown role", gateway.Admins{Orgs: []gateway.OrgRole{{Org: "acme", Role: "owner"}}}, reader, false},
+	} {
+		if got := gateway.IsAdmin(tt.admins, tt.p); got != tt.want {
+			t.Errorf("%s: IsAdmin = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}

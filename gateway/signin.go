@@ -11,7 +11,7 @@ import (
 
 // huggingface is the name of the provider whose sign-in brings the
 // upstream Hub credential.
-const huggingface = "huggingface"
+const huggingface = hfgate.ProviderHuggingFace
 
 func (s *Server) newAuth() *webauth.Auth {
 	idle := or(s.cfg.IdleTimeout, DefaultIdleTimeout)

@@ -43,7 +43,7 @@ func hundredRules(b *testing.B) *policy.Policy {
 // worded).
 func BenchmarkDecide(b *testing.B) {
 	p := hundredRules(b)
-	user := &hfgate.Principal{Kind: hfgate.PrincipalUser, Subject: "huggingface:1", Username: "u",
+	user := &hfgate.Principal{Kind: hfgate.PrincipalUser, Subject: "huggingface:1", Provider: hfgate.ProviderHuggingFace, Username: "u",
 		Orgs: []hfgate.Org{{Name: "org3", Role: "write"}, {Name: "org79", Role: "read"}}, Groups: []string{"team-9"}}
 	for _, bc := range []struct {
 		name   string
@@ -80,7 +80,7 @@ func BenchmarkDecideUnindexed(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	user := &hfgate.Principal{Kind: hfgate.PrincipalUser, Username: "u", Groups: []string{"project-99"}}
+	user := &hfgate.Principal{Kind: hfgate.PrincipalUser, Provider: hfgate.ProviderHuggingFace, Username: "u", Groups: []string{"project-99"}}
 	res := policy.Resource{ID: "acme/project-99-model-GGUF"}
 	b.ReportAllocs()
 	for b.Loop() {

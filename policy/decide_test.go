@@ -10,14 +10,14 @@ import (
 
 // Callers of the tests.
 var (
-	alice = &hfgate.Principal{Kind: hfgate.PrincipalUser, Subject: "huggingface:1", Username: "alice",
+	alice = &hfgate.Principal{Kind: hfgate.PrincipalUser, Subject: "huggingface:1", Provider: hfgate.ProviderHuggingFace, Username: "alice",
 		Orgs: []hfgate.Org{{Name: "acme", Role: "write"}}}
-	carol = &hfgate.Principal{Kind: hfgate.PrincipalUser, Subject: "huggingface:3", Username: "carol",
+	carol = &hfgate.Principal{Kind: hfgate.PrincipalUser, Subject: "huggingface:3", Provider: hfgate.ProviderHuggingFace, Username: "carol",
 		Orgs: []hfgate.Org{{Name: "ACME", Role: "read"}, {Name: "other", Role: "admin"}}}
-	erin = &hfgate.Principal{Kind: hfgate.PrincipalUser, Subject: "huggingface:5", Username: "erin",
+	erin = &hfgate.Principal{Kind: hfgate.PrincipalUser, Subject: "huggingface:5", Provider: hfgate.ProviderHuggingFace, Username: "erin",
 		Orgs: []hfgate.Org{{Name: "acme"}}} // role not disclosed
-	bob   = &hfgate.Principal{Kind: hfgate.PrincipalUser, Subject: "huggingface:2", Username: "bob"}
-	frank = &hfgate.Principal{Kind: hfgate.PrincipalUser, Subject: "huggingface:6", Username: "frank"}
+	bob   = &hfgate.Principal{Kind: hfgate.PrincipalUser, Subject: "huggingface:2", Provider: hfgate.ProviderHuggingFace, Username: "bob"}
+	frank = &hfgate.Principal{Kind: hfgate.PrincipalUser, Subject: "huggingface:6", Provider: hfgate.ProviderHuggingFace, Username: "frank"}
 	dave  = &hfgate.Principal{Kind: hfgate.PrincipalUser, Subject: "okta:00u9", Username: "dave", Provider: "okta",
 		Groups: []string{"ml"}, Claims: map[string]string{"hd": "corp.example", "email_verified": "true"}}
 	mallory = &hfgate.Principal{Kind: hfgate.PrincipalUser, Subject: "okta:00u7", Username: "mallory",
@@ -26,6 +26,8 @@ var (
 		Claims: map[string]string{"repository_id": "42", "repository_owner_id": "7", "ref": "refs/heads/main"}}
 	ciPR = &hfgate.Principal{Kind: hfgate.PrincipalCI, Subject: "repo:acme/app:pull_request", Provider: "github",
 		Claims: map[string]string{"repository_id": "42", "repository_owner_id": "7", "ref": "refs/pull/9/merge"}}
+	// A user of another provider who calls themselves bob is not the Hub's bob.
+	oktaBob = &hfgate.Principal{Kind: hfgate.PrincipalUser, Subject: "okta:00u2", Username: "bob", Provider: "okta"}
 	// A user who claims the CI job's claims is still not a CI job.
 	ciImpostor = &hfgate.Principal{Kind: hfgate.PrincipalUser, Subject: "okta:1", Username: "imp",
 		Claims: map[string]string{"repository_id": "42", "ref": "refs/heads/main"}}
@@ -115,6 +117,7 @@ func TestDecide(t *testing.T) {
 		{"claims all needed", bob, download, model("corp/m"), false, policy.DefaultDeny, "needs membership of org acme or the claims rule corp-claims names"},
 		{"user by name, ignoring case, with private condition", bob, download, private("bob/p"), true, "bob-own", "(this user)"},
 		{"the private condition holds too", bob, download, model("bob/p"), false, policy.DefaultDeny, ""},
+		{"a Hub username names no user of another provider", oktaBob, download, private("bob/p"), false, policy.DefaultDeny, ""},
 		{"user by subject", frank, download, private("bob/p"), true, "bob-own", "(this user)"},
 		{"a deny on a group wins over an org allow", mallory, read, model("Qwen/X"), false, "no-contractors",
 			"denied by rule no-contractors: read of Qwen/X is denied to members of group contractors"},

@@ -20,9 +20,9 @@ func TestDemo(t *testing.T) {
 		tiny = "hubsim/tiny-llama-GGUF"
 	)
 	// Principals as the gateway builds them from hubsim's userinfo.
-	alice := &hfgate.Principal{Kind: hfgate.PrincipalUser, Subject: "huggingface:a1", Username: "alice",
+	alice := &hfgate.Principal{Kind: hfgate.PrincipalUser, Subject: "huggingface:a1", Provider: hfgate.ProviderHuggingFace, Username: "alice",
 		Orgs: []hfgate.Org{{Name: "acme", Role: "write"}}}
-	bob := &hfgate.Principal{Kind: hfgate.PrincipalUser, Subject: "huggingface:b2", Username: "bob", Orgs: []hfgate.Org{}}
+	bob := &hfgate.Principal{Kind: hfgate.PrincipalUser, Subject: "huggingface:b2", Provider: hfgate.ProviderHuggingFace, Username: "bob", Orgs: []hfgate.Org{}}
 	ci := &hfgate.Principal{Kind: hfgate.PrincipalCI, Subject: "repo:acme/app:ref:refs/heads/main",
 		Claims: map[string]string{"repository_id": "42", "repository_owner_id": "7", "ref": "refs/heads/main"}}
 	other := &hfgate.Principal{Kind: hfgate.PrincipalCI, Subject: "repo:acme/web:ref:refs/heads/main",

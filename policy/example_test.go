@@ -27,8 +27,8 @@ func Example() {
 	if err != nil {
 		panic(err)
 	}
-	alice := &hfgate.Principal{Kind: hfgate.PrincipalUser, Username: "alice", Orgs: []hfgate.Org{{Name: "acme", Role: "write"}}}
-	bob := &hfgate.Principal{Kind: hfgate.PrincipalUser, Username: "bob"}
+	alice := &hfgate.Principal{Kind: hfgate.PrincipalUser, Provider: hfgate.ProviderHuggingFace, Username: "alice", Orgs: []hfgate.Org{{Name: "acme", Role: "write"}}}
+	bob := &hfgate.Principal{Kind: hfgate.PrincipalUser, Provider: hfgate.ProviderHuggingFace, Username: "bob"}
 	qwen := policy.Resource{ID: "Qwen/Qwen2.5-Coder-0.5B-Instruct-GGUF"}
 
 	fmt.Println(p.Decide(alice, hfgate.RepoDownload, qwen).Reason)

@@ -82,7 +82,8 @@ type Rule struct {
 // Authenticated and Anyone (MinRole goes with Org).
 type Subject struct {
 	// User matches a signed-in user by Hugging Face username (ignoring
-	// case, as the Hub does) or by hfgate.Principal.Subject (exactly).
+	// case, as the Hub does; only for users the Hub vouched for, see
+	// hfgate.Principal.HubUsername) or by hfgate.Principal.Subject (exactly).
 	User string
 
 	// Org matches members of the Hugging Face organization with this name

@@ -112,7 +112,12 @@ func (s *subject) match(p *hfgate.Principal) bool {
 		return true
 	case subjectUser:
 		// Hub usernames are unique regardless of case; subjects are exact.
-		return p.Kind == hfgate.PrincipalUser && (strings.EqualFold(p.Username, s.value) || p.Subject == s.value)
+		// Another provider's username is not a Hub username.
+		if p.Kind != hfgate.PrincipalUser {
+			return false
+		}
+		hub := p.HubUsername()
+		return hub != "" && strings.EqualFold(hub, s.value) || p.Subject == s.value
 	case subjectOrg:
 		for _, o := range p.Orgs {
 			if strings.EqualFold(o.Name, s.value) && roleRank(o.Role) >= s.minRank {

@@ -141,7 +141,7 @@ func (f *explainFlags) caller() (*hfgate.Principal, error) {
 	case f.anonymous:
 		return hfgate.Anonymous, nil
 	}
-	p := &hfgate.Principal{Kind: hfgate.PrincipalUser, Username: f.user, Subject: f.subject, Groups: f.groups}
+	p := &hfgate.Principal{Kind: hfgate.PrincipalUser, Provider: hfgate.ProviderHuggingFace, Username: f.user, Subject: f.subject, Groups: f.groups}
 	if f.ci {
 		p.Kind = hfgate.PrincipalCI
 	}
