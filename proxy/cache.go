@@ -98,7 +98,7 @@ func (x *exchange) lookupFile() (*upstreamFile, *reply, error) {
 		return x.resolveUpstream(ctx, x.r.Method)
 	}
 	if f := x.cachedFile(false); f != nil {
-		if rep, err := x.checkRights(false); rep != nil || err != nil {
+		if rep, err := x.checkRights(false, getFiles); rep != nil || err != nil {
 			return nil, rep, err
 		}
 		x.p.m.metaCache.WithLabelValues("fresh").Inc()
@@ -108,7 +108,7 @@ func (x *exchange) lookupFile() (*upstreamFile, *reply, error) {
 	switch {
 	case err == nil && rep == nil:
 		x.storeFile(f)
-		x.hubLetIn()
+		x.hubLetIn(getFiles)
 		x.p.m.metaCache.WithLabelValues("miss").Inc()
 		return f, nil, nil
 	case !hubDown(rep, err):
@@ -117,13 +117,15 @@ func (x *exchange) lookupFile() (*upstreamFile, *reply, error) {
 	if rep != nil {
 		rep.release()
 	}
+	// Rights first: whether the cache holds a file is no business of a
+	// caller who may not have it.
+	if rep, err := x.checkRights(true, getFiles); rep != nil || err != nil {
+		return nil, rep, err
+	}
 	cached := x.cachedFile(true)
 	if cached == nil {
 		x.p.m.metaCache.WithLabelValues("offline-miss").Inc()
 		return nil, nil, x.notCached(err, "this file")
-	}
-	if rep, err := x.checkRights(true); rep != nil || err != nil {
-		return nil, rep, err
 	}
 	x.p.m.metaCache.WithLabelValues("offline").Inc()
 	cached.offline = true

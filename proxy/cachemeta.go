@@ -43,7 +43,7 @@ func (x *exchange) metaReply() (*reply, error) {
 	commit, known := x.commitOf(false)
 	if known {
 		if rep := x.cachedMeta(commit, body); rep != nil {
-			if refusal, err := x.checkRights(false); refusal != nil || err != nil {
+			if refusal, err := x.checkRights(false, seeRepo); refusal != nil || err != nil {
 				rep.release()
 				return refusal, err
 			}
@@ -62,7 +62,7 @@ func (x *exchange) metaReply() (*reply, error) {
 		if known {
 			x.storeMeta(commit, body, rep)
 		}
-		x.hubLetIn()
+		x.hubLetIn(seeRepo)
 		x.p.m.metaCache.WithLabelValues("miss").Inc()
 		return rep, nil
 	case !hubDown(rep, err):
@@ -71,12 +71,13 @@ func (x *exchange) metaReply() (*reply, error) {
 	if rep != nil {
 		rep.release()
 	}
+	// Rights first: whether the cache holds an answer is no business of a
+	// caller who may not see the repo.
+	if refusal, err := x.checkRights(true, seeRepo); refusal != nil || err != nil {
+		return refusal, err
+	}
 	if commit, known = x.commitOf(true); known {
 		if cached := x.cachedMeta(commit, body); cached != nil {
-			if refusal, err := x.checkRights(true); refusal != nil || err != nil {
-				cached.release()
-				return refusal, err
-			}
 			x.p.m.metaCache.WithLabelValues("offline").Inc()
 			return cached, nil
 		}

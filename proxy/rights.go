@@ -34,9 +34,19 @@ func newRights(ttl, offline time.Duration, now func() time.Time) *rights {
 	return &rights{ttl: ttl, offline: offline, now: now, m: map[string]time.Time{}}
 }
 
+// access is what a right lets a caller have of a repo. The two differ for
+// gated repos: the Hub shows their metadata to everyone who can see the
+// repo, and their files only to those it granted access.
+type access byte
+
+const (
+	seeRepo  access = 's' // its metadata: repo info, tree, paths-info
+	getFiles access = 'f' // its files too
+)
+
 // rightsKey names a caller's right to a repo.
-func rightsKey(who *hfgate.Principal, typ hfgate.RepoType, repo hfgate.RepoID) string {
-	return who.Subject + "\x00" + attrKey(typ, repo)
+func rightsKey(who *hfgate.Principal, typ hfgate.RepoType, repo hfgate.RepoID, a access) string {
+	return who.Subject + "\x00" + attrKey(typ, repo) + "\x00" + string(a)
 }
 
 // age returns how long ago the Hub last let key's caller in, if it did.
@@ -67,25 +77,34 @@ func (r *rights) forget(key string) {
 	r.mu.Unlock()
 }
 
-// hubLetIn records that the Hub just answered the exchange's caller about
-// its repo with their own credential: they may read it.
-func (x *exchange) hubLetIn() {
-	if x.p.cfg.CallerCredentials && x.p.rights != nil {
-		x.p.rights.allow(rightsKey(x.who, x.rt.Type, x.rt.Repo))
+// hubLetIn records that the Hub just gave the exchange's caller, with
+// their own credential, what a (a file: getFiles; metadata: seeRepo). A
+// caller who may get the files may see the repo too; the converse does not
+// hold, since a gated repo's metadata is shown to everyone.
+func (x *exchange) hubLetIn(a access) {
+	if !x.p.cfg.CallerCredentials || x.p.rights == nil {
+		return
+	}
+	x.p.rights.allow(rightsKey(x.who, x.rt.Type, x.rt.Repo, a))
+	if a == getFiles {
+		x.p.rights.allow(rightsKey(x.who, x.rt.Type, x.rt.Repo, seeRepo))
 	}
 }
 
-// checkRights makes sure that the Hub lets the caller read the exchange's
-// repo, before the proxy serves them what the cache holds without having
-// asked the Hub with their credential. Without CallerCredentials the
-// policy, already asked, is all there is to check. offline says the Hub was
-// just found unreachable: an older check then counts (OfflineRights), and
-// none is made. A refusal of the Hub is returned as the reply to pass on.
-func (x *exchange) checkRights(offline bool) (*reply, error) {
+// checkRights makes sure that the Hub gives the caller what need says of
+// the exchange's repo, before the proxy serves them what the cache holds
+// without having asked the Hub with their credential. Without
+// CallerCredentials the policy, already asked, is all there is to check.
+// offline says the Hub was just found unreachable: an older check then
+// counts (OfflineRights), and none is made. The check is the Hub's
+// auth-check, which answers for the files: its GatedRepo refusal still lets
+// the caller see the repo's metadata, as the Hub itself does. A refusal of
+// the Hub is returned as the reply to pass on.
+func (x *exchange) checkRights(offline bool, need access) (*reply, error) {
 	if !x.p.cfg.CallerCredentials {
 		return nil, nil
 	}
-	key := rightsKey(x.who, x.rt.Type, x.rt.Repo)
+	key := rightsKey(x.who, x.rt.Type, x.rt.Repo, need)
 	age, known := x.p.rights.age(key)
 	if known && age < x.p.cfg.RightsTTL {
 		return nil, nil
@@ -113,13 +132,20 @@ func (x *exchange) checkRights(offline bool) (*reply, error) {
 	case resp.StatusCode == http.StatusOK:
 		io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 		resp.Body.Close()
-		x.p.rights.allow(key)
+		x.hubLetIn(getFiles)
+		return nil, nil
+	case need == seeRepo && resp.Header.Get("X-Error-Code") == codeGatedRepo:
+		resp.Body.Close()
+		x.hubLetIn(seeRepo)
 		return nil, nil
 	case resp.StatusCode >= 500 && stillOK:
 		resp.Body.Close()
 		return nil, nil
 	}
 	x.p.rights.forget(key)
+	if resp.Header.Get("X-Error-Code") != codeGatedRepo {
+		x.p.rights.forget(rightsKey(x.who, x.rt.Type, x.rt.Repo, seeRepo)) // not even the repo, now
+	}
 	return x.makeReply(resp)
 }
 
