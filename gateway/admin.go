@@ -197,6 +197,18 @@ func (s *Server) adminCreateToken(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
+	// A token made for another person lets its holder act as them: it is
+	// handed out only once the audit log holds who made it for whom.
+	detail := map[string]string{"user": a.ID, "token_id": created.ID}
+	if !created.Expires.IsZero() {
+		detail["expires"] = created.Expires.UTC().Format(time.RFC3339)
+	}
+	if err := s.auditAdmin(r, "create-token", detail); err != nil {
+		if _, rerr := s.store.RevokeTokens(context.WithoutCancel(r.Context()), hfgate.TokenRevocation{ID: created.ID, At: s.now(), Reason: "its creation could not be audited"}); rerr != nil {
+			s.log.ErrorContext(r.Context(), "revoke an unaudited token", "token_id", created.ID, "err", rerr)
+		}
+		return hfgate.WrapError(hfgate.EUNAVAILABLE, err, "the token's creation cannot be recorded in the audit log now; try again later")
+	}
 	s.log.InfoContext(r.Context(), "admin created a token", "admin", hfgate.PrincipalFrom(r.Context()).Subject, "subject", a.ID, "token_id", created.ID)
 	webauth.WriteJSON(w, http.StatusCreated, map[string]any{"id": created.ID, "token": created.Token, "expires": created.Expires})
 	return nil

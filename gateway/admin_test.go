@@ -170,3 +170,23 @@ func TestIsAdmin(t *testing.T) {
 		}
 	}
 }
+
+// TestAdminCreateTokenAudited: a token an admin makes for another person
+// lets its holder act as them, so the audit log says who made it for whom.
+func TestAdminCreateTokenAudited(t *testing.T) {
+	g, store := consoleGateway(t, sqliteDB(t))
+	alice, bob := newBrowser(t, g, "alice"), newBrowser(t, g, "bob")
+	alice.signIn()
+	bob.signIn()
+	adminTok := deviceSignIn(t, g, alice, gateway.ClientHfgate).Token.AccessToken
+	var created struct{ ID, Token string }
+	decode(t, adminPost(t, g, adminTok, "/admin/api/tokens", map[string]string{"user": "bob", "name": "laptop", "ttl": "24h"}), http.StatusCreated, &created)
+	evs, err := store.QueryAudit(t.Context(), &hfgate.AuditFilter{Action: "create-token"})
+	if err != nil || len(evs.Events) != 1 {
+		t.Fatalf("create-token events: %v %+v", err, evs)
+	}
+	ev := evs.Events[0]
+	if ev.Username != "alice" || ev.Detail["user"] != bob.account().User.Subject || ev.Detail["token_id"] != created.ID || ev.Detail["expires"] == "" {
+		t.Errorf("the create-token event: by %q, detail %v; want alice making %s for bob", ev.Username, ev.Detail, created.ID)
+	}
+}
