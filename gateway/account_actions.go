@@ -10,11 +10,16 @@ import (
 )
 
 // ownAction checks a state-changing request to one's own account: signed
-// in, and with the session's CSRF token when made with the cookie.
+// in as a person (a CI job has no account: its short-lived token must not
+// mint long-lived ones, nor end its siblings'), with a token not narrowed to
+// one repo, and with the session's CSRF token when made with the cookie.
 func (s *Server) ownAction(w http.ResponseWriter, r *http.Request) (*hfgate.Principal, error) {
 	p, err := signedIn(r)
 	if err != nil {
 		return nil, err
+	}
+	if p.Kind != hfgate.PrincipalUser || p.Resource != "" {
+		return nil, hfgate.Errorf(hfgate.EFORBIDDEN, "this token may not manage tokens or sessions: sign in as a person")
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxForm)
 	if err := s.checkCSRF(r); err != nil {

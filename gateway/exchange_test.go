@@ -162,6 +162,10 @@ func TestExchange(t *testing.T) {
 		if who.Type != "app" || who.Auth.Type != "app_token_as_user" {
 			t.Errorf("whoami-v2: %+v", who)
 		}
+		// A job has no account: its token mints no personal token.
+		if resp := adminPost(t, g, tokens[0], "/api/account/tokens", map[string]any{"name": "forever", "days": 365}); resp.StatusCode != http.StatusForbidden {
+			t.Errorf("a CI token creating a personal token: %d, want 403", resp.StatusCode)
+		}
 
 		list, err := store.ListTokens(t.Context(), hfgate.TokenQuery{Kinds: []hfgate.TokenKind{hfgate.TokenCI}})
 		if err != nil || len(list) != 2 || list[0].Expires.Sub(list[0].Created) != 15*time.Minute || list[0].Name != "acme-app-main" {
