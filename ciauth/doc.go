@@ -34,8 +34,9 @@
 //
 // Each issuer's keys are fetched once and kept; a token signed by a key
 // not seen yet makes the key set be fetched again, at most once per
-// RefetchInterval, so a flood of tokens with made-up key ids costs the
-// issuer nothing. Fetches are bounded in time and size.
+// RefetchInterval, failed fetches included, so a flood of tokens with
+// made-up key ids, or naming an issuer that is down, costs the issuer
+// nothing. Fetches are bounded in time and size.
 //
 // # Who the job is
 //

@@ -51,14 +51,21 @@ func (k *keySet) key(ctx context.Context, h jose.Header) (*jose.JSONWebKey, erro
 	if key != nil && fresh {
 		return key, nil
 	}
+	// At most one fetch per RefetchInterval, whether the last one worked
+	// or not: a flood of tokens naming an issuer that is down, or a key id
+	// it does not have, must not become a flood of requests to it.
 	k.mu.RLock()
-	wait := k.tried.Add(RefetchInterval).After(k.now()) && !k.fetched.IsZero()
+	wait := k.tried.Add(RefetchInterval).After(k.now())
+	never := k.fetched.IsZero()
 	k.mu.RUnlock()
-	if !wait {
+	switch {
+	case !wait:
 		if err := k.fetch(ctx); err != nil && key == nil {
 			return nil, err
 		}
 		key, _ = k.find(h)
+	case never:
+		return nil, hfgate.Errorf(hfgate.EUNAVAILABLE, "the keys of CI issuer %s could not be fetched a moment ago; try again in %s", k.issuer.Name, RefetchInterval)
 	}
 	if key == nil {
 		return nil, refuse(hfgate.EUNAUTHORIZED, &Refusal{Reason: ReasonSignature, Issuer: k.issuer.Name},

@@ -73,9 +73,20 @@ func TestIssuerUnavailable(t *testing.T) {
 	if strings.Contains(hfgate.ErrorMessage(err), "500") {
 		t.Errorf("message %q shows the issuer's answer", hfgate.ErrorMessage(err))
 	}
+	// A flood of tokens while it is down asks it once per RefetchInterval.
+	before := is.jwks.Load()
+	for range 20 {
+		if _, err := v.Verify(t.Context(), is.sign("rsa-1", jose.RS256, is.claims(gw, sim.Now()))); hfgate.ErrorCode(err) != hfgate.EUNAVAILABLE {
+			t.Fatalf("keys still down: %v, want EUNAVAILABLE", err)
+		}
+	}
+	if n := is.jwks.Load() - before; n != 0 {
+		t.Errorf("20 tokens within RefetchInterval of a failed fetch fetched the key set %d times, want 0", n)
+	}
 	is.mu.Lock()
 	is.broken = false
 	is.mu.Unlock()
+	sim.Advance(ciauth.RefetchInterval)
 	if _, err := v.Verify(t.Context(), is.sign("rsa-1", jose.RS256, is.claims(gw, sim.Now()))); err != nil {
 		t.Fatalf("keys back: %v", err)
 	}
