@@ -2,9 +2,13 @@ package gateway
 
 import (
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/hfgate/hfgate/blobcache"
+	"github.com/hfgate/hfgate/proxy"
 )
 
 // cacheView is the console's cache page: the figures, the largest
@@ -27,8 +31,9 @@ type cacheLine struct {
 
 // consoleCache shows GET /admin/cache.
 func (s *Server) consoleCache(w http.ResponseWriter, r *http.Request) error {
-	v := &cacheView{Notice: clean(r.URL.Query().Get("done"), 300)}
+	v := &cacheView{}
 	if c, err := s.cache(); err == nil {
+		v.Notice = cacheNotice(c, r.URL.Query())
 		st := cacheStats(c)
 		v.Enabled, v.Stats = true, st
 		v.Size = byteText(st.Size)
@@ -56,7 +61,7 @@ func (s *Server) consoleCacheWarm(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	return backToCache(w, r, "warmed "+res.Path+" ("+byteText(res.Size)+")")
+	return backToCache(w, r, url.Values{"warmed": {res.ETag}})
 }
 
 // consoleCacheEvict handles an entry's Evict button.
@@ -65,12 +70,33 @@ func (s *Server) consoleCacheEvict(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	return backToCache(w, r, "evicted "+strconv.Itoa(len(removed))+" file")
+	return backToCache(w, r, url.Values{"evicted": {strconv.Itoa(len(removed))}})
 }
 
-func backToCache(w http.ResponseWriter, r *http.Request, done string) error {
-	http.Redirect(w, r, "/admin/cache?done="+urlQueryEscape(done), http.StatusSeeOther)
+// backToCache shows the cache page after a form, with what it did in the
+// query: a key warmed or a number of files evicted, never words, so that a
+// crafted link cannot make the page say what it likes.
+func backToCache(w http.ResponseWriter, r *http.Request, done url.Values) error {
+	http.Redirect(w, r, "/admin/cache?"+done.Encode(), http.StatusSeeOther)
 	return nil
+}
+
+// cacheNotice words what backToCache's query says was done: the warmed
+// file as the cache itself names it, or the number of files evicted.
+func cacheNotice(c *blobcache.Cache, q url.Values) string {
+	if k, err := blobcache.ParseKey(q.Get("warmed")); err == nil {
+		if e, ok := c.Stat(k); ok {
+			_, _, path, _ := proxy.ParseBlobName(e.Name)
+			return "warmed " + clean(path, 300) + " (" + byteText(e.Size) + ")"
+		}
+	}
+	if n, err := strconv.Atoi(q.Get("evicted")); err == nil && n >= 0 {
+		if n == 1 {
+			return "evicted 1 file"
+		}
+		return "evicted " + strconv.Itoa(n) + " files"
+	}
+	return ""
 }
 
 // byteText writes n bytes in decimal units, as the Hub's pages do.

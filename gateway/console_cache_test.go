@@ -86,6 +86,12 @@ func TestConsoleCache(t *testing.T) {
 	if _, ok := cache.Stat(blobcache.Key(fi.SHA256)); ok {
 		t.Error("the evicted blob is still in the cache")
 	}
+	// The notice is made from what the cache says, not from the link's words.
+	for _, q := range []string{"?done=cache+corrupted%2C+run+rm", "?warmed=not-a-key", "?warmed=" + fi.SHA256, "?evicted=-1"} {
+		if body := readAll(alice.get("/admin/cache" + q)); strings.Contains(body, "corrupted") || strings.Contains(body, "warmed ") || strings.Contains(body, "evicted -") {
+			t.Errorf("/admin/cache%s shows a notice of nothing done:\n%.300s", q, body)
+		}
+	}
 	evs, err = store.QueryAudit(t.Context(), &hfgate.AuditFilter{Kinds: []hfgate.AuditKind{hfgate.AuditKindAdmin}, Action: "cache-remove"})
 	if err != nil || len(evs.Events) != 1 || evs.Events[0].Username != "alice" {
 		t.Errorf("the eviction's audit event: %v %+v", err, evs)
