@@ -1,9 +1,22 @@
 package hfgate
 
 import (
+	"net/netip"
 	"net/url"
 	"strings"
 )
+
+// IsLoopbackHost reports whether host (a URL's or address's host, without
+// port or brackets) is this machine's loopback: an address in 127.0.0.0/8
+// or ::1 (also IPv4-mapped), or the name localhost (RFC 6761). It is the one
+// test of where plain http and listening without TLS are allowed.
+func IsLoopbackHost(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.Unmap().IsLoopback()
+}
 
 // NormalizeEndpoint returns the canonical form of a Hub base URL, the key of
 // stored credentials: lower-case scheme and host, no default port, no

@@ -77,6 +77,21 @@ var Local = &Principal{Kind: PrincipalUser, Subject: LocalSubject}
 // vouched for (a sign-in with the Hub, or a Hub token).
 const ProviderHuggingFace = "huggingface"
 
+// ValidProviderName reports whether s may name an identity provider or a
+// CI issuer, the prefix of the subjects of those it vouches for
+// ("<name>:<sub>"): 1 to 32 lowercase ASCII letters, digits and '-'.
+func ValidProviderName(s string) bool {
+	if s == "" || len(s) > 32 {
+		return false
+	}
+	for _, c := range s {
+		if !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
 // HubUsername returns p's Hugging Face username: Username when the Hub
 // vouched for p, else "". Another provider's username is only that
 // provider's word, and names are not unique across providers (anyone may

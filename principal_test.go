@@ -43,3 +43,14 @@ func TestPrincipalClone(t *testing.T) {
 		t.Fatal("a nil principal must clone to nil and be anonymous")
 	}
 }
+
+func TestValidProviderName(t *testing.T) {
+	for name, want := range map[string]bool{
+		"huggingface": true, "okta-2": true, "a": true, "abcdefghijklmnopqrstuvwxyz012345": true,
+		"": false, "Okta": false, "git lab": false, "a:b": false, "abcdefghijklmnopqrstuvwxyz0123456": false, "é": false,
+	} {
+		if got := hfgate.ValidProviderName(name); got != want {
+			t.Errorf("ValidProviderName(%q) = %v, want %v", name, got, want)
+		}
+	}
+}

@@ -2,7 +2,6 @@ package ciauth
 
 import (
 	"net/http"
-	"net/netip"
 	"net/url"
 	"strings"
 	"time"
@@ -122,7 +121,7 @@ func ValidateTrust(issuers []Issuer, rules []Rule) error {
 	names := map[string]bool{}
 	for _, is := range issuers {
 		switch {
-		case !validName(is.Name):
+		case !hfgate.ValidProviderName(is.Name):
 			return hfgate.Errorf(hfgate.EINVALID, "CI issuer name %q: want lowercase letters, digits and '-', at most 32", is.Name)
 		case names[is.Name]:
 			return hfgate.Errorf(hfgate.EINVALID, "CI issuer %s is configured twice", is.Name)
@@ -177,29 +176,9 @@ func checkURL(raw, what string) error {
 	}
 	switch {
 	case u.Scheme == "https":
-	case u.Scheme == "http" && loopback(u.Hostname()):
+	case u.Scheme == "http" && hfgate.IsLoopbackHost(u.Hostname()):
 	default:
 		return hfgate.Errorf(hfgate.EINVALID, "%s %q: want https (plain http only on a loopback address)", what, raw)
 	}
 	return nil
-}
-
-func loopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip, err := netip.ParseAddr(host)
-	return err == nil && ip.IsLoopback()
-}
-
-func validName(s string) bool {
-	if s == "" || len(s) > 32 {
-		return false
-	}
-	for _, c := range s {
-		if !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-') {
-			return false
-		}
-	}
-	return true
 }

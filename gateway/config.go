@@ -194,7 +194,7 @@ func (c *Config) Validate() error {
 		return hfgate.Errorf(hfgate.EINVALID, "the public URL %q is not an absolute http(s) URL without user, query or fragment", c.PublicURL)
 	case strings.Trim(u.Path, "/") != "":
 		return hfgate.Errorf(hfgate.EINVALID, "the public URL %q has a path; the gateway serves the Hub's paths from the root of a host", c.PublicURL)
-	case u.Scheme == "http" && !loopbackHost(u.Hostname()):
+	case u.Scheme == "http" && !hfgate.IsLoopbackHost(u.Hostname()):
 		return hfgate.Errorf(hfgate.EINVALID, "the public URL %q is plain http on a host other than loopback: tokens would cross the network in clear text; use https", c.PublicURL)
 	case c.Store == nil:
 		return hfgate.Errorf(hfgate.EINVALID, "the gateway needs a store")
@@ -206,7 +206,7 @@ func (c *Config) Validate() error {
 	}
 	seen := map[string]bool{}
 	for _, p := range c.Providers {
-		if !validName(p.Name) || p.Name == "local" || seen[p.Name] {
+		if !hfgate.ValidProviderName(p.Name) || p.Name == "local" || seen[p.Name] {
 			return hfgate.Errorf(hfgate.EINVALID, "provider name %q: want a unique name of lowercase letters, digits and '-' (not \"local\")", p.Name)
 		}
 		seen[p.Name] = true
@@ -220,26 +220,6 @@ func (c *Config) Validate() error {
 		}
 	}
 	return c.validateCI(seen)
-}
-
-func validName(s string) bool {
-	if s == "" || len(s) > 32 {
-		return false
-	}
-	for _, c := range s {
-		if !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-') {
-			return false
-		}
-	}
-	return true
-}
-
-func loopbackHost(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip, err := netip.ParseAddr(host)
-	return err == nil && ip.IsLoopback()
 }
 
 // or returns d, or def when d is zero.

@@ -170,14 +170,7 @@ func ParseAPI(addr string) (*url.URL, error) {
 
 // IsLoopback reports whether u's host is this machine's loopback: an
 // address in 127.0.0.0/8 or ::1, or the name localhost (RFC 6761).
-func IsLoopback(u *url.URL) bool {
-	host := u.Hostname()
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip, err := netip.ParseAddr(host)
-	return err == nil && ip.Unmap().IsLoopback()
-}
+func IsLoopback(u *url.URL) bool { return hfgate.IsLoopbackHost(u.Hostname()) }
 
 func parseURL(s string) (*url.URL, error) {
 	u, err := url.Parse(s)

@@ -2,7 +2,6 @@ package oidcauth
 
 import (
 	"errors"
-	"net"
 	"net/http"
 	"net/url"
 	"slices"
@@ -159,17 +158,9 @@ func checkEndpointURL(raw string) error {
 		return errors.New("must not contain user info or a fragment")
 	case u.Scheme == "https":
 		return nil
-	case u.Scheme == "http" && isLoopback(u.Hostname()):
+	case u.Scheme == "http" && hfgate.IsLoopbackHost(u.Hostname()):
 		return nil
 	default:
 		return errors.New("must be https (http only on a loopback address)")
 	}
-}
-
-func isLoopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }

@@ -116,7 +116,7 @@ func (a *app) runHubsim(ctx context.Context, f hubsimFlags) error {
 func checkLoopbackAddr(addr string) error {
 	host, port, err := net.SplitHostPort(addr)
 	if err == nil && port != "" {
-		if ip := net.ParseIP(host); host == "localhost" || ip != nil && ip.IsLoopback() {
+		if hfgate.IsLoopbackHost(host) {
 			return nil
 		}
 	}

@@ -232,8 +232,7 @@ func checkListen(addr string, hasTLS bool, publicURL string, insecure bool) erro
 	if err != nil {
 		return hfgate.Errorf(hfgate.EINVALID, "address %q is not host:port", addr)
 	}
-	ip := net.ParseIP(host)
-	if hasTLS || host == "localhost" || (ip != nil && ip.IsLoopback()) {
+	if hasTLS || hfgate.IsLoopbackHost(host) {
 		return nil
 	}
 	if insecure && strings.HasPrefix(publicURL, "https://") {
