@@ -49,7 +49,8 @@ var imports = map[string]struct{ pkgs, modules []string }{
 	"audit": {},
 	"proxy": {pkgs: []string{"hubroute", "policy", "blobcache", "internal/retry"},
 		modules: []string{"github.com/prometheus/client_golang", "golang.org/x/sync"}},
-	"ciauth": {modules: []string{"github.com/go-jose/go-jose/v4"}},
+	"ciauth":                {modules: []string{"github.com/go-jose/go-jose/v4"}},
+	"bench/internal/report": {},
 
 	"storetest":         {},
 	"hubsim/hubsimtest": {pkgs: []string{"hubsim"}},

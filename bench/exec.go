@@ -8,11 +8,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"slices"
 	"strconv"
-	"strings"
 	"syscall"
 	"time"
+
+	"github.com/hfgate/hfgate/bench/internal/report"
 )
 
 // timeBin measures peak RSS ("Maximum resident set size"), as GNU time -v.
@@ -61,7 +61,7 @@ func (b *bench) start(p proc) (*running, error) {
 		argv = append([]string{timeBin, "-v", "-o", r.rssPath}, argv...)
 	}
 	env := append([]string{"PATH=/usr/bin:/bin", "HOME=" + b.home, "TMPDIR=" + b.tmp}, p.env...)
-	b.logf("$ %s", shellJoin(append(append([]string{"env", "-i"}, env...), argv...)))
+	b.logf("$ %s", report.ShellJoin(append(append([]string{"env", "-i"}, env...), argv...)))
 	logf, err := os.Create(r.logPath)
 	if err != nil {
 		return nil, err
@@ -135,27 +135,4 @@ func tail(b []byte, n int) string {
 		b = append([]byte("..."), b[len(b)-n:]...)
 	}
 	return string(b)
-}
-
-// shellJoin quotes argv for a POSIX shell, so that printed commands can be
-// pasted.
-func shellJoin(argv []string) string {
-	q := make([]string, len(argv))
-	for i, a := range argv {
-		if a != "" && strings.IndexFunc(a, func(r rune) bool {
-			return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./:=@,+%", r))
-		}) < 0 {
-			q[i] = a
-			continue
-		}
-		q[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
-	}
-	return strings.Join(q, " ")
-}
-
-// median returns the median of xs (the lower middle for an even count).
-func median[T int64 | float64 | time.Duration](xs []T) T {
-	s := slices.Clone(xs)
-	slices.Sort(s)
-	return s[(len(s)-1)/2]
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/hfgate/hfgate"
+	"github.com/hfgate/hfgate/bench/internal/report"
 	"github.com/hfgate/hfgate/gguf"
 	"github.com/hfgate/hfgate/hfhub"
 )
@@ -56,7 +57,7 @@ func (b *bench) ggufHeader(ctx context.Context) []row {
 	}
 	pct := 100 * float64(served) / float64(size)
 	return []row{{id: "6", name: name, hfgate: mib(served), ratio: fmt.Sprintf("%.3f%%", pct), target: "< 1%",
-		status: judge(pct < 1),
+		status: report.Judge(pct < 1),
 		note: fmt.Sprintf("%s; file %s; %d CDN requests, %s from the CDN, %s from the Hub API (both counted)",
 			how, mib(size), c.Hosts["cdn"].Requests, mib(c.Hosts["cdn"].Bytes), mib(c.Hosts["hub"].Bytes))}}
 }

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/hfgate/hfgate/bench/internal/report"
 )
 
 // hubsimProc is hubsim running as its own process, driven through its
@@ -63,7 +65,7 @@ func startHubsim(ctx context.Context, argv []string, logFile string, log func(st
 	if err != nil {
 		return nil, err
 	}
-	log("$ %s &", shellJoin(argv))
+	log("$ %s &", report.ShellJoin(argv))
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start hubsim: %w", err)
 	}

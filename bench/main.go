@@ -17,6 +17,8 @@ import (
 	"os"
 	"os/signal"
 	"time"
+
+	"github.com/hfgate/hfgate/bench/internal/report"
 )
 
 // config holds the command-line settings of one run.
@@ -86,7 +88,7 @@ func run(ctx context.Context, cfg config) error {
 			rows = append(rows, row{id: s.id, status: "SKIP", note: "time budget used up"})
 			continue
 		}
-		b.logf("# scenario %s; load average %s", s.id, loadavg())
+		b.logf("# scenario %s; load average %s", s.id, report.LoadAvg())
 		rows = append(rows, s.fn(ctx)...)
 	}
 	b.printTable(rows)

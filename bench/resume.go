@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/hfgate/hfgate/bench/internal/report"
 	"github.com/hfgate/hfgate/hfcache"
 )
 
@@ -33,7 +34,7 @@ func (b *bench) killResume(ctx context.Context) []row {
 	}
 	worst := slices.Max(ratios)
 	return []row{{id: "4", name: name, hfgate: fmt.Sprintf("%.4fx", worst), ratio: fmt.Sprintf("%.4fx", worst),
-		target: "<= 1.05x", status: judge(worst <= 1.05),
+		target: "<= 1.05x", status: report.Judge(worst <= 1.05),
 		note: fmt.Sprintf("worst of %d; first run under bandwidthPerConn=%d on the CDN so that it is killable mid-way, the re-run unthrottled; bytes from /_hubsim/counters (both hosts), result sha256-checked, no .incomplete left; %s",
 			len(ratios), b.cfg.capBPS, strings.Join(notes, " "))}}
 }

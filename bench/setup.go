@@ -9,8 +9,9 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
-	"strings"
 	"time"
+
+	"github.com/hfgate/hfgate/bench/internal/report"
 )
 
 // Files of the built-in hubsim catalog the scenarios use.
@@ -64,7 +65,7 @@ func newBench(ctx context.Context, cfg config) (*bench, error) {
 		}
 	}
 	b.logf("# hfgate bench: %d repetition(s) per scenario, median reported; work dir %s", cfg.reps, b.work)
-	b.logf("# machine: %s/%s, %d CPUs, %s; load average %s", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version(), loadavg())
+	b.logf("# machine: %s/%s, %d CPUs, %s; load average %s", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version(), report.LoadAvg())
 	b.bin = filepath.Join(b.work, "hfgate")
 	if err := b.build(ctx, b.bin, "./cmd/hfgate"); err != nil {
 		b.close()
@@ -87,7 +88,7 @@ func newBench(ctx context.Context, cfg config) (*bench, error) {
 
 func (b *bench) build(ctx context.Context, out, pkg string) error {
 	argv := []string{"go", "build", "-o", out, pkg}
-	b.logf("$ %s", shellJoin(argv))
+	b.logf("$ %s", report.ShellJoin(argv))
 	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	if err := cmd.Run(); err != nil {
@@ -135,13 +136,4 @@ func (b *bench) close() {
 		return
 	}
 	os.RemoveAll(b.work)
-}
-
-func loadavg() string {
-	data, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "unknown"
-	}
-	f := strings.Fields(string(data))
-	return strings.Join(f[:min(3, len(f))], " ")
 }

@@ -7,6 +7,8 @@ import (
 	"runtime"
 	"slices"
 	"time"
+
+	"github.com/hfgate/hfgate/bench/internal/report"
 )
 
 // pairRuns runs curl and hfgate reps times each, alternating which goes
@@ -94,14 +96,14 @@ func (b *bench) singleFile(ctx context.Context) []row {
 	if err != nil {
 		return []row{failed("1", name1, err)}
 	}
-	cw, hw := median(walls(c)), median(walls(h))
+	cw, hw := report.Median(walls(c)), report.Median(walls(h))
 	ratio := hw.Seconds() / cw.Seconds()
 	shaRate := sha256Rate()
 	var rows []row
 	if contains(b.cfg.only, "1") {
-		durable, verified := median(plusSync(c)), median(plusHash(c))
+		durable, verified := report.Median(plusSync(c)), report.Median(plusHash(c))
 		rows = append(rows, row{id: "1", name: name1, curl: secs(cw), hfgate: secs(hw),
-			ratio: fmt.Sprintf("%.2fx", ratio), target: "<= 1.10x", status: judge(ratio <= 1.10),
+			ratio: fmt.Sprintf("%.2fx", ratio), target: "<= 1.10x", status: report.Judge(ratio <= 1.10),
 			note: fmt.Sprintf("curl %.0f MB/s, hfgate %.0f MB/s; fastest runs: curl %s, hfgate %s = %.2fx; %s; SHA-256 on one core of this machine just now: %.0f MB/s, so verifying %s alone takes %.2f s = %.2fx curl's median (hfgate hashes the file as it arrives, one core; curl does not hash); hfgate's CPU time plus hubsim's during its runs, spread over %d cores, is %s = %.2fx curl's median, the best any schedule could do here; every hfgate result sha256-checked against the LFS oid (outside timing); runs: curl %v, hfgate %v",
 				mbps(size, cw), mbps(size, hw), secs(slices.Min(walls(c))), secs(slices.Min(walls(h))), slices.Min(walls(h)).Seconds()/slices.Min(walls(c)).Seconds(), cpuNote(c, h), shaRate, mib(size), float64(size)/1e6/shaRate, float64(size)/1e6/shaRate/cw.Seconds(), runtime.NumCPU(), secs(cpuFloor(h)), cpuFloor(h).Seconds()/cw.Seconds(), walls(c), walls(h))},
 			row{id: "1b", name: "  same, curl + \"sync FILE\" (reference)", curl: secs(durable), hfgate: secs(hw),
@@ -116,7 +118,7 @@ func (b *bench) singleFile(ctx context.Context) []row {
 	if contains(b.cfg.only, "5") {
 		hr := slices.Max(rsss(h))
 		rows = append(rows, row{id: "5", name: name5, curl: mib(slices.Max(rsss(c)) << 10), hfgate: mib(hr << 10),
-			target: "<= 64 MiB", status: judge(hr > 0 && hr<<10 <= 64<<20),
+			target: "<= 64 MiB", status: report.Judge(hr > 0 && hr<<10 <= 64<<20),
 			note: "highest \"Maximum resident set size\" of /usr/bin/time -v over the hfgate runs of scenario 1"})
 	}
 	return rows
@@ -136,9 +138,9 @@ func (b *bench) bandwidthCap(ctx context.Context) []row {
 	if err != nil {
 		return []row{failed("2", name, err)}
 	}
-	ct, ht := mbps(size, median(walls(c))), mbps(size, median(walls(h)))
+	ct, ht := mbps(size, report.Median(walls(c))), mbps(size, report.Median(walls(h)))
 	return []row{{id: "2", name: name, curl: fmt.Sprintf("%.1f MB/s", ct), hfgate: fmt.Sprintf("%.1f MB/s", ht),
-		ratio: fmt.Sprintf("%.1fx", ht/ct), target: ">= 4x", status: judge(ht/ct >= 4),
+		ratio: fmt.Sprintf("%.1fx", ht/ct), target: ">= 4x", status: report.Judge(ht/ct >= 4),
 		note: fmt.Sprintf("%s/%s (%s), hubsim fault bandwidthPerConn=%d on the CDN host; %s; runs: curl %v, hfgate %v",
 			capRepo, capFile, mib(size), b.cfg.capBPS, cpuNote(c, h), walls(c), walls(h))}}
 }
@@ -175,7 +177,7 @@ func cpuNote(c, h []result) string {
 		for i, r := range rs {
 			out[i] = r.cpu
 		}
-		return median(out)
+		return report.Median(out)
 	}
 	return fmt.Sprintf("CPU time (user+sys): curl %s, hfgate %s", secs(cpu(c)), secs(cpu(h)))
 }
@@ -188,7 +190,7 @@ func cpuFloor(h []result) time.Duration {
 	for i, r := range h {
 		out[i] = (r.cpu + r.serverCPU) / time.Duration(runtime.NumCPU())
 	}
-	return median(out)
+	return report.Median(out)
 }
 
 func rsss(rs []result) []int64 {

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/hfgate/hfgate/bench/internal/report"
 )
 
 // smallFiles is scenario 3: the 50 files of 1 MiB under small/, with a
@@ -49,9 +51,9 @@ func (b *bench) smallFiles(ctx context.Context) []row {
 	if err != nil {
 		return []row{failed("3", name, err)}
 	}
-	cw, hw := median(walls(c)), median(walls(h))
+	cw, hw := report.Median(walls(c)), report.Median(walls(h))
 	return []row{{id: "3", name: name, curl: secs(cw), hfgate: secs(hw),
-		ratio: fmt.Sprintf("%.1fx", cw.Seconds()/hw.Seconds()), target: ">= 4x", status: judge(cw.Seconds()/hw.Seconds() >= 4),
+		ratio: fmt.Sprintf("%.1fx", cw.Seconds()/hw.Seconds()), target: ">= 4x", status: report.Judge(cw.Seconds()/hw.Seconds() >= 4),
 		note: fmt.Sprintf("hubsim fault latency=%v on every Hub and CDN request, for curl and hfgate alike; curl is one process, files one after another; %s; runs: curl %v, hfgate %v",
 			b.cfg.latency, cpuNote(c, h), walls(c), walls(h))}}
 }

@@ -3,8 +3,9 @@ package main
 import (
 	"fmt"
 	"os"
-	"text/tabwriter"
 	"time"
+
+	"github.com/hfgate/hfgate/bench/internal/report"
 )
 
 // row is one line of the result table.
@@ -17,40 +18,17 @@ type row struct {
 	note         string // printed under the table
 }
 
-// judge returns PASS or MISS.
-func judge(ok bool) string {
-	if ok {
-		return "PASS"
-	}
-	return "MISS"
-}
-
 // failed is the row of a scenario that could not be measured.
 func failed(id, name string, err error) row {
 	return row{id: id, name: name, status: "FAIL", note: err.Error()}
 }
 
 func (b *bench) printTable(rows []row) {
-	fmt.Println()
-	fmt.Printf("# results (median of %d; load average now %s)\n", b.cfg.reps, loadavg())
-	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "#\tscenario\tcurl\thfgate\tratio\ttarget\tresult")
-	for _, r := range rows {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.id, r.name, dash(r.curl), dash(r.hfgate), dash(r.ratio), dash(r.target), r.status)
+	out := make([]report.Row, len(rows))
+	for i, r := range rows {
+		out[i] = report.Row{ID: r.id, Name: r.name, A: r.curl, B: r.hfgate, Ratio: r.ratio, Target: r.target, Status: r.status, Note: r.note}
 	}
-	tw.Flush()
-	for _, r := range rows {
-		if r.note != "" {
-			fmt.Printf("%s: %s\n", r.id, r.note)
-		}
-	}
-}
-
-func dash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
+	report.WriteTable(os.Stdout, fmt.Sprintf("results (median of %d; load average now %s)", b.cfg.reps, report.LoadAvg()), "curl", "hfgate", out)
 }
 
 func secs(d time.Duration) string { return fmt.Sprintf("%.2f s", d.Seconds()) }

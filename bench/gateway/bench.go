@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/hfgate/hfgate/bench/internal/report"
 )
 
 // o2pVersion is the oauth2-proxy the bench compares with.
@@ -115,7 +117,7 @@ func (b *bench) oauth2ProxyBinary(ctx context.Context) (string, error) {
 // goCmd runs the go command, printing it.
 func (b *bench) goCmd(ctx context.Context, env []string, args ...string) error {
 	argv := append([]string{"go"}, args...)
-	b.logf("$ %s", shellJoin(argv))
+	b.logf("$ %s", report.ShellJoin(argv))
 	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
 	cmd.Env = append(os.Environ(), env...)
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr

@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"path/filepath"
 	"time"
+
+	"github.com/hfgate/hfgate/bench/internal/report"
 )
 
 // This file measures issue 15's team cache: the 2 GiB file through the
@@ -117,18 +119,18 @@ func (b *bench) cacheRows(ctx context.Context) []row {
 				return []row{{id: "c", name: "cache: " + step.name, status: "FAIL", note: err.Error()}}
 			}
 			b.logf("# round %d, GET %s via %s: first byte %s, all %s (%s), longest wait %s; load average %s",
-				round+1, bigFile, step.name, ms(f.ttfb), ms(f.total), mbps(f.bytes, f.total), ms(f.maxGap), loadavg())
+				round+1, bigFile, step.name, ms(f.ttfb), ms(f.total), mbps(f.bytes, f.total), ms(f.maxGap), report.LoadAvg())
 			*step.out = append(*step.out, f)
 		}
 	}
 	d, c, w := medianFetch(direct), medianFetch(cold), medianFetch(warm)
 	rows := []row{
 		{id: "c1", name: "2 GiB GET, cold cache: first byte, hubsim / gateway", a: ms(d.ttfb), b: ms(c.ttfb),
-			target: "< 500 ms", status: judge(c.ttfb < 500*time.Millisecond)},
+			target: "< 500 ms", status: report.Judge(c.ttfb < 500*time.Millisecond)},
 		{id: "c2", name: "2 GiB GET, cold cache: time, hubsim / gateway", a: ms(d.total), b: ms(c.total),
-			ratio: fmt.Sprintf("%.2fx", c.total.Seconds()/d.total.Seconds()), target: "<= 1.2x", status: judge(c.total.Seconds() <= 1.2*d.total.Seconds())},
+			ratio: fmt.Sprintf("%.2fx", c.total.Seconds()/d.total.Seconds()), target: "<= 1.2x", status: report.Judge(c.total.Seconds() <= 1.2*d.total.Seconds())},
 		{id: "c3", name: "2 GiB GET, warm cache: throughput, hubsim / gateway", a: mbps(d.bytes, d.total), b: mbps(w.bytes, w.total),
-			ratio: fmt.Sprintf("%.2fx", d.total.Seconds()/w.total.Seconds()), target: ">= 0.90x", status: judge(d.total.Seconds() >= 0.9*w.total.Seconds())},
+			ratio: fmt.Sprintf("%.2fx", d.total.Seconds()/w.total.Seconds()), target: ">= 0.90x", status: report.Judge(d.total.Seconds() >= 0.9*w.total.Seconds())},
 	}
 	return append(rows, b.cappedRow(ctx, path))
 }
@@ -155,7 +157,7 @@ func (b *bench) cappedRow(ctx context.Context, path string) row {
 	worst := max(f.ttfb, f.maxGap)
 	return row{id: "c4", name: fmt.Sprintf("2 GiB cold, CDN capped %.0f MB/s/conn: longest wait for a byte", float64(capPerConn)/1e6),
 		a: "1 conn: " + fmt.Sprintf("%.0f s", one.Seconds()), b: ms(worst) + fmt.Sprintf(" (all in %.1f s)", f.total.Seconds()),
-		target: "< 10 s", status: judge(worst < hfTimeout/2)}
+		target: "< 10 s", status: report.Judge(worst < hfTimeout/2)}
 }
 
 // adminAs runs "hfgate admin ARGS" as the bench user (its gateway token).
@@ -177,7 +179,7 @@ func medianFetch(fs []fetch) fetch {
 	for i, f := range fs {
 		totals[i] = f.total
 	}
-	m := medianDur(totals)
+	m := report.Median(totals)
 	for _, f := range fs {
 		if f.total == m {
 			return f

@@ -9,6 +9,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+
+	"github.com/hfgate/hfgate/bench/internal/report"
 )
 
 // gatewayConfig is the gateway's config file: hubsim upstream with one
@@ -81,7 +83,7 @@ func (b *bench) gateway(ctx context.Context) (target, error) {
 // admin runs "hfgate admin ARGS" with stdin and returns its output.
 func (b *bench) admin(ctx context.Context, stdin string, args ...string) ([]byte, error) {
 	argv := append([]string{b.bin, "admin"}, args...)
-	b.logf("$ %s", shellJoin(argv))
+	b.logf("$ %s", report.ShellJoin(argv))
 	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
 	cmd.Env = append([]string{"PATH=/usr/bin:/bin", "HOME=" + b.work}, b.env...)
 	cmd.Stdin = strings.NewReader(stdin)

@@ -25,6 +25,8 @@ import (
 	"runtime"
 	"strings"
 	"time"
+
+	"github.com/hfgate/hfgate/bench/internal/report"
 )
 
 // config holds the command-line settings of one run.
@@ -88,30 +90,9 @@ func run(ctx context.Context, cfg config) error {
 // logf prints a line of the run's log.
 func (b *bench) logf(format string, args ...any) { fmt.Printf(format+"\n", args...) }
 
-func loadavg() string {
-	data, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "unknown"
-	}
-	f := strings.Fields(string(data))
-	return strings.Join(f[:min(3, len(f))], " ")
-}
-
 // machine describes where the run happens.
 func machine() string {
-	return fmt.Sprintf("%s/%s, %d CPUs, %s; load average %s", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version(), loadavg())
-}
-
-// shellJoin quotes argv for printing as a command line.
-func shellJoin(argv []string) string {
-	out := make([]string, len(argv))
-	for i, a := range argv {
-		if a == "" || strings.ContainsAny(a, " \t\"'$&;|<>*?()[]{}\\`!#") {
-			a = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
-		}
-		out[i] = a
-	}
-	return strings.Join(out, " ")
+	return fmt.Sprintf("%s/%s, %d CPUs, %s; load average %s", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version(), report.LoadAvg())
 }
 
 // cacheBin is where built benchmark tools are kept between runs.

@@ -16,6 +16,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/hfgate/hfgate/bench/internal/report"
 )
 
 // proc is a server the bench started.
@@ -45,7 +47,7 @@ func (b *bench) startProc(name string, argv, env []string, jsonLine any) (*proc,
 	} else {
 		cmd.Stdout = logf
 	}
-	b.logf("$ %s &", shellJoin(append(append([]string{"env", "-i"}, redact(cmd.Env)...), argv...)))
+	b.logf("$ %s &", report.ShellJoin(append(append([]string{"env", "-i"}, redact(cmd.Env)...), argv...)))
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start %s: %w", name, err)
 	}

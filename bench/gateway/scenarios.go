@@ -6,9 +6,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"strings"
 	"time"
+
+	"github.com/hfgate/hfgate/bench/internal/report"
 )
 
 // metaPaths are the metadata requests of the load, in turn: what a client
@@ -36,20 +37,20 @@ func (b *bench) metadata(ctx context.Context) []row {
 				return []row{{id: "1", name: "metadata load", status: "FAIL", note: fmt.Sprintf("%s: %d errors, first: %v", t.name, res.errors, res.firstErr)}}
 			}
 			b.logf("# round %d, %s: %d requests in %s at %d connections: %.0f req/s, p50 %s, p99 %s; load average %s",
-				round+1, t.name, res.requests, res.elapsed, b.cfg.conns, res.rps(), ms(res.pct(50)), ms(res.pct(99)), loadavg())
+				round+1, t.name, res.requests, res.elapsed, b.cfg.conns, res.rps(), ms(res.pct(50)), ms(res.pct(99)), report.LoadAvg())
 			rps[t.name] = append(rps[t.name], res.rps())
 			p50[t.name] = append(p50[t.name], res.pct(50))
 		}
 	}
-	direct, gw, o2p := median(rps[b.direct.name]), median(rps[b.gw.name]), median(rps[b.o2pT.name])
+	direct, gw, o2p := report.Median(rps[b.direct.name]), report.Median(rps[b.gw.name]), report.Median(rps[b.o2pT.name])
 	conns := fmt.Sprintf("%d conns", b.cfg.conns)
 	return []row{
 		{id: "1", name: "metadata req/s, " + conns + ": gateway vs hubsim", a: fmt.Sprintf("%.0f/s", direct), b: fmt.Sprintf("%.0f/s", gw),
-			ratio: fmt.Sprintf("%.2fx", gw/direct), target: ">= 0.70x", status: judge(gw >= 0.70*direct)},
+			ratio: fmt.Sprintf("%.2fx", gw/direct), target: ">= 0.70x", status: report.Judge(gw >= 0.70*direct)},
 		{id: "2", name: "metadata req/s, " + conns + ": gateway vs oauth2-proxy", a: fmt.Sprintf("%.0f/s", o2p), b: fmt.Sprintf("%.0f/s", gw),
-			ratio: fmt.Sprintf("%.2fx", gw/o2p), target: ">= 5x", status: judge(gw >= 5*o2p)},
+			ratio: fmt.Sprintf("%.2fx", gw/o2p), target: ">= 5x", status: report.Judge(gw >= 5*o2p)},
 		{id: "2b", name: "p50 latency, " + conns + ": hubsim / gateway / oauth2-proxy",
-			a: ms(medianDur(p50[b.direct.name])), b: ms(medianDur(p50[b.gw.name])), ratio: ms(medianDur(p50[b.o2pT.name])), status: "info"},
+			a: ms(report.Median(p50[b.direct.name])), b: ms(report.Median(p50[b.gw.name])), ratio: ms(report.Median(p50[b.o2pT.name])), status: "info"},
 	}
 }
 
@@ -77,11 +78,11 @@ func (b *bench) latency(ctx context.Context) []row {
 			}
 		}
 	}
-	d, g, o := medianDur(direct), medianDur(gw), medianDur(o2p)
+	d, g, o := report.Median(direct), report.Median(gw), report.Median(o2p)
 	added := g - d
 	return []row{
 		{id: "3", name: "p50 latency added, 1 conn: gateway - hubsim", a: ms(d), b: ms(g), ratio: "+" + ms(added),
-			target: "< +0.300 ms", status: judge(added < 300*time.Microsecond)},
+			target: "< +0.300 ms", status: report.Judge(added < 300*time.Microsecond)},
 		{id: "3b", name: "p50 latency added, 1 conn: oauth2-proxy - hubsim", a: ms(d), b: ms(o), ratio: "+" + ms(o-d), status: "info"},
 	}
 }
@@ -110,7 +111,7 @@ func (b *bench) download(ctx context.Context) []row {
 			home := filepath.Join(b.work, fmt.Sprintf("hf-%d-%d", rep, i))
 			argv := []string{b.bin, "download", bigRepo, bigFile, "--json"}
 			env := []string{"PATH=/usr/bin:/bin", "HOME=" + b.work, "HF_HOME=" + home, "HF_ENDPOINT=" + endpoint, "HF_TOKEN=" + tok}
-			b.logf("$ env -i %s %s", shellJoin(env[:4]), shellJoin(argv)) // never the token
+			b.logf("$ env -i %s %s", report.ShellJoin(env[:4]), report.ShellJoin(argv)) // never the token
 			cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
 			cmd.Env = env
 			start := time.Now()
@@ -120,7 +121,7 @@ func (b *bench) download(ctx context.Context) []row {
 			if err != nil {
 				return []row{{id: "4", name: "2 GiB download", status: "FAIL", note: fmt.Sprintf("%v: %s", err, lastLine(out))}}
 			}
-			b.logf("# %s: %s (%.0f MB/s); load average %s", step, ms(took), float64(2<<30)/took.Seconds()/1e6, loadavg())
+			b.logf("# %s: %s (%.0f MB/s); load average %s", step, ms(took), float64(2<<30)/took.Seconds()/1e6, report.LoadAvg())
 			switch step {
 			case "hubsim":
 				direct = append(direct, took)
@@ -131,13 +132,13 @@ func (b *bench) download(ctx context.Context) []row {
 			}
 		}
 	}
-	d, c, w := medianDur(direct), medianDur(cold), medianDur(warm)
+	d, c, w := report.Median(direct), report.Median(cold), report.Median(warm)
 	rate := func(t time.Duration) string { return fmt.Sprintf("%.0f MB/s", float64(2<<30)/t.Seconds()/1e6) }
 	return []row{
 		{id: "4", name: "2 GiB hfgate download, cold cache: time, hubsim / gateway", a: ms(d), b: ms(c),
-			ratio: fmt.Sprintf("%.2fx", c.Seconds()/d.Seconds()), target: "<= 1.2x", status: judge(c.Seconds() <= 1.2*d.Seconds())},
+			ratio: fmt.Sprintf("%.2fx", c.Seconds()/d.Seconds()), target: "<= 1.2x", status: report.Judge(c.Seconds() <= 1.2*d.Seconds())},
 		{id: "4w", name: "2 GiB hfgate download, warm cache: throughput, hubsim / gateway", a: rate(d), b: rate(w),
-			ratio: fmt.Sprintf("%.2fx", d.Seconds()/w.Seconds()), target: ">= 0.90x", status: judge(d.Seconds() >= 0.90*w.Seconds())},
+			ratio: fmt.Sprintf("%.2fx", d.Seconds()/w.Seconds()), target: ">= 0.90x", status: report.Judge(d.Seconds() >= 0.90*w.Seconds())},
 	}
 }
 
@@ -154,28 +155,12 @@ func (b *bench) auditRows(ctx context.Context) []row {
 	}
 	n := strings.Count(string(out), "\n")
 	return []row{{id: "5", name: "audit rows = metadata requests made", a: fmt.Sprint(b.requests), b: fmt.Sprint(n),
-		target: "equal", status: judge(n == b.requests)}}
+		target: "equal", status: report.Judge(n == b.requests)}}
 }
 
 func lastLine(b []byte) string {
 	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
 	return lines[len(lines)-1]
-}
-
-func median(xs []float64) float64 {
-	if len(xs) == 0 {
-		return 0
-	}
-	s := slices.Sorted(slices.Values(xs))
-	return s[len(s)/2]
-}
-
-func medianDur(xs []time.Duration) time.Duration {
-	if len(xs) == 0 {
-		return 0
-	}
-	s := slices.Sorted(slices.Values(xs))
-	return s[len(s)/2]
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.3f ms", float64(d)/float64(time.Millisecond)) }

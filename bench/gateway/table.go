@@ -3,7 +3,8 @@ package main
 import (
 	"fmt"
 	"os"
-	"text/tabwriter"
+
+	"github.com/hfgate/hfgate/bench/internal/report"
 )
 
 // row is one line of the result table: a figure of a reference (a) and
@@ -17,32 +18,10 @@ type row struct {
 	note     string
 }
 
-func judge(ok bool) string {
-	if ok {
-		return "PASS"
-	}
-	return "MISS"
-}
-
 func (b *bench) printTable(rows []row) {
-	fmt.Println()
-	fmt.Printf("# results (median of %d round(s); load average now %s)\n", b.cfg.rounds, loadavg())
-	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "#\tscenario\treference\tgateway\tratio\ttarget\tresult")
-	for _, r := range rows {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.id, r.name, dash(r.a), dash(r.b), dash(r.ratio), dash(r.target), r.status)
+	out := make([]report.Row, len(rows))
+	for i, r := range rows {
+		out[i] = report.Row{ID: r.id, Name: r.name, A: r.a, B: r.b, Ratio: r.ratio, Target: r.target, Status: r.status, Note: r.note}
 	}
-	tw.Flush()
-	for _, r := range rows {
-		if r.note != "" {
-			fmt.Printf("%s: %s\n", r.id, r.note)
-		}
-	}
-}
-
-func dash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
+	report.WriteTable(os.Stdout, fmt.Sprintf("results (median of %d round(s); load average now %s)", b.cfg.rounds, report.LoadAvg()), "reference", "gateway", out)
 }
