@@ -105,12 +105,12 @@ func (f *fill) fetchPart(ctx context.Context, p *part, buf []byte, hashWake, sav
 		switch {
 		case ctx.Err() != nil:
 			return ctx.Err()
-		case !transient(err):
+		case !retry.Transient(err):
 			return err
 		case !f.c.cfg.Retry.Retries(attempt):
 			return hfgate.WrapError(hfgate.EUNAVAILABLE, err, "fetching the blob from upstream failed %d times in a row", attempt).WithAction(hfgate.ActionRetry)
 		}
-		wait := f.c.cfg.Retry.Delay(attempt, retryAfterOf(err))
+		wait := f.c.cfg.Retry.Delay(attempt, retry.AfterOf(err))
 		f.c.st.retries.Add(1)
 		f.c.cfg.Logger.Info("blobcache: retrying upstream", "key", f.blob.Key, "offset", p.Done, "wait", wait, "err", logMessage(err))
 		if err := retry.Sleep(ctx, wait); err != nil {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"time"
 
 	"github.com/hfgate/hfgate"
 )
@@ -48,27 +47,6 @@ func (f UpstreamFunc) Fetch(ctx context.Context, start, end int64) (io.ReadClose
 
 // errStalled cancels a stream that sent nothing for Config.StallTimeout.
 var errStalled = errors.New("the upstream connection stalled")
-
-// transient reports whether retrying may help.
-func transient(err error) bool {
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return false
-	}
-	var he *hfgate.Error
-	if errors.As(err, &he) {
-		return he.Code == hfgate.EUNAVAILABLE
-	}
-	return true // network errors, unexpected EOF
-}
-
-// retryAfterOf returns the upstream's Retry-After carried by err, if any.
-func retryAfterOf(err error) time.Duration {
-	var ra interface{ RetryAfter() time.Duration }
-	if errors.As(err, &ra) {
-		return ra.RetryAfter()
-	}
-	return 0
-}
 
 // logMessage describes err for a log line: the user-safe message of an
 // *hfgate.Error, else only the error's type, which cannot carry a URL.

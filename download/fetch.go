@@ -153,13 +153,13 @@ func (f *fetch) fetchRange(ctx context.Context, start int64, end func() int64, s
 			// download asks the Hub for a fresh one, once.
 			refreshed, refresh = true, true
 			continue
-		case !transient(err):
+		case !retry.Transient(err):
 			return err
 		case !f.retry.Retries(attempt):
 			return hfgate.WrapError(hfgate.EUNAVAILABLE, err, "download failed after %d attempts (the last: %s), with %s bytes kept",
 				attempt, hfgate.ErrorMessage(err), strconv.FormatInt(cur, 10)).WithAction(hfgate.ActionResume)
 		}
-		wait := f.retry.Delay(attempt, retryAfterOf(err))
+		wait := f.retry.Delay(attempt, retry.AfterOf(err))
 		f.onRetry(RetryTransient, err, wait)
 		if err := retry.Sleep(ctx, wait); err != nil {
 			return err
@@ -297,32 +297,10 @@ func parseContentRange(v string) (start, end, total int64, ok bool) {
 	return start, end, total, err1 == nil && err2 == nil && err3 == nil && start <= end
 }
 
-// transient reports whether retrying may help: network failures, cut
-// connections, stalls, rate limits and server errors.
-func transient(err error) bool {
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return false
-	}
-	var he *hfgate.Error
-	if errors.As(err, &he) {
-		return he.Code == hfgate.EUNAVAILABLE
-	}
-	return true // transport errors, unexpected EOF, bad ranges from a flaky proxy
-}
-
 // mayBeExpiredURL reports whether err could be a signed URL that expired.
 func mayBeExpiredURL(err error) bool {
 	code := hfgate.ErrorCode(err)
 	return code == hfgate.EFORBIDDEN || code == hfgate.EUNAUTHORIZED
-}
-
-// retryAfterOf returns the server's Retry-After carried by err, if any.
-func retryAfterOf(err error) time.Duration {
-	var ra interface{ RetryAfter() time.Duration }
-	if errors.As(err, &ra) {
-		return ra.RetryAfter()
-	}
-	return 0
 }
 
 // acquire takes a connection slot, or fails when ctx ends.

@@ -2,14 +2,12 @@ package hfhub
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"strings"
 	"sync/atomic"
-	"time"
 
 	"github.com/hfgate/hfgate"
 	"github.com/hfgate/hfgate/internal/retry"
@@ -83,12 +81,7 @@ func (r *RangeReader) ReadAt(p []byte, off int64) (int, error) {
 			n >= DefaultReaderAttempts || !r.c.Retry.Retries(n) {
 			return 0, err
 		}
-		var ra interface{ RetryAfter() time.Duration }
-		var wait time.Duration
-		if errors.As(err, &ra) {
-			wait = ra.RetryAfter()
-		}
-		wait = r.c.Retry.Delay(n, wait)
+		wait := r.c.Retry.Delay(n, retry.AfterOf(err))
 		if r.c.OnRetry != nil {
 			r.c.OnRetry(err, wait)
 		}

@@ -2,10 +2,13 @@ package retry
 
 import (
 	"context"
+	"errors"
 	"math/rand/v2"
 	"net/http"
 	"strconv"
 	"time"
+
+	"github.com/hfgate/hfgate"
 )
 
 // Defaults, close to huggingface_hub's http_backoff (1 s doubling to 8 s,
@@ -114,4 +117,29 @@ func Sleep(ctx context.Context, d time.Duration) error {
 	case <-t.C:
 		return nil
 	}
+}
+
+// Transient reports whether retrying err may help: network failures, cut
+// connections, stalls, rate limits and server errors (an *hfgate.Error of
+// code EUNAVAILABLE, or any error that is none), but not a canceled or
+// timed-out context, nor an *hfgate.Error of another code.
+func Transient(err error) bool {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return false
+	}
+	var he *hfgate.Error
+	if errors.As(err, &he) {
+		return he.Code == hfgate.EUNAVAILABLE
+	}
+	return true
+}
+
+// AfterOf returns the Retry-After a server sent, carried by err (an error
+// with a RetryAfter method, such as hfhub's), or 0.
+func AfterOf(err error) time.Duration {
+	var ra interface{ RetryAfter() time.Duration }
+	if errors.As(err, &ra) {
+		return ra.RetryAfter()
+	}
+	return 0
 }

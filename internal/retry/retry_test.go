@@ -2,9 +2,14 @@ package retry
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"io"
 	"net/http"
 	"testing"
 	"time"
+
+	"github.com/hfgate/hfgate"
 )
 
 func TestDelayBackoffIsCappedAndJittered(t *testing.T) {
@@ -91,5 +96,38 @@ func TestSleepCanceled(t *testing.T) {
 	}
 	if err := Sleep(context.Background(), time.Millisecond); err != nil {
 		t.Fatalf("Sleep = %v", err)
+	}
+}
+
+func TestTransient(t *testing.T) {
+	for _, tt := range []struct {
+		err  error
+		want bool
+	}{
+		{io.ErrUnexpectedEOF, true},
+		{hfgate.Errorf(hfgate.EUNAVAILABLE, "server error"), true},
+		{fmt.Errorf("wrapped: %w", hfgate.Errorf(hfgate.EUNAVAILABLE, "cut")), true},
+		{hfgate.Errorf(hfgate.EFORBIDDEN, "no"), false},
+		{hfgate.Errorf(hfgate.EINTEGRITY, "corrupt"), false},
+		{context.Canceled, false},
+		{fmt.Errorf("get: %w", context.DeadlineExceeded), false},
+	} {
+		if got := Transient(tt.err); got != tt.want {
+			t.Errorf("Transient(%v) = %v, want %v", tt.err, got, tt.want)
+		}
+	}
+}
+
+type withRetryAfter struct{ d time.Duration }
+
+func (e withRetryAfter) Error() string             { return "rate limited" }
+func (e withRetryAfter) RetryAfter() time.Duration { return e.d }
+
+func TestAfterOf(t *testing.T) {
+	if got := AfterOf(fmt.Errorf("x: %w", withRetryAfter{7 * time.Second})); got != 7*time.Second {
+		t.Errorf("AfterOf(a wrapped Retry-After of 7s) = %v", got)
+	}
+	if got := AfterOf(errors.New("plain")); got != 0 {
+		t.Errorf("AfterOf(plain) = %v, want 0", got)
 	}
 }
