@@ -35,7 +35,7 @@ var imports = map[string]struct{ pkgs, modules []string }{
 	"policy":    {},
 	"kubo":      {},
 	"ipfs":      {pkgs: []string{"hfcache"}},
-	"blobcache": {pkgs: []string{"internal/retry"}, modules: []string{"github.com/gofrs/flock", "golang.org/x/sync"}},
+	"blobcache": {pkgs: []string{"internal/retry", "internal/safefile"}, modules: []string{"github.com/gofrs/flock", "golang.org/x/sync"}},
 	"hubsim":    {pkgs: []string{"hubroute"}, modules: []string{"github.com/go-jose/go-jose/v4"}},
 	"web": {pkgs: []string{"webauth", "oidcauth", "download", "fit", "hfcache"},
 		modules: []string{"github.com/yuin/goldmark"}},

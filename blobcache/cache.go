@@ -8,12 +8,12 @@ import (
 	"path/filepath"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/gofrs/flock"
 
 	"github.com/hfgate/hfgate"
+	"github.com/hfgate/hfgate/internal/safefile"
 )
 
 // Cache is a content-addressed blob store on local disk with
@@ -81,7 +81,7 @@ func Open(ctx context.Context, cfg Config) (*Cache, error) {
 	if err := os.MkdirAll(dir, dirMode); err != nil {
 		return nil, hfgate.WrapError(hfgate.EINTERNAL, err, "cannot make the blob cache directory %s", dir)
 	}
-	lk := flock.New(filepath.Join(dir, lockName), flock.SetFlag(os.O_CREATE|os.O_RDWR|syscall.O_NOFOLLOW))
+	lk := flock.New(filepath.Join(dir, lockName), flock.SetFlag(os.O_CREATE|os.O_RDWR|safefile.NoFollow))
 	switch ok, err := lk.TryLock(); {
 	case err != nil:
 		return nil, hfgate.WrapError(hfgate.EINTERNAL, err, "cannot lock the blob cache directory %s", dir)

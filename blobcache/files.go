@@ -9,6 +9,7 @@ import (
 	"syscall"
 
 	"github.com/hfgate/hfgate"
+	"github.com/hfgate/hfgate/internal/safefile"
 )
 
 // Files and folders the cache makes are private to its user.
@@ -35,9 +36,23 @@ func makeDir(path string) error {
 	return nil
 }
 
-// openFile opens path without following a symlink in its last element.
+// openFile opens the regular file path without following a symlink in its
+// last element (internal/safefile, on every platform).
 func openFile(path string, flag int) (*os.File, error) {
-	return os.OpenFile(path, flag|syscall.O_NOFOLLOW|syscall.O_CLOEXEC, fileMode)
+	return safefile.OpenFile(path, flag, fileMode)
+}
+
+// openDir opens the folder path for listing, refusing a symlink in its
+// place.
+func openDir(path string) (*os.File, error) {
+	fi, err := os.Lstat(path)
+	if err != nil {
+		return nil, err
+	}
+	if !fi.IsDir() {
+		return nil, &fs.PathError{Op: "open", Path: path, Err: errors.New("not a folder (a symlink or file is in the way)")}
+	}
+	return os.Open(path)
 }
 
 // createFile creates path, which must not exist yet (not even as a link).

@@ -12,7 +12,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/hfgate/hfgate"
@@ -162,7 +161,7 @@ func (c *Cache) scanFills(have map[Key]bool) ([]*entry, error) {
 
 // readDir lists a folder in directory order (no sorting: 100k names).
 func readDir(dir string) ([]fs.DirEntry, error) {
-	f, err := openFile(dir, os.O_RDONLY|syscall.O_DIRECTORY)
+	f, err := openDir(dir)
 	if err != nil {
 		return nil, hfgate.WrapError(hfgate.EINTERNAL, err, "cannot read the blob cache folder %s", dir)
 	}
