@@ -106,6 +106,13 @@ type Config struct {
 	// Admins may use the admin API.
 	Admins Admins
 
+	// Sealer, if set, carries each browser sign-in in progress sealed in
+	// its cookie (webauth.Auth.Sealer), so that with several replicas the
+	// provider's callback may reach any of them; without it the replica
+	// that began the sign-in must see the callback. cmd/hfgate passes the
+	// keys that seal upstream credentials, which replicas share.
+	Sealer hfgate.Sealer
+
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
 	// believed, for the client address in logs, audit and rate limits.
 	TrustedProxies []netip.Prefix

@@ -41,6 +41,7 @@ func (s *Server) newAuth() *webauth.Auth {
 		SessionFields: s.sessionFields,
 		Errors:        s.errors,
 		Now:           s.cfg.Now,
+		Sealer:        s.cfg.Sealer,
 	}
 }
 

@@ -109,6 +109,10 @@ func (s *Store) Close() error {
 // DB returns the database, for the adapter packages and tests.
 func (s *Store) DB() *sql.DB { return s.db }
 
+// Sealer returns the keys that seal upstream credentials (Options.Sealer),
+// or nil.
+func (s *Store) Sealer() hfgate.Sealer { return s.sealer }
+
 // Ping checks that the database answers and that its schema is the one
 // this Store knows, for readiness checks.
 func (s *Store) Ping(ctx context.Context) error {

@@ -105,6 +105,14 @@ type Auth struct {
 	// Now is the clock for sessions. If nil, time.Now is used.
 	Now func() time.Time
 
+	// Sealer, if set, seals each pending sign-in (the PKCE verifier, state
+	// and nonce) into its own cookie instead of keeping it in this
+	// process's memory, so that the callback may reach any replica that
+	// shares the keys. The verifier is then in the browser, encrypted and
+	// authenticated; it is of no use without the code, which the provider
+	// sends to the registered redirect URI and takes once.
+	Sealer hfgate.Sealer
+
 	// CookieSuffix is appended to the cookie names (SessionCookie,
 	// AttemptCookie), e.g. an id of this server's launch. Browsers ignore
 	// ports when they send cookies, so two servers on one host (two local

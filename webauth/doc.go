@@ -29,10 +29,10 @@
 // context. What a sign-in brings besides (the tokens) is the app's to keep:
 // Auth.SignedIn.
 //
-// A pending sign-in (the PKCE verifier, state and nonce) lives in this
-// process under its own short-lived cookie and is used once; a gateway
-// with several replicas behind a load balancer needs the callback to reach
-// the replica that began it (or a shared store, later).
+// A pending sign-in (the PKCE verifier, state and nonce) lives under its
+// own short-lived cookie: in this process's memory, named by the cookie, or,
+// with Auth.Sealer, sealed in the cookie itself, so that any replica sharing
+// the keys completes the sign-in another began.
 //
 // # Errors
 //

@@ -2,6 +2,7 @@ package webauth
 
 import (
 	"crypto/rand"
+	"encoding/json"
 	"sync"
 	"time"
 
@@ -71,4 +72,50 @@ func (as *attempts) take(secret string) *pending {
 		return nil
 	}
 	return p
+}
+
+// pendingAD binds a sealed pending sign-in to its use, so that no other
+// value sealed with the same keys passes for one.
+var pendingAD = []byte("webauth pending sign-in")
+
+// sealedPending is a pending sign-in as it travels in its cookie when
+// Auth.Sealer is set.
+type sealedPending struct {
+	Attempt  *oidcauth.Attempt `json:"attempt"`
+	Provider string            `json:"provider"`
+	ReturnTo string            `json:"return_to"`
+	Expires  time.Time         `json:"expires"`
+}
+
+// beginPending starts a pending sign-in and returns its cookie value: with
+// a Sealer, the sign-in itself, sealed (any replica sharing the keys can
+// complete it); else a secret naming it in this process's memory.
+func (a *Auth) beginPending(p *pending) (string, error) {
+	if a.Sealer == nil {
+		return a.pending.begin(p), nil
+	}
+	b, err := json.Marshal(sealedPending{Attempt: p.attempt, Provider: p.provider, ReturnTo: p.returnTo, Expires: a.now().Add(AttemptTTL)})
+	if err != nil {
+		return "", err
+	}
+	return a.Sealer.Seal(b, pendingAD)
+}
+
+// takePending returns the pending sign-in of a cookie value, or nil when
+// there is none, it is damaged or forged, or it is too old. A sealed one is
+// used once in practice: the callback clears its cookie, and the provider
+// takes each authorization code once.
+func (a *Auth) takePending(value string) *pending {
+	if a.Sealer == nil {
+		return a.pending.take(value)
+	}
+	b, err := a.Sealer.Open(value, pendingAD)
+	if err != nil {
+		return nil
+	}
+	var sp sealedPending
+	if json.Unmarshal(b, &sp) != nil || sp.Attempt == nil || a.now().After(sp.Expires) {
+		return nil
+	}
+	return &pending{attempt: sp.Attempt, provider: sp.Provider, returnTo: sp.ReturnTo, expires: sp.Expires}
 }

@@ -42,8 +42,11 @@ func (a *Auth) authorize(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	secret := a.pending.begin(&pending{attempt: attempt, provider: p.Name, returnTo: returnTo})
-	a.setCookie(w, AttemptCookie, secret, "/auth/oauth/", int(AttemptTTL.Seconds()))
+	value, err := a.beginPending(&pending{attempt: attempt, provider: p.Name, returnTo: returnTo})
+	if err != nil {
+		return err
+	}
+	a.setCookie(w, AttemptCookie, value, "/auth/oauth/", int(AttemptTTL.Seconds()))
 	w.Header().Set("Cache-Control", "no-store")
 	http.Redirect(w, r, authURL, http.StatusFound)
 	return nil
@@ -61,7 +64,7 @@ func (a *Auth) callback(w http.ResponseWriter, r *http.Request) error {
 	}
 	var p *pending
 	if c, err := r.Cookie(a.cookie(AttemptCookie)); err == nil {
-		p = a.pending.take(c.Value)
+		p = a.takePending(c.Value)
 	}
 	a.setCookie(w, AttemptCookie, "", "/auth/oauth/", -1)
 	if p != nil {

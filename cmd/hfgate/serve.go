@@ -186,7 +186,7 @@ func (a *app) startGateway(ctx context.Context, cfg *gatewayConfig, f serveFlags
 		PublicURL: publicURL, Store: store, Hub: hub, Providers: providers, Upstream: mode,
 		SessionTTL: time.Duration(cfg.Sessions.TTL), IdleTimeout: time.Duration(cfg.Sessions.IdleTimeout),
 		AccessTTL: time.Duration(cfg.Tokens.AccessTTL), RefreshTTL: time.Duration(cfg.Tokens.RefreshTTL),
-		Admins: admins, TrustedProxies: proxies, Logger: logger,
+		Admins: admins, TrustedProxies: proxies, Logger: logger, Sealer: store.Sealer(),
 		Proxy:           proxy.Config{Policy: pol, Audit: log},
 		UserinfoRefresh: time.Duration(cfg.Hub.UserinfoRefresh),
 		CI:              cfg.CI.gateway(),

@@ -37,7 +37,10 @@ func TestE2EServeReplicas(t *testing.T) {
 	}
 
 	var created struct{ ID, Token string }
-	e.signInGateway(e.gwBrowser("bob"), b.url) // bob exists once he signed in
+	// Bob's sign-in begins at replica A and the Hub's redirect reaches B:
+	// a load balancer need not be sticky (the pending sign-in travels
+	// sealed with the replicas' keys). Bob exists once he signed in.
+	signInAcross(t, e.gwBrowser("bob"), a.url, b.url)
 	r := e.mustRun("", "admin", "tokens", "create", "--config", cfg, "--database", db, "--user", "bob", "--name", "x", "--ttl", "1h", "--json")
 	if err := json.Unmarshal([]byte(r.stdout), &created); err != nil {
 		t.Fatal(err)
@@ -71,4 +74,32 @@ func TestE2EServeReplicas(t *testing.T) {
 	t.Logf("revoked at A to refused at B: %v (includes the revoking request)", time.Since(start).Round(time.Millisecond))
 	e.stop(a)
 	e.stop(b)
+}
+
+// signInAcross signs c in with a sign-in begun at replica from whose
+// callback, the Hub's redirect, reaches replica to.
+func signInAcross(t *testing.T, c *http.Client, from, to string) {
+	t.Helper()
+	nc := *c
+	nc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	next := from + "/auth/oauth/authorize/huggingface?return_to=/api/account"
+	for i := 0; !strings.HasPrefix(next, from+"/auth/oauth/callback/"); i++ {
+		resp, err := nc.Get(next)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		loc, err := resp.Location()
+		if err != nil || i > 5 {
+			t.Fatalf("sign-in at %s: %s from %s, not on its way to the callback", from, resp.Status, next)
+		}
+		next = loc.String()
+	}
+	resp, err := c.Get(to + strings.TrimPrefix(next, from))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body := readAll(t, resp); resp.StatusCode != http.StatusOK || !strings.Contains(body, `"subject"`) {
+		t.Fatalf("the callback of a sign-in begun at %s, at %s: %d %.300s", from, to, resp.StatusCode, body)
+	}
 }
