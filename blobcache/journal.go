@@ -2,12 +2,10 @@ package blobcache
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
-	"io/fs"
-	"os"
 	"slices"
+
+	"github.com/hfgate/hfgate/internal/safefile"
 )
 
 // journal records how far each part of a fill got, beside the fill's data
@@ -57,17 +55,10 @@ func newJournal(b Blob, partSize int64) *journal {
 // when there is none or it does not describe b (another key or size, or
 // damaged): the caller then starts over.
 func loadJournal(path string, b Blob) (*journal, error) {
-	f, err := openFile(path, os.O_RDONLY)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, nil // a link or something else in the way: start over
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxJournal+1))
+	// None, too large, or a link or something else in the way: start over.
+	data, err := safefile.ReadFile(path, maxJournal)
 	var j journal
-	if err != nil || len(data) > maxJournal || json.Unmarshal(data, &j) != nil || !j.valid(b) {
+	if err != nil || json.Unmarshal(data, &j) != nil || !j.valid(b) {
 		return nil, nil
 	}
 	return &j, nil
